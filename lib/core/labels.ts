@@ -1,0 +1,33 @@
+/**
+ * Every label, annotation and field-manager name palisade writes or reads. Declared here only.
+ */
+
+/** Prefix of all palisade keys. */
+export const PREFIX = 'palisade.dev';
+
+/** Field manager used for server-side apply. */
+export const FIELD_MANAGER = 'palisade';
+
+export const LABELS = {
+  /** `palisade` on every object palisade manages (the ownership label watches filter on). */
+  managedBy: 'app.kubernetes.io/managed-by',
+  /** Name of the synthesized cluster (`clusters/<name>`). */
+  cluster: `${PREFIX}/cluster`,
+  /** Agent a workload or object belongs to. */
+  agent: `${PREFIX}/agent`,
+  /** Lifecycle zone of a namespace or workload. */
+  zone: `${PREFIX}/zone`,
+  /** `"true"` marks an agent namespace (default-deny, admission rules apply). */
+  agentNamespace: `${PREFIX}/agent-namespace`,
+  /** `"true"` on a pod isolates it at once (Quarantine). */
+  quarantine: `${PREFIX}/quarantine`,
+} as const;
+
+export const ANNOTATIONS = {
+  /** Construct path that declared an object. */
+  source: `${PREFIX}/source`,
+  /** Rule(s) an object implements. */
+  rule: `${PREFIX}/rule`,
+} as const;
+
+export const MANAGED_BY_VALUE = 'palisade';

@@ -1,0 +1,12 @@
+import { Command } from 'commander';
+import { registerCluster } from './cluster.js';
+
+const program = new Command('palisade')
+  .description('Policy-as-code for AI-agent workloads on Kubernetes: author in TypeScript, synthesize for every enforcement backend, reconcile continuously.')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .addHelpText('after', '\nExit codes: 0 success, 1 findings (drift, not running), 2 error.\nEvery command that talks to a cluster accepts --kubeconfig or KUBECONFIG.');
+
+registerCluster(program);
+
+await program.parseAsync(process.argv);

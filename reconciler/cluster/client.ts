@@ -1,0 +1,117 @@
+import {
+  ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, ServerConfiguration, createConfiguration,
+  type KubernetesObject, type RequestContext, type ResponseContext,
+} from '@kubernetes/client-node';
+import { PalisadeError } from '../../lib/core/errors.js';
+import { formatId, idOf, type KubeObject, type ResourceId } from '../../lib/core/resource-id.js';
+import { FIELD_MANAGER } from '../../lib/core/labels.js';
+
+export interface ApplyOptions {
+  /** Server-side dry-run (`dryRun=All`): admission and schema run, nothing is stored. @default false */
+  readonly dryRun?: boolean;
+  /** Take ownership of fields held by other managers. @default true */
+  readonly force?: boolean;
+  /** @default FIELD_MANAGER */
+  readonly fieldManager?: string;
+}
+
+/** The only way palisade talks to a cluster. Every write uses strict field validation. */
+export interface ClusterClient {
+  readonly server: string;
+  apply(obj: KubeObject, opts?: ApplyOptions): Promise<KubeObject>;
+  create(obj: KubeObject, opts?: { readonly dryRun?: boolean }): Promise<KubeObject>;
+  get(id: ResourceId): Promise<KubeObject | undefined>;
+  list(apiVersion: string, kind: string, opts?: { readonly namespace?: string; readonly labelSelector?: string }): Promise<KubeObject[]>;
+  delete(id: ResourceId): Promise<boolean>;
+  /** The underlying kubeconfig, for watches. */
+  readonly kubeConfig: KubeConfig;
+}
+
+/** An API error with the object it concerns and the HTTP status. */
+export class ApiError extends PalisadeError {
+  public readonly status: number;
+  public readonly id: ResourceId;
+  public readonly body: unknown;
+  public constructor(id: ResourceId, verb: string, status: number, body: unknown, cause: unknown) {
+    super('ApplyFailed', `${formatId(id)} ${verb} failed: HTTP ${status}: ${statusMessage(body)}`, { cause });
+    this.status = status;
+    this.id = id;
+    this.body = body;
+  }
+}
+
+function statusMessage(body: unknown): string {
+  if (typeof body === 'string') {
+    try { return statusMessage(JSON.parse(body)); } catch { return body.slice(0, 500); }
+  }
+  if (typeof body === 'object' && body !== null && 'message' in body) return String((body as { message: unknown }).message);
+  return String(body);
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}
+
+function strictValidation(): { pre(ctx: RequestContext): Promise<RequestContext>; post(ctx: ResponseContext): Promise<ResponseContext> } {
+  return {
+    pre: (ctx) => {
+      const method = ctx.getHttpMethod();
+      if (method === 'PATCH' || method === 'POST' || method === 'PUT') ctx.setQueryParam('fieldValidation', 'Strict');
+      return Promise.resolve(ctx);
+    },
+    post: (ctx) => Promise.resolve(ctx),
+  };
+}
+
+function wrap(id: ResourceId, verb: string, e: unknown): unknown {
+  if (e instanceof ApiException) return new ApiError(id, verb, e.code, e.body, e);
+  const code = (e as { code?: string; cause?: { code?: string } }).cause?.code ?? (e as { code?: string }).code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'ECONNRESET') {
+    return new PalisadeError('ClusterUnreachable', `${formatId(id)} ${verb} failed: cluster unreachable (${code})`, { cause: e });
+  }
+  return e;
+}
+
+/** A ClusterClient over @kubernetes/client-node for the current context of `kc`. */
+export function clientFor(kc: KubeConfig): ClusterClient {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new PalisadeError('KubeconfigInvalid', 'The kubeconfig has no current cluster.', { hint: 'Set current-context, or pass --context.' });
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [strictValidation()],
+  });
+  const api = new KubernetesObjectApi(config);
+  const call = async <T>(id: ResourceId, verb: string, fn: () => Promise<T>): Promise<T> => {
+    try { return await fn(); } catch (e) { throw wrap(id, verb, e); }
+  };
+  return {
+    server: cluster.server,
+    kubeConfig: kc,
+    apply: (obj, opts = {}) => call(idOf(obj), opts.dryRun ? 'dry-run apply' : 'apply', async () => (await api.patch(
+      obj as KubernetesObject, undefined, opts.dryRun ? 'All' : undefined, opts.fieldManager ?? FIELD_MANAGER,
+      opts.force ?? true, PatchStrategy.ServerSideApply)) as KubeObject),
+    create: (obj, opts = {}) => call(idOf(obj), 'create', async () => (await api.create(obj as KubernetesObject, undefined, opts.dryRun ? 'All' : undefined, FIELD_MANAGER)) as KubeObject),
+    get: (id) => call(id, 'get', async () => {
+      try {
+        return (await api.read({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) } })) as KubeObject;
+      } catch (e) {
+        if (e instanceof ApiException && e.code === 404) return undefined;
+        throw e;
+      }
+    }),
+    list: (apiVersion, kind, opts = {}) => call({ apiVersion, kind, name: '*', ...(opts.namespace ? { namespace: opts.namespace } : {}) }, 'list', async () => {
+      const res = await api.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector);
+      return res.items.map((o) => ({ apiVersion, kind, ...o }) as KubeObject);
+    }),
+    delete: (id) => call(id, 'delete', async () => {
+      try {
+        await api.delete({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) } });
+        return true;
+      } catch (e) {
+        if (e instanceof ApiException && e.code === 404) return false;
+        throw e;
+      }
+    }),
+  };
+}

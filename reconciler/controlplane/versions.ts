@@ -1,0 +1,66 @@
+/**
+ * Pinned versions of the local control plane. Changing a pin changes the cache key, so the
+ * next run rebuilds exactly the binary that changed.
+ */
+
+/** How to build one binary from the Go module proxy through a generated wrapper module. */
+export interface GoBinarySpec {
+  /** Binary file name, e.g. `kube-apiserver`. */
+  readonly name: string;
+  /** Version shown to users and used as the cache key. */
+  readonly version: string;
+  /** Module to require in the wrapper `go.mod`, with its version. */
+  readonly module: { readonly path: string; readonly version: string };
+  /** Main package to build. */
+  readonly pkg: string;
+  /** `replace` lines (old => new) for modules whose own go.mod replaces are ignored by Go. */
+  readonly replaces: ReadonlyArray<{ readonly from: string; readonly to: string; readonly version: string }>;
+  /** `-X` link flags. */
+  readonly linkVars: Readonly<Record<string, string>>;
+}
+
+export const KUBERNETES_VERSION = '1.35.4';
+/** The etcd minor that Kubernetes 1.35 ships with (k8s.io/kubernetes go.mod). */
+export const ETCD_VERSION = '3.6.5';
+
+/** k8s.io staging modules replaced by `./staging/...` in k8s.io/kubernetes' own go.mod. */
+const STAGING_MODULES = [
+  'api', 'apiextensions-apiserver', 'apimachinery', 'apiserver', 'cli-runtime', 'client-go',
+  'cloud-provider', 'cluster-bootstrap', 'code-generator', 'component-base', 'component-helpers',
+  'controller-manager', 'cri-api', 'cri-client', 'csi-translation-lib', 'dynamic-resource-allocation',
+  'endpointslice', 'externaljwt', 'kms', 'kube-aggregator', 'kube-controller-manager', 'kube-proxy',
+  'kube-scheduler', 'kubectl', 'kubelet', 'metrics', 'mount-utils', 'pod-security-admission',
+  'sample-apiserver', 'sample-cli-plugin', 'sample-controller',
+] as const;
+
+function stagingVersion(k8sVersion: string): string {
+  const [, minor, patch] = k8sVersion.split('.');
+  return `v0.${minor ?? '0'}.${patch ?? '0'}`;
+}
+
+export function kubeApiserverSpec(version = KUBERNETES_VERSION): GoBinarySpec {
+  const [major, minor] = version.split('.');
+  return {
+    name: 'kube-apiserver',
+    version,
+    module: { path: 'k8s.io/kubernetes', version: `v${version}` },
+    pkg: 'k8s.io/kubernetes/cmd/kube-apiserver',
+    replaces: STAGING_MODULES.map((m) => ({ from: `k8s.io/${m}`, to: `k8s.io/${m}`, version: stagingVersion(version) })),
+    linkVars: {
+      'k8s.io/component-base/version.gitVersion': `v${version}`,
+      'k8s.io/component-base/version.gitMajor': major ?? '1',
+      'k8s.io/component-base/version.gitMinor': minor ?? '0',
+    },
+  };
+}
+
+export function etcdSpec(version = ETCD_VERSION): GoBinarySpec {
+  return {
+    name: 'etcd',
+    version,
+    module: { path: 'go.etcd.io/etcd/server/v3', version: `v${version}` },
+    pkg: 'go.etcd.io/etcd/server/v3',
+    replaces: [],
+    linkVars: {},
+  };
+}
