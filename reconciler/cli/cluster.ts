@@ -1,4 +1,5 @@
-import { Command, Option } from 'commander';
+import type { Command} from 'commander';
+import { Option } from 'commander';
 import { streamProgress } from '../../lib/core/progress.js';
 import { clusterDir, controlPlaneStatus, ensureControlPlaneBinaries, startControlPlane, stopControlPlane, installCrds } from '../controlplane/index.js';
 import { clientFor } from '../cluster/client.js';

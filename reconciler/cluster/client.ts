@@ -1,5 +1,6 @@
+import type { KubeConfig} from '@kubernetes/client-node';
 import {
-  ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, ServerConfiguration, createConfiguration,
+  ApiException, KubernetesObjectApi, PatchStrategy, ServerConfiguration, createConfiguration,
   type KubernetesObject, type RequestContext, type ResponseContext,
 } from '@kubernetes/client-node';
 import { PalisadeError } from '../../lib/core/errors.js';
@@ -32,11 +33,11 @@ export class ApiError extends PalisadeError {
   public readonly status: number;
   public readonly id: ResourceId;
   public readonly body: unknown;
-  public constructor(id: ResourceId, verb: string, status: number, body: unknown, cause: unknown) {
-    super('ApplyFailed', `${formatId(id)} ${verb} failed: HTTP ${status}: ${statusMessage(body)}`, { cause });
-    this.status = status;
+  public constructor(id: ResourceId, verb: string, exception: ApiException<unknown>) {
+    super('ApplyFailed', `${formatId(id)} ${verb} failed: HTTP ${exception.code}: ${statusMessage(exception.body)}`, { cause: exception });
+    this.status = exception.code;
     this.id = id;
-    this.body = body;
+    this.body = exception.body;
   }
 }
 
@@ -44,7 +45,7 @@ function statusMessage(body: unknown): string {
   if (typeof body === 'string') {
     try { return statusMessage(JSON.parse(body)); } catch { return body.slice(0, 500); }
   }
-  if (typeof body === 'object' && body !== null && 'message' in body) return String((body as { message: unknown }).message);
+  if (typeof body === 'object' && body !== null && 'message' in body) return String((body).message);
   return String(body);
 }
 
@@ -52,11 +53,12 @@ export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError;
 }
 
+const WRITE_METHODS = new Set(['PATCH', 'POST', 'PUT']);
+
 function strictValidation(): { pre(ctx: RequestContext): Promise<RequestContext>; post(ctx: ResponseContext): Promise<ResponseContext> } {
   return {
     pre: (ctx) => {
-      const method = ctx.getHttpMethod();
-      if (method === 'PATCH' || method === 'POST' || method === 'PUT') ctx.setQueryParam('fieldValidation', 'Strict');
+      if (WRITE_METHODS.has(String(ctx.getHttpMethod()))) ctx.setQueryParam('fieldValidation', 'Strict');
       return Promise.resolve(ctx);
     },
     post: (ctx) => Promise.resolve(ctx),
@@ -64,7 +66,7 @@ function strictValidation(): { pre(ctx: RequestContext): Promise<RequestContext>
 }
 
 function wrap(id: ResourceId, verb: string, e: unknown): unknown {
-  if (e instanceof ApiException) return new ApiError(id, verb, e.code, e.body, e);
+  if (e instanceof ApiException) return new ApiError(id, verb, e as ApiException<unknown>);
   const code = (e as { code?: string; cause?: { code?: string } }).cause?.code ?? (e as { code?: string }).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'ECONNRESET') {
     return new PalisadeError('ClusterUnreachable', `${formatId(id)} ${verb} failed: cluster unreachable (${code})`, { cause: e });
@@ -94,7 +96,8 @@ export function clientFor(kc: KubeConfig): ClusterClient {
     create: (obj, opts = {}) => call(idOf(obj), 'create', async () => (await api.create(obj as KubernetesObject, undefined, opts.dryRun ? 'All' : undefined, FIELD_MANAGER)) as KubeObject),
     get: (id) => call(id, 'get', async () => {
       try {
-        return (await api.read({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) } })) as KubeObject;
+        const header = { apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) } };
+        return (await api.read<KubernetesObject>(header)) as KubeObject;
       } catch (e) {
         if (e instanceof ApiException && e.code === 404) return undefined;
         throw e;
@@ -102,7 +105,7 @@ export function clientFor(kc: KubeConfig): ClusterClient {
     }),
     list: (apiVersion, kind, opts = {}) => call({ apiVersion, kind, name: '*', ...(opts.namespace ? { namespace: opts.namespace } : {}) }, 'list', async () => {
       const res = await api.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector);
-      return res.items.map((o) => ({ apiVersion, kind, ...o }) as KubeObject);
+      return res.items.map((o) => ({ ...(o as KubeObject), apiVersion, kind }));
     }),
     delete: (id) => call(id, 'delete', async () => {
       try {

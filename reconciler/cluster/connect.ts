@@ -12,32 +12,37 @@ export interface ConnectOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+function readSources(kc: KubeConfig, source: string | undefined): void {
+  if (!source) {
+    kc.loadFromDefault();
+    return;
+  }
+  const paths = source.split(delimiter).filter((p) => p && existsSync(p));
+  const [first, ...rest] = paths;
+  if (first === undefined) throw new Error(`file not found: ${source}`);
+  kc.loadFromFile(first);
+  for (const extra of rest) {
+    const more = new KubeConfig();
+    more.loadFromFile(extra);
+    kc.mergeConfig(more);
+  }
+}
+
 /** Loads a kubeconfig the way kubectl does (missing $KUBECONFIG entries are skipped). */
 export function loadKubeConfig(opts: ConnectOptions = {}): KubeConfig {
   const kc = new KubeConfig();
-  const env = opts.env ?? process.env;
-  const source = opts.kubeconfig ?? env['KUBECONFIG'];
+  const source = opts.kubeconfig ?? (opts.env ?? process.env)['KUBECONFIG'];
+  const label = source ?? '(default)';
   try {
-    if (source) {
-      const paths = source.split(delimiter).filter((p) => p && existsSync(p));
-      if (paths.length === 0) throw new Error(`file not found: ${source}`);
-      kc.loadFromFile(paths[0] as string);
-      for (const extra of paths.slice(1)) {
-        const more = new KubeConfig();
-        more.loadFromFile(extra);
-        kc.mergeConfig(more);
-      }
-    } else {
-      kc.loadFromDefault();
-    }
+    readSources(kc, source);
     if (opts.context) kc.setCurrentContext(opts.context);
   } catch (cause) {
-    throw new PalisadeError('KubeconfigInvalid', `Cannot load kubeconfig ${source ?? '(default)'}: ${(cause as Error).message}`, {
+    throw new PalisadeError('KubeconfigInvalid', `Cannot load kubeconfig ${label}: ${(cause as Error).message}`, {
       hint: 'Pass --kubeconfig PATH or set KUBECONFIG to a valid kubeconfig (e.g. the one `palisade cluster up` prints).', cause,
     });
   }
   if (!kc.getCurrentCluster()) {
-    throw new PalisadeError('KubeconfigInvalid', `Kubeconfig ${source ?? '(default)'} has no usable current context${opts.context ? ` "${opts.context}"` : ''}.`, {
+    throw new PalisadeError('KubeconfigInvalid', `Kubeconfig ${label} has no usable current context${opts.context ? ` "${opts.context}"` : ''}.`, {
       hint: 'Set current-context in the kubeconfig, or pass --context NAME.',
     });
   }

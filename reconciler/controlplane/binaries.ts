@@ -69,7 +69,7 @@ export async function ensureBinary(spec: GoBinarySpec, opts: EnsureBinariesOptio
   if (problem !== 'not built yet') opts.progress.step(`cached ${spec.name} v${spec.version} unusable (${problem}); rebuilding`);
   const tmp = `${binary}.tmp-${process.pid}`;
   try {
-    await goBuild(spec, join(root, 'build', spec.name, cacheKey(spec)), tmp, opts.progress, opts.env);
+    await goBuild(spec, { workDir: join(root, 'build', spec.name, cacheKey(spec)), outFile: tmp, progress: opts.progress, ...(opts.env ? { env: opts.env } : {}) });
     await chmod(tmp, 0o755);
     const digest = await sha256File(tmp);
     await rename(tmp, binary);

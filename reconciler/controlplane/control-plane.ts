@@ -83,6 +83,14 @@ async function waitReady(state: ControlPlaneState, pki: ControlPlanePki, timeout
   });
 }
 
+/** Fresh directory, PKI and ports for a new control plane. */
+async function prepare(opts: StartOptions, dir: string): Promise<{ pki: ControlPlanePki; layout: Layout; ports: ControlPlaneState['ports'] }> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const pki = await generatePki();
+  return { pki, layout: await layoutFor(dir, pki), ports: await choosePorts(opts) };
+}
+
 /**
  * Starts etcd and kube-apiserver on loopback with TLS, client-certificate authentication and RBAC,
  * writes an admin kubeconfig, and waits until `/readyz` answers. Nothing is left running on failure.
@@ -92,24 +100,19 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
   const dir = opts.dir ?? clusterDir(name, opts.env);
   await assertNotRunning(dir);
   const binaries = opts.binaries ?? (await ensureControlPlaneBinaries({ progress: opts.progress, ...(opts.env ? { env: opts.env } : {}) }));
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  const pki = await generatePki();
-  const layout = await layoutFor(dir, pki);
-  const ports = await choosePorts(opts);
+  const { pki, layout, ports } = await prepare(opts, dir);
   opts.progress.step(`starting etcd v${ETCD_VERSION} and kube-apiserver v${KUBERNETES_VERSION} on 127.0.0.1:${ports.apiserver}`);
   const etcd = spawnDaemon(binaries.etcd, etcdArgs(layout, ports), join(dir, 'etcd.log'));
   const apiserver = spawnDaemon(binaries.kubeApiserver, apiserverArgs(layout, ports), join(dir, 'kube-apiserver.log'));
   const guardian = startGuardian(opts.ownerPid ?? process.pid, [etcd, apiserver]);
   const server = `https://127.0.0.1:${ports.apiserver}`;
-  const kubeconfig = join(dir, 'kubeconfig');
   const state: ControlPlaneState = {
-    name, dir, kubeconfig, server, ports, pids: { etcd, apiserver },
+    name, dir, kubeconfig: join(dir, 'kubeconfig'), server, ports, pids: { etcd, apiserver },
     versions: { kubernetes: KUBERNETES_VERSION, etcd: ETCD_VERSION }, startedAt: new Date().toISOString(),
   };
   try {
     await writeFile(join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
-    await writeFile(kubeconfig, renderKubeconfig({ name, server, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey }), { mode: 0o600 });
+    await writeFile(state.kubeconfig, renderKubeconfig({ name, server, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey }), { mode: 0o600 });
     await waitReady(state, pki, opts.readyTimeoutMs ?? 90_000, opts.progress);
   } catch (cause) {
     await stopProcesses([apiserver, etcd, guardian]);

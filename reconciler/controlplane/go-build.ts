@@ -55,7 +55,19 @@ function run(cmd: string, args: readonly string[], opts: { env: NodeJS.ProcessEn
  * Builds `spec` into `outFile` using a wrapper module in `workDir`. Shows the number of
  * packages compiled so far (the first build of kube-apiserver compiles ~1,500 packages).
  */
-export async function goBuild(spec: GoBinarySpec, workDir: string, outFile: string, progress: Progress, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export interface GoBuildOptions {
+  /** Directory for the wrapper module. */
+  readonly workDir: string;
+  /** Where the binary is written. */
+  readonly outFile: string;
+  readonly progress: Progress;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export async function goBuild(spec: GoBinarySpec, opts: GoBuildOptions): Promise<void> {
+  const { workDir, outFile, progress } = opts;
+  const env = opts.env ?? process.env;
   await findGo(env);
   await mkdir(workDir, { recursive: true });
   await writeFile(join(workDir, 'go.mod'), wrapperGoMod(spec));

@@ -9,7 +9,9 @@ export function spawnDaemon(bin: string, args: readonly string[], logFile: strin
   try {
     const child = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd] });
     child.unref();
-    if (child.pid === undefined) throw new Error(`could not start ${bin}`);
+    // A spawn failure (e.g. ENOENT) surfaces as an exit during readiness, not as an uncaught error.
+    child.on('error', () => undefined);
+    if (child.pid === undefined) throw new Error(`could not start ${bin} (missing or not executable)`);
     return child.pid;
   } finally {
     closeSync(fd);
