@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCluster } from './cluster.js';
+import { registerSynth } from './synth.js';
 
 const program = new Command('palisade')
   .description('Policy-as-code for AI-agent workloads on Kubernetes: author in TypeScript, synthesize for every enforcement backend, reconcile continuously.')
@@ -8,5 +9,6 @@ const program = new Command('palisade')
   .addHelpText('after', '\nExit codes: 0 success, 1 findings (drift, not running), 2 error.\nEvery command that talks to a cluster accepts --kubeconfig or KUBECONFIG.');
 
 registerCluster(program);
+registerSynth(program);
 
 await program.parseAsync(process.argv);

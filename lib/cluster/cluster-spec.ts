@@ -1,0 +1,33 @@
+/** What one cluster runs, read from `clusters/<name>/cluster.yaml`. */
+
+export type NetworkBackend = 'kubernetes' | 'cilium' | 'calico';
+export type AdmissionBackend = 'vap' | 'kyverno';
+export type RuntimeBackend = 'tetragon' | 'none';
+
+export interface DnsSpec {
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+export interface ClusterSpec {
+  /** Cluster name: the folder name under clusters/. */
+  readonly name: string;
+  readonly network: NetworkBackend;
+  readonly admission: AdmissionBackend;
+  /** @default 'none' */
+  readonly runtime: RuntimeBackend;
+  /** Emit ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2) guardrails. @default false */
+  readonly clusterNetworkPolicy: boolean;
+  /** The Calico in use is Calico Enterprise/Cloud (DNS-domain egress). @default false */
+  readonly calicoEnterprise: boolean;
+  /** Where cluster DNS runs. @default kube-system, k8s-app=kube-dns */
+  readonly dns: DnsSpec;
+  /** kube-apiserver addresses, for backends without an API-server entity. @default none */
+  readonly kubeApiServerCidrs: readonly string[];
+  /** kubeconfig context to use. @default the current context */
+  readonly context?: string;
+  /** Allow the reconciler to prune Namespaces. @default false */
+  readonly allowNamespacePrune: boolean;
+}
+
+export const DEFAULT_DNS: DnsSpec = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };

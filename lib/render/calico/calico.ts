@@ -1,0 +1,129 @@
+import * as gnp from '../../imports/calico-gnp-projectcalico.org.js';
+import * as np from '../../imports/calico-np-projectcalico.org.js';
+import { Tier } from '../../imports/calico-tier-projectcalico.org.js';
+import { LABELS } from '../../core/labels.js';
+import type { PortSpec } from '../../model/model.js';
+import { meta, objectId, unsupported, type RenderContext } from '../context.js';
+import { CLOUD_METADATA_CIDR, containsCloudMetadata } from '../selectors.js';
+import { ingressTargets, resolvedEdges, type ResolvedEdge } from '../topology.js';
+import { labelsExpr, namespaceIn, namespaceIs, notQuarantined } from './selectors.js';
+
+/**
+ * Calico (projectcalico.org/v3) in a `palisade` Tier: quarantine and guardrails first, per-agent
+ * and per-destination allows, then the tier's default Deny. Open-source Calico has no DNS-name
+ * egress and HTTP matching only through Istio, so both are synth errors here.
+ */
+
+export const TIER = 'palisade';
+const E = np.NetworkPolicySpecEgressAction;
+const I = np.NetworkPolicySpecIngressAction;
+
+/** One rule per protocol: a Calico rule carries a single protocol. */
+function byProtocol(specs: readonly PortSpec[]): Array<{ protocol: string; ports: Array<number | string> }> {
+  const groups = new Map<string, Array<number | string>>();
+  for (const p of specs) groups.set(p.protocol, [...(groups.get(p.protocol) ?? []), p.endPort === undefined ? p.port : `${p.port}:${p.endPort}`]);
+  return [...groups.entries()].sort().map(([protocol, ports]) => ({ protocol, ports }));
+}
+
+const dnsPorts: PortSpec[] = [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }];
+
+function dnsEgress(ctx: RenderContext): gnp.GlobalNetworkPolicySpecEgress[] {
+  const { dns } = ctx.cluster;
+  return byProtocol(dnsPorts).map((g) => ({
+    action: gnp.GlobalNetworkPolicySpecEgressAction.ALLOW, protocol: gnp.GlobalNetworkPolicySpecEgressProtocol.fromString(g.protocol),
+    destination: { namespaceSelector: namespaceIs(dns.namespace), selector: labelsExpr(dns.podLabels), ports: g.ports.map((p) => gnp.GlobalNetworkPolicySpecEgressDestinationPorts.fromNumber(Number(p))) },
+  }));
+}
+
+function tierAndGlobals(ctx: RenderContext): void {
+  const { model } = ctx;
+  const q = model.quarantine;
+  new Tier(ctx.chart, objectId('tier', TIER), { metadata: meta(ctx, TIER, undefined, { sources: [q.source.path], rule: 'tier' }), spec: { order: 100, defaultAction: 'Deny' } });
+  const T = gnp.GlobalNetworkPolicySpecTypes;
+  new gnp.GlobalNetworkPolicy(ctx.chart, objectId('gnp', `${TIER}.quarantine`), {
+    metadata: meta(ctx, `${TIER}.quarantine`, undefined, { sources: [q.source.path], rule: 'quarantine' }),
+    spec: {
+      tier: TIER, order: 10, selector: `${q.label} == 'true'`, types: [T.INGRESS, T.EGRESS],
+      ingress: [{ action: gnp.GlobalNetworkPolicySpecIngressAction.DENY }],
+      egress: [...(q.keepDns ? dnsEgress(ctx) : []), { action: gnp.GlobalNetworkPolicySpecEgressAction.DENY }],
+    },
+  });
+  const waived = [...new Set(model.agents.filter((a) => a.allowCloudMetadata).map((a) => a.namespace))].sort();
+  new gnp.GlobalNetworkPolicy(ctx.chart, objectId('gnp', `${TIER}.deny-cloud-metadata`), {
+    metadata: meta(ctx, `${TIER}.deny-cloud-metadata`, undefined, { sources: model.agents.map((a) => a.source.path), rule: 'guardrail:no-cloud-metadata' }),
+    spec: {
+      tier: TIER, order: 20, selector: 'all()', types: [T.EGRESS],
+      namespaceSelector: `${LABELS.agentNamespace} == 'true'${waived.length > 0 ? ` && !(${namespaceIn(waived)})` : ''}`,
+      egress: [{ action: gnp.GlobalNetworkPolicySpecEgressAction.DENY, destination: { nets: [CLOUD_METADATA_CIDR] } }, { action: gnp.GlobalNetworkPolicySpecEgressAction.PASS }],
+    },
+  });
+  new gnp.GlobalNetworkPolicy(ctx.chart, objectId('gnp', `${TIER}.default-deny`), {
+    metadata: meta(ctx, `${TIER}.default-deny`, undefined, { sources: [...model.agents, ...model.endpoints].map((w) => w.source.path), rule: 'guardrail:default-deny' }),
+    // Selected by the tier, no rule matches the rest: the tier's defaultAction (Deny) applies.
+    spec: { tier: TIER, order: 1000, selector: 'all()', namespaceSelector: `has(${LABELS.zone})`, types: [T.INGRESS, T.EGRESS], egress: dnsEgress(ctx) },
+  });
+}
+
+function egressRules(ctx: RenderContext, r: ResolvedEdge): np.NetworkPolicySpecEgress[] {
+  if (r.edge.http.length > 0) {
+    unsupported(ctx, r.edge.source.path, 'HTTP method/path rules are not enforced by open-source Calico on egress (HTTP match needs Istio and applies to ingress)', 'use the cilium network backend for L7 rules, or drop the http option');
+    return [];
+  }
+  const dest = ((): np.NetworkPolicySpecEgressDestination | undefined => {
+    switch (r.target.kind) {
+      case 'agent':
+      case 'endpoint': return { namespaceSelector: namespaceIs(r.target.workload.namespace), selector: notQuarantined(labelsExpr(r.target.workload.podLabels), ctx.model.quarantine.label) };
+      case 'external': {
+        const x = r.target.external;
+        if (x.cidrFallback) return { nets: [...x.cidrFallback], ...(!r.from.allowCloudMetadata && x.cidrFallback.some(containsCloudMetadata) ? { notNets: [CLOUD_METADATA_CIDR] } : {}) };
+        unsupported(ctx, r.edge.source.path, `egress to DNS name "${x.host}" needs Calico Enterprise (DNS policy); open-source Calico has no domain egress${ctx.cluster.calicoEnterprise ? ', and palisade does not emit Calico Enterprise domain rules yet' : ''}`, `use the cilium network backend, or opt in to a CIDR fallback with cidrFallback on ExternalEndpoint "${x.name}"`);
+        return undefined;
+      }
+    }
+  })();
+  if (!dest) return [];
+  return byProtocol(r.ports).map((g) => ({
+    action: E.ALLOW, protocol: np.NetworkPolicySpecEgressProtocol.fromString(g.protocol),
+    destination: { ...dest, ports: g.ports.map((p) => (typeof p === 'number' ? np.NetworkPolicySpecEgressDestinationPorts.fromNumber(p) : np.NetworkPolicySpecEgressDestinationPorts.fromString(p))) },
+  }));
+}
+
+function agentPolicies(ctx: RenderContext): void {
+  const edges = resolvedEdges(ctx.model);
+  for (const agent of ctx.model.agents) {
+    const mine = edges.filter((r) => r.from.name === agent.name);
+    const rules = mine.flatMap((r) => egressRules(ctx, r));
+    if (agent.allowKubeApi) {
+      if (ctx.cluster.kubeApiServerCidrs.length === 0) unsupported(ctx, agent.source.path, 'allowKubeApi needs the kube-apiserver address on the calico network backend', 'set kubeApiServerCidrs in the cluster.yaml');
+      else rules.push({ action: E.ALLOW, protocol: np.NetworkPolicySpecEgressProtocol.fromString('TCP'), destination: { nets: [...ctx.cluster.kubeApiServerCidrs], ports: [np.NetworkPolicySpecEgressDestinationPorts.fromNumber(443), np.NetworkPolicySpecEgressDestinationPorts.fromNumber(6443)] } });
+    }
+    if (agent.allowCloudMetadata) rules.push({ action: E.ALLOW, destination: { nets: [CLOUD_METADATA_CIDR] } });
+    if (rules.length === 0) continue;
+    const name = `${TIER}.${agent.name}-egress`;
+    new np.NetworkPolicy(ctx.chart, objectId('cnp', name, agent.namespace), {
+      metadata: meta(ctx, name, agent.namespace, { sources: [agent.source.path, ...mine.map((r) => r.edge.source.path)], rule: `allow:egress:${agent.name}` }),
+      spec: { tier: TIER, order: 100, selector: notQuarantined(labelsExpr(agent.podLabels), ctx.model.quarantine.label), types: [np.NetworkPolicySpecTypes.EGRESS], egress: rules },
+    });
+  }
+}
+
+function ingressPolicies(ctx: RenderContext): void {
+  for (const { workload, edges } of ingressTargets(ctx.model)) {
+    const rules: np.NetworkPolicySpecIngress[] = edges.flatMap((r) => byProtocol(r.ports).map((g) => ({
+      action: I.ALLOW, protocol: np.NetworkPolicySpecIngressProtocol.fromString(g.protocol),
+      source: { namespaceSelector: namespaceIs(r.from.namespace), selector: notQuarantined(labelsExpr(r.from.podLabels), ctx.model.quarantine.label) },
+      destination: { ports: g.ports.map((p) => (typeof p === 'number' ? np.NetworkPolicySpecIngressDestinationPorts.fromNumber(p) : np.NetworkPolicySpecIngressDestinationPorts.fromString(p))) },
+    })));
+    const name = `${TIER}.${workload.name}-ingress`;
+    new np.NetworkPolicy(ctx.chart, objectId('cnp', name, workload.namespace), {
+      metadata: meta(ctx, name, workload.namespace, { sources: [workload.source.path, ...edges.map((r) => r.edge.source.path)], rule: `allow:ingress:${workload.name}` }),
+      spec: { tier: TIER, order: 100, selector: notQuarantined(labelsExpr(workload.podLabels), ctx.model.quarantine.label), types: [np.NetworkPolicySpecTypes.INGRESS], ingress: rules },
+    });
+  }
+}
+
+export function renderCalico(ctx: RenderContext): void {
+  tierAndGlobals(ctx);
+  agentPolicies(ctx);
+  ingressPolicies(ctx);
+}

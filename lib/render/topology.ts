@@ -1,0 +1,72 @@
+import type { AgentModel, EdgeModel, EndpointModel, ExternalModel, PolicyModel, PortSpec, WorkloadSelector } from '../model/model.js';
+
+/** A namespace palisade governs: where agents or endpoints run. */
+export interface ManagedNamespace {
+  readonly name: string;
+  readonly zone: string;
+  readonly hasAgents: boolean;
+  readonly sources: readonly string[];
+}
+
+export function managedNamespaces(model: PolicyModel): ManagedNamespace[] {
+  const map = new Map<string, { zone: string; hasAgents: boolean; sources: string[] }>();
+  for (const w of [...model.agents, ...model.endpoints]) {
+    const entry = map.get(w.namespace) ?? { zone: w.zone, hasAgents: false, sources: [] };
+    entry.hasAgents ||= model.agents.includes(w as AgentModel);
+    entry.sources.push(w.source.path);
+    map.set(w.namespace, entry);
+  }
+  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, e]) => ({ name, ...e, sources: e.sources.sort() }));
+}
+
+export type Target =
+  | { readonly kind: 'agent'; readonly workload: AgentModel }
+  | { readonly kind: 'endpoint'; readonly workload: EndpointModel }
+  | { readonly kind: 'external'; readonly external: ExternalModel };
+
+export function targetOf(model: PolicyModel, e: EdgeModel): Target | undefined {
+  switch (e.to.kind) {
+    case 'agent': { const w = model.agents.find((a) => a.name === e.to.name); return w && { kind: 'agent', workload: w }; }
+    case 'endpoint': { const w = model.endpoints.find((a) => a.name === e.to.name); return w && { kind: 'endpoint', workload: w }; }
+    case 'external': { const x = model.externals.find((a) => a.name === e.to.name); return x && { kind: 'external', external: x }; }
+  }
+}
+
+/** Ports an edge allows: its own, else the destination's. */
+export function edgePorts(e: EdgeModel, t: Target): readonly PortSpec[] {
+  if (e.ports.length > 0) return e.ports;
+  switch (t.kind) {
+    case 'agent': return [];
+    case 'endpoint': return t.workload.ports;
+    case 'external': return t.external.ports;
+  }
+}
+
+export interface ResolvedEdge { readonly edge: EdgeModel; readonly from: AgentModel; readonly target: Target; readonly ports: readonly PortSpec[] }
+
+/** Edges with both ends resolved (model validation already reported dangling ones). */
+export function resolvedEdges(model: PolicyModel): ResolvedEdge[] {
+  const out: ResolvedEdge[] = [];
+  for (const edge of model.edges) {
+    const from = model.agents.find((a) => a.name === edge.from);
+    const target = targetOf(model, edge);
+    if (from && target) out.push({ edge, from, target, ports: edgePorts(edge, target) });
+  }
+  return out;
+}
+
+/** In-cluster workloads that receive traffic, each with the edges that reach it. */
+export function ingressTargets(model: PolicyModel): Array<{ workload: WorkloadSelector & { name: string; source: { path: string } }; edges: ResolvedEdge[] }> {
+  const byName = new Map<string, { workload: AgentModel | EndpointModel; edges: ResolvedEdge[] }>();
+  for (const r of resolvedEdges(model)) {
+    if (r.target.kind === 'external') continue;
+    const key = `${r.target.kind}/${r.target.workload.name}`;
+    const entry = byName.get(key) ?? { workload: r.target.workload, edges: [] };
+    entry.edges.push(r);
+    byName.set(key, entry);
+  }
+  return [...byName.keys()].sort().map((k) => byName.get(k)!);
+}
+
+export const sortedLabels = (l: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(l).sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -1,0 +1,72 @@
+import { App } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { ClusterSpec } from '../cluster/cluster-spec.js';
+import { PalisadeError } from '../core/errors.js';
+import { ANNOTATIONS } from '../core/labels.js';
+import { compareObjects } from '../core/order.js';
+import type { KubeObject } from '../core/resource-id.js';
+import { collectModel } from '../constructs/model-builder.js';
+import { formatIssues, type SynthIssue } from '../model/issues.js';
+import type { PolicyModel } from '../model/model.js';
+import { validateModel } from '../model/validate.js';
+import { renderCluster } from '../render/render.js';
+import { SchemaValidator } from './schema-validator.js';
+
+/** What `policies/` exports: declares constructs under `scope` for one cluster. */
+export type PolicyDefinition = (scope: Construct, cluster: ClusterSpec) => void;
+
+export interface SynthResult {
+  readonly cluster: ClusterSpec;
+  readonly model: PolicyModel;
+  /** Sorted in apply order; every object carries source and rule annotations. */
+  readonly objects: readonly KubeObject[];
+}
+
+/** A synthesis that failed; `issues` lists every problem, each with its construct path. */
+export class SynthError extends PalisadeError {
+  public constructor(public readonly cluster: string, public readonly issues: readonly SynthIssue[]) {
+    super('SynthFailed', formatIssues(issues, cluster));
+  }
+}
+
+let sharedValidator: SchemaValidator | undefined;
+
+/** Builds the construct tree, checks it, renders for the cluster and validates every object's schema. */
+export function synthesize(define: PolicyDefinition, cluster: ClusterSpec, validator?: SchemaValidator): SynthResult {
+  const root = new Construct(new App(), 'policies');
+  define(root, cluster);
+  const model = collectModel(root);
+  const modelIssues = validateModel(model);
+  if (modelIssues.length > 0) throw new SynthError(cluster.name, modelIssues);
+  const rendered = renderCluster(model, cluster);
+  const schema = validator ?? (sharedValidator ??= new SchemaValidator());
+  const issues = [...rendered.issues, ...rendered.objects.flatMap((o) => schema.validate(o))];
+  if (issues.length > 0) throw new SynthError(cluster.name, issues);
+  return { cluster, model, objects: [...rendered.objects].sort(compareObjects) };
+}
+
+export interface IndexEntry {
+  readonly file: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly sources: readonly string[];
+  readonly rule: string;
+}
+
+/** `kind.namespace.name.yaml` (or `kind.name.yaml`): stable and readable, no hashes. */
+export function fileNameOf(obj: KubeObject): string {
+  const parts = [obj.kind.toLowerCase(), obj.metadata.namespace, obj.metadata.name].filter((p): p is string => !!p);
+  return `${parts.join('.')}.yaml`;
+}
+
+export function indexOf(result: SynthResult): IndexEntry[] {
+  return result.objects.map((o) => ({
+    file: fileNameOf(o), apiVersion: o.apiVersion, kind: o.kind,
+    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    name: o.metadata.name,
+    sources: (o.metadata.annotations?.[ANNOTATIONS.source] ?? '').split(',').filter(Boolean),
+    rule: o.metadata.annotations?.[ANNOTATIONS.rule] ?? '',
+  }));
+}
