@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { findObject, synthObjects } from '../../testing/index.js';
+import { smallOrg } from '../../../test/fixtures/small-org.js';
+
+const cilium = { network: 'cilium' as const };
+
+describe('cilium renderer', () => {
+  it('allows DNS names with toFQDNs, pins SNI for exact names and proxies DNS so names resolve', () => {
+    const objects = synthObjects(smallOrg({ external: 'name' }), cilium);
+    const egress = findObject(objects, 'CiliumNetworkPolicy', 'researcher-egress', 'agents').spec as { egress: unknown[] };
+    expect(egress.egress[1]).toEqual({
+      toFQDNs: [{ matchName: 'api.openai.com' }],
+      toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], serverNames: ['api.openai.com'] }],
+    });
+    const dns = findObject(objects, 'CiliumNetworkPolicy', 'palisade-allow-dns', 'agents').spec;
+    expect(dns).toMatchObject({ egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] }] });
+  });
+
+  it('uses matchPattern for wildcards and no SNI pin', () => {
+    const objects = synthObjects(smallOrg({ external: 'wildcard' }), cilium);
+    const egress = findObject(objects, 'CiliumNetworkPolicy', 'researcher-egress', 'agents').spec as { egress: unknown[] };
+    expect(egress.egress[1]).toEqual({ toFQDNs: [{ matchPattern: '*.github.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] });
+  });
+
+  it('enforces HTTP method and path at L7', () => {
+    const objects = synthObjects(smallOrg({ http: true }), cilium);
+    const egress = findObject(objects, 'CiliumNetworkPolicy', 'researcher-egress', 'agents').spec as { egress: Array<{ toPorts: unknown }> };
+    expect(egress.egress[0]?.toPorts).toEqual([{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'POST', path: '/v1/call' }] } }]);
+  });
+
+  it('denies cloud metadata and isolates quarantined pods cluster-wide (deny beats allow)', () => {
+    const objects = synthObjects(smallOrg(), cilium);
+    expect(findObject(objects, 'CiliumClusterwideNetworkPolicy', 'palisade-deny-cloud-metadata').spec).toEqual({
+      endpointSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['agents'] }] },
+      egressDeny: [{ toCIDR: ['169.254.169.254/32'] }],
+    });
+    expect(findObject(objects, 'CiliumClusterwideNetworkPolicy', 'palisade-quarantine').spec).toEqual({
+      endpointSelector: { matchLabels: { 'palisade.dev/quarantine': 'true' } },
+      ingressDeny: [{ fromEntities: ['all'] }],
+      egressDeny: [{ toEntities: ['world'] }],
+    });
+  });
+
+  it('reaches the API server through the kube-apiserver entity', () => {
+    const objects = synthObjects(smallOrg({ kubeApi: true }), cilium);
+    const egress = findObject(objects, 'CiliumNetworkPolicy', 'researcher-egress', 'agents').spec as { egress: unknown[] };
+    expect(egress.egress.at(-1)).toMatchObject({ toEntities: ['kube-apiserver'] });
+  });
+});

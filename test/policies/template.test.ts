@@ -1,0 +1,53 @@
+/**
+ * The template's own policies, synthesized for every cluster in clusters/: snapshots of the
+ * output files and invariants that must hold whatever the policies say.
+ */
+import { describe, expect, it } from 'vitest';
+import { LABELS, listClusters, loadCluster, renderFiles, synthesize, type KubeObject, type SynthResult } from '../../lib/index.js';
+import { definePolicies } from '../../policies/index.js';
+import { REPO_ROOT } from '../support/shared.js';
+import { assertDefaultDeny } from './invariants.js';
+
+const clustersDir = `${REPO_ROOT}/clusters`;
+const names = await listClusters(clustersDir);
+const results = new Map<string, SynthResult>();
+for (const name of names) results.set(name, synthesize(definePolicies, await loadCluster(clustersDir, name)));
+
+describe('template policies', () => {
+  it('has the three documented clusters', () => {
+    expect(names).toEqual(['local', 'prod-calico', 'prod-cilium']);
+  });
+
+  it.each(names)('%s: output files match the snapshot', (name) => {
+    const files = Object.fromEntries(renderFiles(results.get(name)!));
+    expect(files).toMatchSnapshot();
+  });
+
+  it.each(names)('%s: every agent namespace is default-deny', (name) => {
+    assertDefaultDeny(results.get(name)!);
+  });
+
+  it.each(names)('%s: every object names the constructs and rule it implements', (name) => {
+    for (const o of results.get(name)!.objects) {
+      expect(o.metadata.annotations?.['palisade.dev/source'], `${o.kind}/${o.metadata.name}`).toMatch(/\S/);
+      expect(o.metadata.annotations?.['palisade.dev/rule'], `${o.kind}/${o.metadata.name}`).toMatch(/\S/);
+      expect(o.metadata.labels?.[LABELS.managedBy]).toBe('palisade');
+    }
+  });
+
+  it.each(names)('%s: no egress to the whole internet and no cluster-scoped object stamped with a namespace', (name) => {
+    const objects = results.get(name)!.objects;
+    expect(JSON.stringify(objects)).not.toContain('0.0.0.0/0');
+    const clusterScoped = new Set(['Namespace', 'RuntimeClass', 'Tier', 'GlobalNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'ClusterNetworkPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingPolicy', 'ImageValidatingPolicy']);
+    const stamped = objects.filter((o: KubeObject) => clusterScoped.has(o.kind) && o.metadata.namespace !== undefined);
+    expect(stamped).toEqual([]);
+  });
+
+  it('uses each backend it declares', () => {
+    const kinds = (n: string): Set<string> => new Set(results.get(n)!.objects.map((o) => o.kind));
+    expect(kinds('local')).toEqual(new Set(['Namespace', 'RuntimeClass', 'NetworkPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ResourceQuota']));
+    expect(kinds('prod-cilium')).toContain('CiliumNetworkPolicy');
+    expect(kinds('prod-cilium')).toContain('TracingPolicyNamespaced');
+    for (const k of ['Tier', 'GlobalNetworkPolicy', 'NetworkPolicy', 'ValidatingPolicy', 'ImageValidatingPolicy', 'ClusterNetworkPolicy']) expect(kinds('prod-calico')).toContain(k);
+  });
+});
