@@ -69,36 +69,52 @@ function yamlFiles(dir: string): string[] {
 interface Crd { spec: { group: string; names: { kind: string }; versions: Array<{ name: string; schema?: { openAPIV3Schema: Json } }> } }
 
 export class SchemaValidator {
+  private readonly ajv = newAjv();
   private readonly validators = new Map<string, ValidateFunction>();
+  /** Schemas compiled on first use: only the kinds a cluster emits pay for compilation. */
+  private readonly pending = new Map<string, () => ValidateFunction>();
 
   /** Loads every vendored CRD (standard channel wins over experimental) and the built-in schemas. */
   public constructor(schemasDir = SCHEMAS) {
-    const ajv = newAjv();
+    const { ajv } = this;
     const crdFiles = yamlFiles(join(schemasDir, 'crds')).sort((a, b) => Number(a.includes('/experimental/')) - Number(b.includes('/experimental/')));
     for (const file of crdFiles) {
-      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) this.addCrd(ajv, doc.toJS() as Crd);
+      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) this.addCrd(doc.toJS() as Crd);
     }
     const builtin = JSON.parse(readFileSync(join(schemasDir, 'builtin', 'kubernetes.json'), 'utf8')) as { kinds: Record<string, string>; components: Json };
     close(builtin.components);
     ajv.addSchema({ components: builtin.components }, 'k8s');
-    for (const [gvk, name] of Object.entries(builtin.kinds)) this.validators.set(gvk, ajv.compile({ $ref: `k8s#/components/schemas/${name}` }));
+    for (const [gvk, name] of Object.entries(builtin.kinds)) this.pending.set(gvk, () => ajv.compile({ $ref: `k8s#/components/schemas/${name}` }));
   }
 
-  private addCrd(ajv: Ajv, crd: Crd): void {
+  private addCrd(crd: Crd): void {
     for (const v of crd.spec.versions) {
       const key = `${crd.spec.group}/${v.name}/${crd.spec.names.kind}`;
-      if (!v.schema || this.validators.has(key)) continue;
-      const schema = structuredClone(v.schema.openAPIV3Schema);
-      close(schema);
-      // apiVersion/kind/metadata are checked by the API server itself; metadata is ObjectMeta.
-      (schema['properties'] as Json)['metadata'] = { type: 'object' };
-      this.validators.set(key, ajv.compile(schema));
+      const raw = v.schema?.openAPIV3Schema;
+      if (!raw || this.pending.has(key)) continue;
+      this.pending.set(key, () => {
+        const schema = structuredClone(raw);
+        close(schema);
+        // apiVersion/kind/metadata are checked by the API server itself; metadata is ObjectMeta.
+        (schema['properties'] as Json)['metadata'] = { type: 'object' };
+        return this.ajv.compile(schema);
+      });
     }
+  }
+
+  private validatorFor(gvk: string): ValidateFunction | undefined {
+    let v = this.validators.get(gvk);
+    const compile = this.pending.get(gvk);
+    if (!v && compile) {
+      v = compile();
+      this.validators.set(gvk, v);
+    }
+    return v;
   }
 
   /** Problems with `obj`, each naming Kind/namespace/name and the field. */
   public validate(obj: KubeObject): SynthIssue[] {
-    const v = this.validators.get(`${obj.apiVersion}/${obj.kind}`);
+    const v = this.validatorFor(`${obj.apiVersion}/${obj.kind}`);
     const id = formatId(idOf(obj));
     if (!v) return [{ code: 'SchemaInvalid', path: id, message: `no schema known for ${obj.apiVersion} ${obj.kind}` }];
     if (v(obj)) return [];

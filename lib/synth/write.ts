@@ -1,11 +1,15 @@
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import { fileNameOf, indexOf, type SynthResult } from './synthesize.js';
 
-/** YAML exactly as Kubernetes reads it (1.1 booleans quoted), same bytes every time. */
+/**
+ * YAML exactly as Kubernetes reads it, same bytes every time. js-yaml quotes every YAML 1.1
+ * ambiguity (`yes`, `on`, `0777`, `12:30`) and is several times faster than `yaml` at this.
+ */
 export function toYaml(obj: unknown): string {
-  return stringify(obj, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
+  return dump(obj, { lineWidth: -1, noRefs: true, sortKeys: false });
 }
 
 /** Files of one cluster's output: object files, kustomization.yaml and palisade-index.json. */
@@ -23,6 +27,7 @@ export async function writeSynthOutput(result: SynthResult, outDir: string): Pro
   const files = renderFiles(result);
   await mkdir(dir, { recursive: true });
   for (const stale of (await readdir(dir)).filter((f) => !files.has(f))) await rm(join(dir, stale), { recursive: true, force: true });
-  for (const [name, text] of files) await writeFile(join(dir, name), text);
+  // Synchronous writes: thousands of small files are several times faster without thread-pool hops.
+  for (const [name, text] of files) writeFileSync(join(dir, name), text);
   return dir;
 }
