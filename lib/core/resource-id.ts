@@ -18,6 +18,8 @@ export interface KubeObject {
     readonly namespace?: string;
     readonly labels?: Readonly<Record<string, string>>;
     readonly annotations?: Readonly<Record<string, string>>;
+    /** Set by the API server. */
+    readonly uid?: string;
     readonly [key: string]: unknown;
   };
   readonly [key: string]: unknown;

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerCluster } from './cluster.js';
 import { registerSynth } from './synth.js';
+import { registerDrift } from './drift.js';
+import { registerReconcile } from './reconcile.js';
 
 const program = new Command('palisade')
   .description('Policy-as-code for AI-agent workloads on Kubernetes: author in TypeScript, synthesize for every enforcement backend, reconcile continuously.')
@@ -10,5 +12,7 @@ const program = new Command('palisade')
 
 registerCluster(program);
 registerSynth(program);
+registerReconcile(program);
+registerDrift(program);
 
 await program.parseAsync(process.argv);

@@ -23,9 +23,24 @@ export interface ClusterClient {
   create(obj: KubeObject, opts?: { readonly dryRun?: boolean }): Promise<KubeObject>;
   get(id: ResourceId): Promise<KubeObject | undefined>;
   list(apiVersion: string, kind: string, opts?: { readonly namespace?: string; readonly labelSelector?: string }): Promise<KubeObject[]>;
-  delete(id: ResourceId): Promise<boolean>;
+  /** Deletes; with `uid`, only if the live object still has that UID (a precondition). */
+  delete(id: ResourceId, opts?: { readonly uid?: string }): Promise<boolean>;
+  /** Replaces an object (optimistic concurrency on metadata.resourceVersion), for leases. */
+  replace(obj: KubeObject): Promise<KubeObject>;
+  /** REST path of a kind's collection (`/apis/cilium.io/v2/namespaces/x/ciliumnetworkpolicies`), for watches. */
+  collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string>;
   /** The underlying kubeconfig, for watches. */
   readonly kubeConfig: KubeConfig;
+}
+
+/** Exposes the discovery lookup KubernetesObjectApi keeps protected. */
+class DiscoveringObjectApi extends KubernetesObjectApi {
+  public async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
+    const resource = await this.resource(apiVersion, kind);
+    if (!resource) throw new PalisadeError('InvalidInput', `the cluster does not serve ${apiVersion} ${kind} (is its CRD installed?)`);
+    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    return resource.namespaced && namespace ? `${base}/namespaces/${namespace}/${resource.name}` : `${base}/${resource.name}`;
+  }
 }
 
 /** An API error with the object it concerns and the HTTP status. */
@@ -83,7 +98,7 @@ export function clientFor(kc: KubeConfig): ClusterClient {
     authMethods: { default: kc },
     promiseMiddleware: [strictValidation()],
   });
-  const api = new KubernetesObjectApi(config);
+  const api = new DiscoveringObjectApi(config);
   const call = async <T>(id: ResourceId, verb: string, fn: () => Promise<T>): Promise<T> => {
     try { return await fn(); } catch (e) { throw wrap(id, verb, e); }
   };
@@ -94,6 +109,8 @@ export function clientFor(kc: KubeConfig): ClusterClient {
       obj as KubernetesObject, undefined, opts.dryRun ? 'All' : undefined, opts.fieldManager ?? FIELD_MANAGER,
       opts.force ?? true, PatchStrategy.ServerSideApply)) as KubeObject),
     create: (obj, opts = {}) => call(idOf(obj), 'create', async () => (await api.create(obj as KubernetesObject, undefined, opts.dryRun ? 'All' : undefined, FIELD_MANAGER)) as KubeObject),
+    replace: (obj) => call(idOf(obj), 'replace', async () => (await api.replace(obj as KubernetesObject, undefined, undefined, FIELD_MANAGER)) as KubeObject),
+    collectionPath: (apiVersion, kind, namespace) => api.collectionPath(apiVersion, kind, namespace),
     get: (id) => call(id, 'get', async () => {
       try {
         const header = { apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) } };
@@ -107,9 +124,10 @@ export function clientFor(kc: KubeConfig): ClusterClient {
       const res = await api.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector);
       return res.items.map((o) => ({ ...(o as KubeObject), apiVersion, kind }));
     }),
-    delete: (id) => call(id, 'delete', async () => {
+    delete: (id, opts = {}) => call(id, 'delete', async () => {
       try {
-        await api.delete({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) } });
+        const body = opts.uid ? { preconditions: { uid: opts.uid } } : undefined;
+        await api.delete({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) } }, undefined, undefined, undefined, undefined, 'Background', body);
         return true;
       } catch (e) {
         if (e instanceof ApiException && e.code === 404) return false;

@@ -1,0 +1,100 @@
+import pLimit from 'p-limit';
+import { assertNever } from '../../lib/core/assert.js';
+import { describeError } from '../../lib/core/errors.js';
+import { STAGES, type ApplyStage } from '../../lib/core/order.js';
+import type { KubeObject, ResourceId, ResourceKey } from '../../lib/core/resource-id.js';
+import type { ClusterClient } from '../cluster/client.js';
+import { applyExclusive } from './exclusive.js';
+import type { Change, ChangeSet, InventoryEntry } from '../plan/types.js';
+
+/** Results: past tense. */
+export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'pruned' | 'removed' | 'skipped' | 'failed';
+
+export interface ApplyEntry {
+  readonly id: ResourceId;
+  readonly key: ResourceKey;
+  readonly action: ApplyAction;
+  readonly error?: string;
+  /** UID of the object after the write. */
+  readonly uid?: string;
+}
+
+export interface ApplyResult {
+  readonly entries: readonly ApplyEntry[];
+  /** False when a stage failed and later stages were not attempted. */
+  readonly completed: boolean;
+}
+
+export interface ApplyOptions {
+  /** Parallel requests inside a stage. @default 8 */
+  readonly concurrency?: number;
+  /** Called after each write (progress, events, metrics). */
+  readonly onEntry?: (e: ApplyEntry, change: Change) => void;
+}
+
+type Write = Extract<Change, { op: 'create' | 'update' | 'prune' | 'remove-foreign' }>;
+
+async function perform(client: ClusterClient, c: Write): Promise<ApplyEntry> {
+  const base = { id: c.id, key: c.key };
+  try {
+    switch (c.op) {
+      case 'create':
+      case 'update': {
+        const stored: KubeObject = await applyExclusive(client, c.desired, c.op === 'update' ? c.strip : []);
+        return { ...base, action: c.op === 'create' ? 'created' : 'configured', ...(stored.metadata.uid ? { uid: stored.metadata.uid } : {}) };
+      }
+      case 'prune':
+        await client.delete(c.id, c.live.metadata.uid ? { uid: c.live.metadata.uid } : {});
+        return { ...base, action: 'pruned' };
+      case 'remove-foreign':
+        await client.delete(c.id, c.live.metadata.uid ? { uid: c.live.metadata.uid } : {});
+        return { ...base, action: 'removed' };
+      default:
+        return assertNever(c, 'change');
+    }
+  } catch (e) {
+    return { ...base, action: 'failed', error: describeError(e) };
+  }
+}
+
+const isWrite = (c: Change): c is Write => c.op === 'create' || c.op === 'update' || c.op === 'prune' || c.op === 'remove-foreign';
+const isRemoval = (c: Write): boolean => c.op === 'prune' || c.op === 'remove-foreign';
+
+/**
+ * Executes a change set: server-side apply with force, stage by stage (namespaces, classes,
+ * policies, admission, rest), so nothing of an agent exists before its policies; then removals in
+ * reverse stage order. A failed stage stops later ones; progress so far is returned.
+ */
+export async function apply(client: ClusterClient, cs: ChangeSet, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const limit = pLimit(opts.concurrency ?? 8);
+  const entries: ApplyEntry[] = cs.changes.filter((c) => !isWrite(c)).map((c) => ({ id: c.id, key: c.key, action: c.op === 'keep' ? 'unchanged' : 'skipped' }));
+  const writes = cs.changes.filter(isWrite);
+  const order: Array<{ stage: ApplyStage; removal: boolean }> = [...STAGES.map((stage) => ({ stage, removal: false })), ...[...STAGES].reverse().map((stage) => ({ stage, removal: true }))];
+  for (const step of order) {
+    const batch = writes.filter((c) => c.stage === step.stage && isRemoval(c) === step.removal);
+    const results = await Promise.all(batch.map((c) => limit(async () => {
+      const entry = await perform(client, c);
+      opts.onEntry?.(entry, c);
+      return entry;
+    })));
+    entries.push(...results);
+    if (results.some((r) => r.action === 'failed')) return { entries, completed: false };
+  }
+  return { entries, completed: true };
+}
+
+/** The inventory after an apply: what is desired (with UIDs), plus recorded objects not removed (survivors). */
+export function nextInventory(previous: readonly InventoryEntry[], cs: ChangeSet, result: ApplyResult, liveUids: ReadonlyMap<ResourceKey, string>): InventoryEntry[] {
+  const byKey = new Map(result.entries.map((e) => [e.key, e]));
+  const next = new Map<ResourceKey, InventoryEntry>();
+  for (const c of cs.changes) {
+    if (c.op !== 'create' && c.op !== 'update' && c.op !== 'keep') continue;
+    const uid = byKey.get(c.key)?.uid ?? liveUids.get(c.key);
+    if (uid) next.set(c.key, { key: c.key, id: c.id, uid });
+  }
+  for (const e of previous) {
+    const r = byKey.get(e.key);
+    if (!next.has(e.key) && r?.action !== 'pruned' && !(r?.action === 'skipped' && cs.changes.some((c) => c.key === e.key && c.op === 'skip' && (c.reason === 'already-gone' || c.reason === 'uid-mismatch')))) next.set(e.key, e);
+  }
+  return [...next.values()];
+}

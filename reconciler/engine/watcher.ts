@@ -1,0 +1,49 @@
+import { Watch } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { KubeObject } from '../../lib/core/resource-id.js';
+import type { ClusterClient } from '../cluster/client.js';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchSpec {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+}
+
+/**
+ * A set of watches that restart on their own: a closed stream or an error (410 Gone included)
+ * restarts the watch without a resourceVersion after a backoff, which replays the current state
+ * as ADDED events (a relist).
+ */
+export class Watcher {
+  private readonly controllers = new Set<AbortController>();
+  private stopped = false;
+
+  public constructor(private readonly client: ClusterClient, private readonly log: Logger, private readonly onEvent: (type: WatchEventType, obj: KubeObject) => void) {}
+
+  public async start(spec: WatchSpec, attempt = 0): Promise<void> {
+    if (this.stopped) return;
+    const path = await this.client.collectionPath(spec.apiVersion, spec.kind, spec.namespace);
+    const params = { allowWatchBookmarks: true, ...(spec.labelSelector ? { labelSelector: spec.labelSelector } : {}) };
+    let controller: AbortController | undefined;
+    const restart = (err: unknown): void => {
+      if (controller) this.controllers.delete(controller);
+      if (this.stopped) return;
+      const delay = Math.min(100 * 2 ** attempt, 10_000);
+      if (err) this.log.warn({ path, err: String(err), delay }, 'watch ended; restarting');
+      setTimeout(() => { void this.start(spec, err ? attempt + 1 : 0).catch((e: unknown) => restart(e)); }, err ? delay : 0);
+    };
+    controller = await new Watch(this.client.kubeConfig).watch(path, params, (type: string, obj: KubeObject) => {
+      if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') this.onEvent(type, { ...obj, apiVersion: spec.apiVersion, kind: spec.kind });
+    }, restart);
+    this.controllers.add(controller);
+  }
+
+  public stop(): void {
+    this.stopped = true;
+    for (const c of this.controllers) c.abort();
+    this.controllers.clear();
+  }
+}

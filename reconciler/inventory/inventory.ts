@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { FIELD_MANAGER, LABELS, MANAGED_BY_VALUE } from '../../lib/core/labels.js';
+import { groupOf, type KubeObject, type ResourceId, type ResourceKey } from '../../lib/core/resource-id.js';
+import type { ClusterClient } from '../cluster/client.js';
+import type { Inventory, InventoryEntry } from '../plan/types.js';
+
+/**
+ * The inventory: an ApplySet parent (a ConfigMap in `palisade-system`) recording every object
+ * palisade applied with its UID. Members carry `applyset.kubernetes.io/part-of`, so kubectl's
+ * ApplySet tooling and palisade agree on what belongs to the set.
+ */
+
+export const INVENTORY_NAMESPACE = 'palisade-system';
+export const PART_OF_LABEL = 'applyset.kubernetes.io/part-of';
+const ID_LABEL = 'applyset.kubernetes.io/id';
+
+export function inventoryName(cluster: string): string {
+  return `palisade-inventory-${cluster}`;
+}
+
+/** ApplySet ID per KEP-3659: base64url(sha256(name.namespace.kind.group)), prefixed and versioned. */
+export function applySetId(cluster: string): string {
+  const digest = createHash('sha256').update(`${inventoryName(cluster)}.${INVENTORY_NAMESPACE}.ConfigMap.`).digest('base64url');
+  return `applyset-${digest}-v1`;
+}
+
+const parentId = (cluster: string): ResourceId => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: INVENTORY_NAMESPACE, name: inventoryName(cluster) });
+
+export async function loadInventory(client: ClusterClient, cluster: string): Promise<Inventory> {
+  const cm = await client.get(parentId(cluster));
+  const text = (cm?.['data'] as Record<string, string> | undefined)?.['inventory.json'];
+  if (!text) return { entries: [] };
+  return { entries: JSON.parse(text) as InventoryEntry[] };
+}
+
+function groupKinds(entries: readonly InventoryEntry[]): string {
+  return [...new Set(entries.map((e) => { const g = groupOf(e.id.apiVersion); return g ? `${e.id.kind}.${g}` : e.id.kind; }))].sort().join(',');
+}
+
+/** The namespace that holds inventories; created before anything else. */
+export function inventoryNamespace(): KubeObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INVENTORY_NAMESPACE, labels: { [LABELS.managedBy]: MANAGED_BY_VALUE } } };
+}
+
+export async function saveInventory(client: ClusterClient, cluster: string, entries: readonly InventoryEntry[]): Promise<void> {
+  const sorted = [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  await client.apply({
+    apiVersion: 'v1', kind: 'ConfigMap',
+    metadata: {
+      name: inventoryName(cluster), namespace: INVENTORY_NAMESPACE,
+      labels: { [ID_LABEL]: applySetId(cluster), [LABELS.managedBy]: MANAGED_BY_VALUE, [LABELS.cluster]: cluster },
+      annotations: { 'applyset.kubernetes.io/tooling': `${FIELD_MANAGER}/v0.1.0`, 'applyset.kubernetes.io/contains-group-kinds': groupKinds(sorted) },
+    },
+    data: { 'inventory.json': JSON.stringify(sorted) },
+  });
+}
+
+export type { Inventory, InventoryEntry, ResourceKey };

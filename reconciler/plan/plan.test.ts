@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { keyOf, idOf, type KubeObject, type ResourceKey } from '../../lib/core/resource-id.js';
+import { plan } from './plan.js';
+import type { DesiredSet, Inventory, LiveSet } from './types.js';
+
+const np = (name: string, spec: Record<string, unknown>, extra: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'agents', labels: { 'app.kubernetes.io/managed-by': 'palisade' }, ...extra }, spec,
+});
+const ns = (name: string, labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+const map = (...objs: KubeObject[]): Map<ResourceKey, KubeObject> => new Map(objs.map((o) => [keyOf(idOf(o)), o]));
+const desiredOf = (...objs: KubeObject[]): DesiredSet => ({ cluster: 'c', revision: 'r', objects: map(...objs), governedNamespaces: ['agents'], admissionPolicies: [] });
+const liveOf = (objs: KubeObject[], foreign: KubeObject[] = []): LiveSet => ({ observedAt: new Date(0), objects: map(...objs), predicted: new Map(), foreign });
+const noInventory: Inventory = { entries: [] };
+const withUid = (o: KubeObject, uid: string): KubeObject => ({ ...o, metadata: { ...o.metadata, uid } });
+const inventoryOf = (...objs: KubeObject[]): Inventory => ({ entries: objs.map((o) => ({ key: keyOf(idOf(o)), id: idOf(o), uid: String(o.metadata["uid"]) })) });
+
+const deny = { podSelector: {}, policyTypes: ['Ingress', 'Egress'] };
+
+describe('plan', () => {
+  it('creates what is missing and keeps what matches, ignoring server bookkeeping', () => {
+    const a = np('a', deny);
+    const b = np('b', deny);
+    const liveB = { ...b, metadata: { ...b.metadata, uid: 'u', resourceVersion: '7', managedFields: [] }, status: {} };
+    expect(plan(desiredOf(a, b), liveOf([liveB]), noInventory).changes.map((c) => `${c.op} ${c.id.name}`)).toEqual(['create a', 'keep b']);
+  });
+
+  it('reports a field Git does not declare as drift on security kinds, and attributes it', () => {
+    const want = np('a', deny);
+    const live = np('a', { ...deny, ingress: [{}] }, {
+      managedFields: [{ manager: 'kubectl-edit', operation: 'Update', time: '2026-11-22T10:00:00Z', fieldsV1: { 'f:spec': { 'f:ingress': {} } } }],
+    });
+    const [change] = plan(desiredOf(want), liveOf([live]), noInventory).changes;
+    expect(change).toMatchObject({ op: 'update', drift: [{ pointer: '/spec/ingress', op: 'add', after: [{}], manager: 'kubectl-edit', time: '2026-11-22T10:00:00Z' }] });
+  });
+
+  it('in merge mode (Namespaces) ignores added labels but not removed or changed ones', () => {
+    const want = ns('agents', { 'palisade.dev/agent-namespace': 'true', 'palisade.dev/zone': 'inference' });
+    const extra = ns('agents', { 'palisade.dev/agent-namespace': 'true', 'palisade.dev/zone': 'inference', team: 'x' });
+    expect(plan(desiredOf(want), liveOf([extra]), noInventory).changes[0]?.op).toBe('keep');
+    const removed = ns('agents', { 'palisade.dev/zone': 'inference' });
+    expect(plan(desiredOf(want), liveOf([removed]), noInventory).changes[0]).toMatchObject({ op: 'update', drift: [{ pointer: '/metadata/labels/palisade.dev~1agent-namespace', op: 'remove', before: 'true' }] });
+  });
+
+  it('prunes only recorded objects with the recorded UID, never Namespaces by default', () => {
+    const gone = withUid(np('gone', deny), 'u1');
+    const forged = withUid(np('forged', deny), 'u2');
+    const swapped = withUid(np('swapped', deny), 'live-uid');
+    const nsObj = withUid(ns('old', {}), 'u3');
+    const inventory: Inventory = { entries: [...inventoryOf(gone, nsObj).entries, { ...inventoryOf(swapped).entries[0]!, uid: 'recorded-uid' }] };
+    const desired = desiredOf(...Array.from({ length: 12 }, (_, i) => np(`keep-${i}`, deny)));
+    const result = plan(desired, liveOf([gone, forged, swapped, nsObj]), inventory);
+    const summary = result.changes.filter((c) => c.op !== 'create').map((c) => `${c.op} ${c.id.name}${c.op === 'skip' ? ` ${c.reason}` : ''}`);
+    expect(summary).toEqual(['prune gone', 'skip old namespace-prune-disabled', 'skip swapped uid-mismatch', 'skip forged not-in-applyset']);
+  });
+
+  it('refuses a mass prune above the cap unless allowed', () => {
+    const old = Array.from({ length: 8 }, (_, i) => withUid(np(`p${i}`, deny), `u${i}`));
+    const result = plan(desiredOf(), liveOf(old), inventoryOf(...old));
+    expect(result.refusal).toMatch(/refusing to prune 8 of 8 managed objects: the cap is 2/);
+    expect(result.changes.every((c) => c.op === 'skip' && c.reason === 'mass-prune-refused')).toBe(true);
+    expect(plan(desiredOf(), liveOf(old), inventoryOf(...old), { allowMassPrune: true }).changes.filter((c) => c.op === 'prune')).toHaveLength(8);
+  });
+
+  it('removes foreign objects that widen access', () => {
+    const foreign = np('allow-all', { podSelector: {}, ingress: [{}] }, { labels: {} });
+    expect(plan(desiredOf(), liveOf([], [foreign]), noInventory).changes).toEqual([expect.objectContaining({ op: 'remove-foreign', reason: expect.stringMatching(/can only widen access/) })]);
+  });
+});

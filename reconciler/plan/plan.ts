@@ -1,0 +1,90 @@
+import { stageOf } from '../../lib/core/order.js';
+import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/resource-id.js';
+import { driftOf } from './diff.js';
+import type { Change, ChangeSet, DesiredSet, Inventory, InventoryEntry, LiveSet, OwnershipMode } from './types.js';
+
+/** Kinds whose every field is palisade's: anything Git does not declare is drift. */
+export const SECURITY_KINDS: ReadonlySet<string> = new Set([
+  'NetworkPolicy', 'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'GlobalNetworkPolicy', 'Tier', 'GlobalNetworkSet',
+  'ClusterNetworkPolicy', 'TracingPolicyNamespaced', 'TracingPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+  'ValidatingPolicy', 'ImageValidatingPolicy', 'RuntimeClass',
+]);
+
+export interface PlanOptions {
+  /** Ownership per kind. @default exclusive for SECURITY_KINDS, merge otherwise */
+  readonly modeFor?: (kind: string) => OwnershipMode;
+  /** Allow pruning Namespaces. @default false */
+  readonly allowNamespacePrune?: boolean;
+  /** Refuse to prune more than this fraction of managed objects... @default 0.25 */
+  readonly pruneFraction?: number;
+  /** ...or more than this many objects. @default 50 */
+  readonly pruneMax?: number;
+  /** Prune above the cap anyway. @default false */
+  readonly allowMassPrune?: boolean;
+}
+
+export const defaultMode = (kind: string): OwnershipMode => (SECURITY_KINDS.has(kind) ? 'exclusive' : 'merge');
+
+function planDesired(desired: DesiredSet, live: LiveSet, modeFor: (k: string) => OwnershipMode): Change[] {
+  const changes: Change[] = [];
+  for (const [key, obj] of desired.objects) {
+    const id = idOf(obj);
+    const have = live.objects.get(key);
+    const predicted = live.predicted.get(key) ?? obj;
+    if (!have) {
+      changes.push({ op: 'create', id, key, desired: obj, stage: stageOf(obj) });
+      continue;
+    }
+    const mode = modeFor(obj.kind);
+    const drift = driftOf(predicted, have, mode);
+    const strip = mode === 'exclusive' ? drift.filter((f) => f.op === 'add').map((f) => f.pointer) : [];
+    changes.push(drift.length === 0 ? { op: 'keep', id, key, desired: obj } : { op: 'update', id, key, desired: obj, live: have, drift, stage: stageOf(obj), strip });
+  }
+  return changes;
+}
+
+function pruneOrSkip(entry: InventoryEntry, live: KubeObject | undefined, allowNamespacePrune: boolean): Change {
+  const { key, id } = entry;
+  if (!live) return { op: 'skip', id, key, reason: 'already-gone', detail: 'no longer in the cluster' };
+  if ((live.metadata as { uid?: string }).uid !== entry.uid) return { op: 'skip', id, key, reason: 'uid-mismatch', detail: `UID ${(live.metadata as { uid?: string }).uid ?? '?'} is not the recorded ${entry.uid}: not the object palisade created` };
+  if (id.kind === 'Namespace' && !allowNamespacePrune) return { op: 'skip', id, key, reason: 'namespace-prune-disabled', detail: 'Namespaces are never pruned unless the cluster sets allowNamespacePrune: true' };
+  return { op: 'prune', id, key, live, stage: stageOf(live) };
+}
+
+function capPrunes(changes: Change[], managed: number, opts: PlanOptions): { changes: Change[]; refusal?: string } {
+  const prunes = changes.filter((c) => c.op === 'prune');
+  const cap = Math.min(Math.max(Math.ceil((opts.pruneFraction ?? 0.25) * managed), 1), opts.pruneMax ?? 50);
+  if (prunes.length <= cap || opts.allowMassPrune) return { changes };
+  const refusal = `refusing to prune ${prunes.length} of ${managed} managed objects: the cap is ${cap} (25% of managed objects, at most 50). Check that the source is the one you meant (a wrong branch or path empties it); pass --allow-mass-prune to prune anyway.`;
+  return {
+    refusal,
+    changes: changes.map((c): Change => (c.op === 'prune' ? { op: 'skip', id: c.id, key: c.key, reason: 'mass-prune-refused', detail: refusal } : c)),
+  };
+}
+
+/**
+ * Compares desired and live state: pure, no I/O. Creates for what is missing, updates for drift
+ * (field by field, attributed to the manager that made it), prunes only what the inventory
+ * recorded with the same UID, and removals of foreign objects that widen access.
+ */
+export function plan(desired: DesiredSet, live: LiveSet, inventory: Inventory, opts: PlanOptions = {}): ChangeSet {
+  const changes = planDesired(desired, live, opts.modeFor ?? defaultMode);
+  for (const entry of inventory.entries) {
+    if (!desired.objects.has(entry.key)) changes.push(pruneOrSkip(entry, live.objects.get(entry.key), opts.allowNamespacePrune ?? false));
+  }
+  const recorded = new Set<ResourceKey>(inventory.entries.map((e) => e.key));
+  for (const [key, obj] of live.objects) {
+    if (!desired.objects.has(key) && !recorded.has(key)) changes.push({ op: 'skip', id: idOf(obj), key, reason: 'not-in-applyset', detail: 'carries palisade labels but palisade never applied it: left alone' });
+  }
+  for (const obj of live.foreign) {
+    changes.push({ op: 'remove-foreign', id: idOf(obj), key: keyOf(idOf(obj)), live: obj, reason: foreignReason(obj), stage: stageOf(obj) });
+  }
+  const capped = capPrunes(changes, inventory.entries.length, opts);
+  return { cluster: desired.cluster, revision: desired.revision, changes: capped.changes, ...(capped.refusal ? { refusal: capped.refusal } : {}) };
+}
+
+function foreignReason(obj: KubeObject): string {
+  return obj.kind === 'ValidatingAdmissionPolicyBinding'
+    ? 'a binding palisade did not create refers to a palisade admission policy (it can exempt or weaken it)'
+    : `a ${obj.kind} palisade did not create in a governed namespace (network policies are additive: it can only widen access)`;
+}

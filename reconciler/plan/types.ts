@@ -1,0 +1,69 @@
+import type { ApplyStage } from '../../lib/core/order.js';
+import type { KubeObject, ResourceId, ResourceKey } from '../../lib/core/resource-id.js';
+
+/** What palisade wants in one cluster at one revision. */
+export interface DesiredSet {
+  readonly cluster: string;
+  readonly revision: string;
+  readonly objects: ReadonlyMap<ResourceKey, KubeObject>;
+  /** Namespaces palisade governs (foreign widening policies there are drift). */
+  readonly governedNamespaces: readonly string[];
+  /** Names of palisade's admission policies (foreign bindings to them are drift). */
+  readonly admissionPolicies: readonly string[];
+}
+
+/** What is in the cluster: palisade's objects, desired objects with server defaults, and foreign objects that matter. */
+export interface LiveSet {
+  readonly observedAt: Date;
+  readonly objects: ReadonlyMap<ResourceKey, KubeObject>;
+  /** Desired objects as the API server would store them (server-side dry-run), for exclusive comparison. */
+  readonly predicted: ReadonlyMap<ResourceKey, KubeObject>;
+  /** Objects palisade does not own that widen access inside what it governs. */
+  readonly foreign: readonly KubeObject[];
+}
+
+export type OwnershipMode = 'exclusive' | 'merge';
+
+/** One drifted field, with who changed it when that is known (managedFields). */
+export interface FieldChange {
+  readonly pointer: string;
+  readonly op: 'add' | 'remove' | 'replace';
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly manager?: string;
+  readonly time?: string;
+}
+
+export type SkipReason = 'namespace-prune-disabled' | 'uid-mismatch' | 'not-in-applyset' | 'mass-prune-refused' | 'already-gone';
+
+/** Plan vocabulary: imperative. */
+export type Change =
+  | { readonly op: 'create'; readonly id: ResourceId; readonly key: ResourceKey; readonly desired: KubeObject; readonly stage: ApplyStage }
+  | {
+    readonly op: 'update'; readonly id: ResourceId; readonly key: ResourceKey; readonly desired: KubeObject; readonly live: KubeObject;
+    readonly drift: readonly FieldChange[]; readonly stage: ApplyStage;
+    /** Exclusive ownership: fields nobody declared that server-side apply leaves in place (another manager owns them). */
+    readonly strip: readonly string[];
+  }
+  | { readonly op: 'keep'; readonly id: ResourceId; readonly key: ResourceKey; readonly desired: KubeObject }
+  | { readonly op: 'prune'; readonly id: ResourceId; readonly key: ResourceKey; readonly live: KubeObject; readonly stage: ApplyStage }
+  | { readonly op: 'remove-foreign'; readonly id: ResourceId; readonly key: ResourceKey; readonly live: KubeObject; readonly reason: string; readonly stage: ApplyStage }
+  | { readonly op: 'skip'; readonly id: ResourceId; readonly key: ResourceKey; readonly reason: SkipReason; readonly detail: string };
+
+export interface ChangeSet {
+  readonly cluster: string;
+  readonly revision: string;
+  readonly changes: readonly Change[];
+  /** Set when the plan refuses to prune (mass prune above the cap). */
+  readonly refusal?: string;
+}
+
+export interface InventoryEntry {
+  readonly key: ResourceKey;
+  readonly id: ResourceId;
+  readonly uid: string;
+}
+
+export interface Inventory {
+  readonly entries: readonly InventoryEntry[];
+}

@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { PalisadeError } from '../../lib/core/errors.js';
+import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/resource-id.js';
+import type { ClusterSpec } from '../../lib/cluster/cluster-spec.js';
+import type { PolicyDefinition, SynthResult } from '../../lib/synth/synthesize.js';
+import { applySetId, PART_OF_LABEL } from '../inventory/inventory.js';
+import type { DesiredSet } from '../plan/types.js';
+import type { Checkout } from './source.js';
+
+interface LibModule {
+  synthesize: (define: PolicyDefinition, cluster: ClusterSpec) => SynthResult;
+  loadCluster: (dir: string, name: string) => Promise<ClusterSpec>;
+  listClusters: (dir: string) => Promise<string[]>;
+}
+
+/** Loads a checkout's own lib/ and policies/ (each revision synthesizes with its own code). */
+async function loadCheckout(checkout: Checkout): Promise<{ lib: LibModule; define: PolicyDefinition }> {
+  try {
+    const lib = (await import(join(checkout.dir, 'lib', 'index.ts'))) as LibModule;
+    const policies = (await import(join(checkout.dir, 'policies', 'index.ts'))) as { definePolicies: PolicyDefinition };
+    return { lib, define: policies.definePolicies };
+  } catch (cause) {
+    throw new PalisadeError('SynthFailed', `Cannot load policies at revision ${checkout.revision}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** The desired set of one synthesized cluster, each object labelled as a member of the ApplySet. */
+export function desiredFrom(result: SynthResult, revision: string): DesiredSet {
+  const setId = applySetId(result.cluster.name);
+  const objects = new Map<ResourceKey, KubeObject>();
+  for (const o of result.objects) {
+    const labelled: KubeObject = { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, [PART_OF_LABEL]: setId } } };
+    objects.set(keyOf(idOf(o)), labelled);
+  }
+  return {
+    cluster: result.cluster.name, revision, objects,
+    governedNamespaces: result.objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name).sort(),
+    admissionPolicies: result.objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').map((o) => o.metadata.name).sort(),
+  };
+}
+
+export interface ClusterTarget {
+  readonly spec: ClusterSpec;
+  readonly desired: DesiredSet;
+}
+
+/** Synthesizes the selected clusters (all when none named) from a checkout. */
+export async function desiredSets(checkout: Checkout, clusters: readonly string[]): Promise<ClusterTarget[]> {
+  const { lib, define } = await loadCheckout(checkout);
+  const clustersDir = join(checkout.dir, 'clusters');
+  const names = clusters.length > 0 ? clusters : await lib.listClusters(clustersDir);
+  const targets: ClusterTarget[] = [];
+  for (const name of names) {
+    const spec = await lib.loadCluster(clustersDir, name);
+    targets.push({ spec, desired: desiredFrom(lib.synthesize(define, spec), checkout.revision) });
+  }
+  return targets;
+}

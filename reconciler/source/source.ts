@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { PalisadeError } from '../../lib/core/errors.js';
+
+/** Where the policies come from. */
+export type SourceSpec =
+  | { readonly kind: 'local'; readonly dir: string }
+  | { readonly kind: 'git'; readonly url: string; readonly ref: string };
+
+export interface Checkout {
+  /** Directory holding policies/ and clusters/. */
+  readonly dir: string;
+  /** Commit SHA, or `local` for a working tree. */
+  readonly revision: string;
+}
+
+function git(dir?: string): SimpleGit {
+  return simpleGit({
+    ...(dir ? { baseDir: dir } : {}),
+    timeout: { block: 120_000 },
+    // Non-zero exits with empty stderr must fail too (simple-git would otherwise resolve).
+    errors: (err, res) => (err ? err : res.exitCode === 0 ? undefined : Buffer.from(`git exited ${res.exitCode}`)),
+  }).env(gitEnv());
+}
+
+/** A minimal environment: no prompts, and nothing simple-git considers unsafe (EDITOR, pagers). */
+function gitEnv(): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'LANG', 'SSH_AUTH_SOCK', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'GIT_SSL_CAINFO'];
+  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
+  for (const k of keep) if (process.env[k]) env[k] = process.env[k];
+  return env;
+}
+
+async function resolveRef(repo: SimpleGit, url: string, ref: string): Promise<string> {
+  for (const candidate of [`origin/${ref}`, ref]) {
+    const sha = await repo.revparse(['--verify', '--quiet', `${candidate}^{commit}`]).catch(() => '');
+    if (sha.trim()) return sha.trim();
+  }
+  throw new PalisadeError('GitFailed', `Git ref "${ref}" does not exist in ${url}.`, { hint: 'use a branch, tag or commit that exists (git ls-remote shows them)' });
+}
+
+/**
+ * Clones (first time) or fetches `url` into `.palisade/git/` under the working directory (so the
+ * checkout's policies resolve this repository's node_modules) and checks out `ref` detached.
+ */
+async function checkoutGit(url: string, ref: string, root: string): Promise<Checkout> {
+  const dir = join(root, '.palisade', 'git', createHash('sha256').update(url).digest('hex').slice(0, 12));
+  try {
+    if (!existsSync(join(dir, '.git'))) {
+      await mkdir(dir, { recursive: true });
+      await git().clone(url, dir, ['--no-checkout', '--quiet']);
+    } else {
+      await git(dir).fetch(['--tags', '--force', '--prune', 'origin']);
+    }
+  } catch (cause) {
+    throw new PalisadeError('GitFailed', `Cannot fetch ${url}: ${(cause as Error).message.trim()}`, { hint: 'check the URL, credentials and network; palisade never prompts for a password', cause });
+  }
+  const repo = git(dir);
+  const sha = await resolveRef(repo, url, ref);
+  await repo.checkout(['--force', '--detach', sha]);
+  return { dir, revision: sha };
+}
+
+export async function resolveSource(spec: SourceSpec, cwd = process.cwd()): Promise<Checkout> {
+  switch (spec.kind) {
+    case 'local': {
+      const dir = resolve(spec.dir);
+      const sha = await git(dir).revparse(['HEAD']).catch(() => '');
+      const dirty = sha ? (await git(dir).status().then((s) => !s.isClean(), () => false)) : false;
+      return { dir, revision: sha ? `${sha.trim()}${dirty ? '+dirty' : ''}` : 'local' };
+    }
+    case 'git':
+      return checkoutGit(spec.url, spec.ref, cwd);
+  }
+}
