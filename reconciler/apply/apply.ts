@@ -34,26 +34,28 @@ export interface ApplyOptions {
 
 type Write = Extract<Change, { op: 'create' | 'update' | 'prune' | 'remove-foreign' }>;
 
-async function perform(client: ClusterClient, c: Write): Promise<ApplyEntry> {
-  const base = { id: c.id, key: c.key };
-  try {
-    switch (c.op) {
-      case 'create':
-      case 'update': {
-        const stored: KubeObject = await applyExclusive(client, c.desired, c.op === 'update' ? c.strip : []);
-        return { ...base, action: c.op === 'create' ? 'created' : 'configured', ...(stored.metadata.uid ? { uid: stored.metadata.uid } : {}) };
-      }
-      case 'prune':
-        await client.delete(c.id, c.live.metadata.uid ? { uid: c.live.metadata.uid } : {});
-        return { ...base, action: 'pruned' };
-      case 'remove-foreign':
-        await client.delete(c.id, c.live.metadata.uid ? { uid: c.live.metadata.uid } : {});
-        return { ...base, action: 'removed' };
-      default:
-        return assertNever(c, 'change');
+async function write(client: ClusterClient, c: Write): Promise<{ action: ApplyAction; uid?: string }> {
+  switch (c.op) {
+    case 'create':
+    case 'update': {
+      const stored: KubeObject = await applyExclusive(client, c.desired, c.op === 'update' ? c.strip : []);
+      return { action: c.op === 'create' ? 'created' : 'configured', ...(stored.metadata.uid ? { uid: stored.metadata.uid } : {}) };
     }
+    case 'prune':
+    case 'remove-foreign':
+      // The UID precondition makes sure the object deleted is the one observed.
+      await client.delete(c.id, c.live.metadata.uid ? { uid: c.live.metadata.uid } : {});
+      return { action: c.op === 'prune' ? 'pruned' : 'removed' };
+    default:
+      return assertNever(c, 'change');
+  }
+}
+
+async function perform(client: ClusterClient, c: Write): Promise<ApplyEntry> {
+  try {
+    return { id: c.id, key: c.key, ...(await write(client, c)) };
   } catch (e) {
-    return { ...base, action: 'failed', error: describeError(e) };
+    return { id: c.id, key: c.key, action: 'failed', error: describeError(e) };
   }
 }
 
@@ -87,14 +89,14 @@ export async function apply(client: ClusterClient, cs: ChangeSet, opts: ApplyOpt
 export function nextInventory(previous: readonly InventoryEntry[], cs: ChangeSet, result: ApplyResult, liveUids: ReadonlyMap<ResourceKey, string>): InventoryEntry[] {
   const byKey = new Map(result.entries.map((e) => [e.key, e]));
   const next = new Map<ResourceKey, InventoryEntry>();
-  for (const c of cs.changes) {
-    if (c.op !== 'create' && c.op !== 'update' && c.op !== 'keep') continue;
+  for (const c of cs.changes.filter((x) => x.op === 'create' || x.op === 'update' || x.op === 'keep')) {
     const uid = byKey.get(c.key)?.uid ?? liveUids.get(c.key);
     if (uid) next.set(c.key, { key: c.key, id: c.id, uid });
   }
+  // Objects gone or replaced by someone else are no longer palisade's; failed or refused prunes survive.
+  const forgotten = new Set(cs.changes.filter((c) => c.op === 'skip' && (c.reason === 'already-gone' || c.reason === 'uid-mismatch')).map((c) => c.key));
   for (const e of previous) {
-    const r = byKey.get(e.key);
-    if (!next.has(e.key) && r?.action !== 'pruned' && !(r?.action === 'skipped' && cs.changes.some((c) => c.key === e.key && c.op === 'skip' && (c.reason === 'already-gone' || c.reason === 'uid-mismatch')))) next.set(e.key, e);
+    if (!next.has(e.key) && byKey.get(e.key)?.action !== 'pruned' && !forgotten.has(e.key)) next.set(e.key, e);
   }
   return [...next.values()];
 }

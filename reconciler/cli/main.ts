@@ -3,6 +3,7 @@ import { registerCluster } from './cluster.js';
 import { registerSynth } from './synth.js';
 import { registerDrift } from './drift.js';
 import { registerReconcile } from './reconcile.js';
+import { registerDemo } from './demo.js';
 
 const program = new Command('palisade')
   .description('Policy-as-code for AI-agent workloads on Kubernetes: author in TypeScript, synthesize for every enforcement backend, reconcile continuously.')
@@ -10,6 +11,7 @@ const program = new Command('palisade')
   .showHelpAfterError()
   .addHelpText('after', '\nExit codes: 0 success, 1 findings (drift, not running), 2 error.\nEvery command that talks to a cluster accepts --kubeconfig or KUBECONFIG.');
 
+registerDemo(program);
 registerCluster(program);
 registerSynth(program);
 registerReconcile(program);

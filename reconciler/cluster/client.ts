@@ -26,7 +26,7 @@ export interface ClusterClient {
   /** Deletes; with `uid`, only if the live object still has that UID (a precondition). */
   delete(id: ResourceId, opts?: { readonly uid?: string }): Promise<boolean>;
   /** Replaces an object (optimistic concurrency on metadata.resourceVersion), for leases. */
-  replace(obj: KubeObject): Promise<KubeObject>;
+  replace(obj: KubeObject, opts?: { readonly fieldManager?: string }): Promise<KubeObject>;
   /** REST path of a kind's collection (`/apis/cilium.io/v2/namespaces/x/ciliumnetworkpolicies`), for watches. */
   collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string>;
   /** The underlying kubeconfig, for watches. */
@@ -109,7 +109,7 @@ export function clientFor(kc: KubeConfig): ClusterClient {
       obj as KubernetesObject, undefined, opts.dryRun ? 'All' : undefined, opts.fieldManager ?? FIELD_MANAGER,
       opts.force ?? true, PatchStrategy.ServerSideApply)) as KubeObject),
     create: (obj, opts = {}) => call(idOf(obj), 'create', async () => (await api.create(obj as KubernetesObject, undefined, opts.dryRun ? 'All' : undefined, FIELD_MANAGER)) as KubeObject),
-    replace: (obj) => call(idOf(obj), 'replace', async () => (await api.replace(obj as KubernetesObject, undefined, undefined, FIELD_MANAGER)) as KubeObject),
+    replace: (obj, opts = {}) => call(idOf(obj), 'replace', async () => (await api.replace(obj as KubernetesObject, undefined, undefined, opts.fieldManager ?? FIELD_MANAGER)) as KubeObject),
     collectionPath: (apiVersion, kind, namespace) => api.collectionPath(apiVersion, kind, namespace),
     get: (id) => call(id, 'get', async () => {
       try {

@@ -12,6 +12,8 @@ export interface LeaseOptions {
   readonly durationSeconds?: number;
 }
 
+interface LeaseSpec { holderIdentity?: string; renewTime?: string | Date; leaseDurationSeconds?: number }
+
 const micro = (d: Date): string => d.toISOString().replace('Z', '000Z');
 
 export class LeaderLease {
@@ -27,17 +29,18 @@ export class LeaderLease {
     return { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: INVENTORY_NAMESPACE, name: this.opts.name };
   }
 
+  private heldByOther(current: KubeObject | undefined, now: Date): boolean {
+    const spec = (current?.['spec'] ?? {}) as LeaseSpec;
+    if (!spec.holderIdentity || spec.holderIdentity === this.identity) return false;
+    const renewed = spec.renewTime ? new Date(spec.renewTime).getTime() : 0;
+    return renewed + (spec.leaseDurationSeconds ?? this.duration) * 1000 >= now.getTime();
+  }
+
   /** Takes or renews the lease; false when another live holder has it. */
   public async tryAcquire(now = new Date()): Promise<boolean> {
     const current = await this.client.get(this.id());
-    const spec = (current?.['spec'] ?? {}) as { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number };
-    const expired = !spec.renewTime || Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? this.duration) * 1000 < now.getTime();
-    if (current && spec.holderIdentity && spec.holderIdentity !== this.identity && !expired) return false;
-    const lease: KubeObject = {
-      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-      metadata: { name: this.opts.name, namespace: INVENTORY_NAMESPACE, ...(current ? { resourceVersion: current.metadata['resourceVersion'] } : {}) },
-      spec: { holderIdentity: this.identity, leaseDurationSeconds: this.duration, renewTime: micro(now), ...(spec.holderIdentity === this.identity ? {} : { acquireTime: micro(now) }) },
-    };
+    if (this.heldByOther(current, now)) return false;
+    const lease = this.leaseFor(current, now);
     try {
       if (current) await this.client.replace(lease);
       else await this.client.create(lease);
@@ -46,6 +49,16 @@ export class LeaderLease {
       if (isApiError(e) && (e.status === 409 || e.status === 422)) return false; // lost a race
       throw e;
     }
+  }
+
+  private leaseFor(current: KubeObject | undefined, now: Date): KubeObject {
+    const held = ((current?.['spec'] ?? {}) as LeaseSpec).holderIdentity === this.identity;
+    const version = current ? { resourceVersion: current.metadata['resourceVersion'] } : {};
+    return {
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+      metadata: { name: this.opts.name, namespace: INVENTORY_NAMESPACE, ...version },
+      spec: { holderIdentity: this.identity, leaseDurationSeconds: this.duration, renewTime: micro(now), ...(held ? {} : { acquireTime: micro(now) }) },
+    };
   }
 
   public get renewEveryMs(): number {

@@ -1,8 +1,8 @@
-import type { Server } from 'node:http';
+import type { Logger } from 'pino';
 import type { ClusterClient } from '../cluster/client.js';
 import { inventoryNamespace } from '../inventory/inventory.js';
 import { desiredSets, type ClusterTarget } from '../source/desired.js';
-import { resolveSource, type SourceSpec } from '../source/source.js';
+import { resolveSource, type Checkout, type SourceSpec } from '../source/source.js';
 import { ClusterController } from './controller.js';
 import { LeaderLease } from './lease.js';
 import { Metrics, newLogger, serveTelemetry, type HealthState } from './telemetry.js';
@@ -18,50 +18,67 @@ export interface LoopOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+interface Runtime {
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly health: HealthState;
+  readonly controllers: Map<string, ClusterController>;
+  stopping: boolean;
+}
+
+/** Waits for the Lease, keeps renewing it (exiting when lost), then starts the cluster's controller. */
+async function lead(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<void> {
+  const client = await opts.connect(t);
+  await client.apply(inventoryNamespace());
+  const lease = new LeaderLease(client, { name: `palisade-reconciler-${t.spec.name}` });
+  while (!rt.stopping && !(await lease.tryAcquire())) await sleep(lease.renewEveryMs);
+  rt.health.leader = true;
+  rt.log.info({ cluster: t.spec.name, identity: lease.identity }, 'leader');
+  setInterval(() => {
+    void lease.tryAcquire().then((ok) => {
+      if (ok) return;
+      rt.log.error({ cluster: t.spec.name }, 'lost leadership; exiting');
+      process.exit(3);
+    });
+  }, lease.renewEveryMs).unref();
+  const controller = new ClusterController(client, t, { metrics: rt.metrics, log: rt.log, allowMassPrune: opts.allowMassPrune });
+  await controller.start();
+  rt.controllers.set(t.spec.name, controller);
+}
+
+/** One Git poll: a new revision is synthesized and handed to every controller. */
+async function poll(rt: Runtime, opts: LoopOptions, current: Checkout): Promise<Checkout> {
+  try {
+    const next = await resolveSource(opts.source);
+    if (next.revision === current.revision) return current;
+    rt.log.info({ from: current.revision, to: next.revision }, 'new revision');
+    for (const t of await desiredSets(next, opts.clusters)) await rt.controllers.get(t.spec.name)?.update(t);
+    return next;
+  } catch (e) {
+    rt.log.error({ err: String(e) }, 'source poll failed; keeping the current revision');
+    return current;
+  }
+}
+
 /**
  * `palisade reconcile --watch`: become leader (Lease), run one controller per cluster, poll Git
  * for new revisions, serve metrics and health, stop cleanly on SIGINT/SIGTERM.
  */
 export async function runLoop(opts: LoopOptions): Promise<void> {
-  const log = newLogger();
-  const metrics = new Metrics();
-  const health: HealthState = { ready: false, leader: false };
-  const server: Server = await serveTelemetry(metrics, health, opts.listen);
-  let stopping = false;
-  const controllers = new Map<string, ClusterController>();
+  const rt: Runtime = { log: newLogger(), metrics: new Metrics(), health: { ready: false, leader: false }, controllers: new Map(), stopping: false };
+  const server = await serveTelemetry(rt.metrics, rt.health, opts.listen);
   const stop = (): void => {
-    stopping = true;
-    for (const c of controllers.values()) c.stop();
+    rt.stopping = true;
+    for (const c of rt.controllers.values()) c.stop();
     server.close();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   let checkout = await resolveSource(opts.source);
-  const targets = await desiredSets(checkout, opts.clusters);
-  for (const t of targets) {
-    const client = await opts.connect(t);
-    await client.apply(inventoryNamespace());
-    const lease = new LeaderLease(client, { name: `palisade-reconciler-${t.spec.name}` });
-    while (!stopping && !(await lease.tryAcquire())) await sleep(lease.renewEveryMs);
-    health.leader = true;
-    log.info({ cluster: t.spec.name, identity: lease.identity }, 'leader');
-    setInterval(() => { void lease.tryAcquire().then((ok) => { if (!ok) { log.error({ cluster: t.spec.name }, 'lost leadership; exiting'); process.exit(3); } }); }, lease.renewEveryMs).unref();
-    const controller = new ClusterController(client, t, { metrics, log, allowMassPrune: opts.allowMassPrune });
-    await controller.start();
-    controllers.set(t.spec.name, controller);
-  }
-  health.ready = true;
-  while (!stopping) {
+  for (const t of await desiredSets(checkout, opts.clusters)) await lead(rt, opts, t);
+  rt.health.ready = true;
+  while (!rt.stopping) {
     await sleep(opts.pollSeconds * 1000);
-    if (stopping) break;
-    try {
-      const next = await resolveSource(opts.source);
-      if (next.revision === checkout.revision) continue;
-      log.info({ from: checkout.revision, to: next.revision }, 'new revision');
-      checkout = next;
-      for (const t of await desiredSets(checkout, opts.clusters)) await controllers.get(t.spec.name)?.update(t);
-    } catch (e) {
-      log.error({ err: String(e) }, 'source poll failed; keeping the current revision');
-    }
+    if (!rt.stopping) checkout = await poll(rt, opts, checkout);
   }
 }

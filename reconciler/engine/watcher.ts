@@ -27,12 +27,12 @@ export class Watcher {
     if (this.stopped) return;
     const path = await this.client.collectionPath(spec.apiVersion, spec.kind, spec.namespace);
     const params = { allowWatchBookmarks: true, ...(spec.labelSelector ? { labelSelector: spec.labelSelector } : {}) };
-    let controller: AbortController | undefined;
+    let controller: AbortController | undefined = undefined;
     const restart = (err: unknown): void => {
       if (controller) this.controllers.delete(controller);
       if (this.stopped) return;
       const delay = Math.min(100 * 2 ** attempt, 10_000);
-      if (err) this.log.warn({ path, err: String(err), delay }, 'watch ended; restarting');
+      if (err) this.log.warn({ path, err: err instanceof Error ? err.message : JSON.stringify(err), delay }, 'watch ended; restarting');
       setTimeout(() => { void this.start(spec, err ? attempt + 1 : 0).catch((e: unknown) => restart(e)); }, err ? delay : 0);
     };
     controller = await new Watch(this.client.kubeConfig).watch(path, params, (type: string, obj: KubeObject) => {

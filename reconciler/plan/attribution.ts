@@ -29,14 +29,17 @@ function depth(fields: Record<string, unknown>, segments: readonly string[]): nu
  * The field manager (other than palisade) that owns the deepest part of `pointer` in the live
  * object, with the time of its last write; undefined when only palisade or nobody claims it.
  */
+interface Claim { readonly manager: string; readonly time: string; readonly d: number }
+
+const better = (a: Claim, b: Claim | undefined): boolean => !b || a.d > b.d || (a.d === b.d && a.time > b.time);
+
 export function attribute(live: KubeObject, pointer: string): { manager: string; time?: string } | undefined {
   const segments = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const entries = ((live.metadata as { managedFields?: ManagedFieldsEntry[] }).managedFields ?? []).filter((m) => m.manager && m.manager !== FIELD_MANAGER && m.fieldsV1);
-  let best: { manager: string; time?: string; d: number } | undefined;
+  let best: Claim | undefined;
   for (const m of entries) {
-    const d = depth(m.fieldsV1!, segments);
-    const time = m.time instanceof Date ? m.time.toISOString() : m.time;
-    if (d > 0 && (!best || d > best.d || (d === best.d && (time ?? '') > (best.time ?? '')))) best = { manager: m.manager!, ...(time ? { time } : {}), d };
+    const claim = { manager: m.manager!, time: m.time instanceof Date ? m.time.toISOString() : (m.time ?? ''), d: depth(m.fieldsV1!, segments) };
+    if (claim.d > 0 && better(claim, best)) best = claim;
   }
   return best && { manager: best.manager, ...(best.time ? { time: best.time } : {}) };
 }

@@ -20,15 +20,13 @@ function valueAt(doc: unknown, pointer: string): unknown {
 export function driftOf(predicted: KubeObject, live: KubeObject, mode: OwnershipMode): FieldChange[] {
   const want = normalize(predicted);
   const have = normalize(live);
-  const ops = jsonpatch.compare(want, have);
-  const changes: FieldChange[] = [];
-  for (const op of ops) {
-    if (op.op !== 'add' && op.op !== 'remove' && op.op !== 'replace') continue;
-    if (mode === 'merge' && op.op === 'add') continue;
+  const ops = jsonpatch.compare(want, have).filter((op): op is Op => (op.op === 'add' && mode === 'exclusive') || op.op === 'remove' || op.op === 'replace');
+  return ops.map((op) => {
     const who = attribute(live, op.path);
     const before = valueAt(want, op.path);
-    const after = op.op === 'remove' ? undefined : (op as { value: unknown }).value;
-    changes.push({ pointer: op.path, op: op.op, ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }), ...(who ? { manager: who.manager, ...(who.time ? { time: who.time } : {}) } : {}) });
-  }
-  return changes;
+    const after = op.op === 'remove' ? undefined : op.value;
+    return { pointer: op.path, op: op.op, ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }), ...(who ?? {}) };
+  });
 }
+
+type Op = { op: 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };

@@ -67,15 +67,16 @@ function capPrunes(changes: Change[], managed: number, opts: PlanOptions): { cha
  * (field by field, attributed to the manager that made it), prunes only what the inventory
  * recorded with the same UID, and removals of foreign objects that widen access.
  */
-export function plan(desired: DesiredSet, live: LiveSet, inventory: Inventory, opts: PlanOptions = {}): ChangeSet {
-  const changes = planDesired(desired, live, opts.modeFor ?? defaultMode);
-  for (const entry of inventory.entries) {
-    if (!desired.objects.has(entry.key)) changes.push(pruneOrSkip(entry, live.objects.get(entry.key), opts.allowNamespacePrune ?? false));
-  }
+function planUndesired(desired: DesiredSet, live: LiveSet, inventory: Inventory, allowNamespacePrune: boolean): Change[] {
   const recorded = new Set<ResourceKey>(inventory.entries.map((e) => e.key));
-  for (const [key, obj] of live.objects) {
-    if (!desired.objects.has(key) && !recorded.has(key)) changes.push({ op: 'skip', id: idOf(obj), key, reason: 'not-in-applyset', detail: 'carries palisade labels but palisade never applied it: left alone' });
-  }
+  const prunes = inventory.entries.filter((e) => !desired.objects.has(e.key)).map((e) => pruneOrSkip(e, live.objects.get(e.key), allowNamespacePrune));
+  const unowned = [...live.objects].filter(([key]) => !desired.objects.has(key) && !recorded.has(key))
+    .map(([key, obj]): Change => ({ op: 'skip', id: idOf(obj), key, reason: 'not-in-applyset', detail: 'carries palisade labels but palisade never applied it: left alone' }));
+  return [...prunes, ...unowned];
+}
+
+export function plan(desired: DesiredSet, live: LiveSet, inventory: Inventory, opts: PlanOptions = {}): ChangeSet {
+  const changes = [...planDesired(desired, live, opts.modeFor ?? defaultMode), ...planUndesired(desired, live, inventory, opts.allowNamespacePrune ?? false)];
   for (const obj of live.foreign) {
     changes.push({ op: 'remove-foreign', id: idOf(obj), key: keyOf(idOf(obj)), live: obj, reason: foreignReason(obj), stage: stageOf(obj) });
   }

@@ -1,7 +1,7 @@
 import { assertNever } from '../../lib/core/assert.js';
 import type { ResourceId } from '../../lib/core/resource-id.js';
 import type { ApplyAction, ApplyResult } from '../apply/apply.js';
-import type { ChangeSet, FieldChange, SkipReason } from '../plan/types.js';
+import type { Change, ChangeSet, FieldChange, SkipReason } from '../plan/types.js';
 
 export type DriftKind = 'modified' | 'missing' | 'foreign' | 'unpruned';
 
@@ -29,23 +29,24 @@ export interface DriftReport {
 
 const EMPTY_SUMMARY: Record<ApplyAction, number> = { created: 0, configured: 0, unchanged: 0, pruned: 0, removed: 0, skipped: 0, failed: 0 };
 
+function itemOf(c: Change, corrected: boolean): DriftItem | undefined {
+  switch (c.op) {
+    case 'keep':
+    case 'skip': return undefined;
+    case 'create': return { id: c.id, kind: 'missing', fields: [], corrected };
+    case 'update': return { id: c.id, kind: 'modified', fields: c.drift, corrected };
+    case 'prune': return { id: c.id, kind: 'unpruned', fields: [], detail: 'removed from Git', corrected };
+    case 'remove-foreign': return { id: c.id, kind: 'foreign', fields: [], detail: c.reason, corrected };
+    default: return assertNever(c, 'change');
+  }
+}
+
 /** Builds the report of one pass from its plan and, when it wrote, the apply result. Pure. */
 export function buildDriftReport(cs: ChangeSet, result?: ApplyResult, now: Date = new Date()): DriftReport {
   const done = new Map((result?.entries ?? []).map((e) => [e.key, e]));
   const corrected = (key: string): boolean => { const a = done.get(key as never)?.action; return a !== undefined && a !== 'failed' && a !== 'skipped' && a !== 'unchanged'; };
-  const items: DriftItem[] = [];
-  const skipped: Array<DriftReport['skipped'][number]> = [];
-  for (const c of cs.changes) {
-    switch (c.op) {
-      case 'keep': break;
-      case 'create': items.push({ id: c.id, kind: 'missing', fields: [], corrected: corrected(c.key) }); break;
-      case 'update': items.push({ id: c.id, kind: 'modified', fields: c.drift, corrected: corrected(c.key) }); break;
-      case 'prune': items.push({ id: c.id, kind: 'unpruned', fields: [], detail: 'removed from Git', corrected: corrected(c.key) }); break;
-      case 'remove-foreign': items.push({ id: c.id, kind: 'foreign', fields: [], detail: c.reason, corrected: corrected(c.key) }); break;
-      case 'skip': skipped.push({ id: c.id, reason: c.reason, detail: c.detail }); break;
-      default: assertNever(c, 'change');
-    }
-  }
+  const items = cs.changes.map((c) => itemOf(c, corrected(c.key))).filter((i): i is DriftItem => i !== undefined);
+  const skipped = cs.changes.flatMap((c) => (c.op === 'skip' ? [{ id: c.id, reason: c.reason, detail: c.detail }] : []));
   const summary = { ...EMPTY_SUMMARY };
   for (const e of result?.entries ?? []) summary[e.action] += 1;
   return {

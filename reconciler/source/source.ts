@@ -21,6 +21,7 @@ function git(dir?: string): SimpleGit {
   return simpleGit({
     ...(dir ? { baseDir: dir } : {}),
     timeout: { block: 120_000 },
+    allowEnvironment: ['GIT_TERMINAL_PROMPT', 'GIT_SSL_CAINFO'],
     // Non-zero exits with empty stderr must fail too (simple-git would otherwise resolve).
     errors: (err, res) => (err ? err : res.exitCode === 0 ? undefined : Buffer.from(`git exited ${res.exitCode}`)),
   }).env(gitEnv());

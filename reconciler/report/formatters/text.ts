@@ -15,10 +15,12 @@ export function fieldLine(f: FieldChange): string {
 }
 
 const LABEL: Record<DriftItem['kind'], string> = { modified: 'modified', missing: 'missing', foreign: 'foreign', unpruned: 'removed from Git' };
+/** What palisade did about it, in the past tense. */
+const DONE: Record<DriftItem['kind'], string> = { modified: 'corrected', missing: 'created', foreign: 'removed', unpruned: 'pruned' };
 
 function itemLines(i: DriftItem, colors: boolean): string[] {
   const c = pc.createColors(colors);
-  const state = i.corrected ? c.green('corrected') : c.red('drift');
+  const state = i.corrected ? c.green(DONE[i.kind]) : c.red('drift');
   const head = `    ${state} ${c.bold(formatId(i.id))} ${c.dim(`(${LABEL[i.kind]})`)}${i.detail ? ` — ${i.detail}` : ''}`;
   return [head, ...i.fields.map((f) => `        ${fieldLine(f)}`)];
 }
