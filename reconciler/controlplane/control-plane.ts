@@ -43,19 +43,25 @@ export interface StartOptions {
 
 const STATE_FILE = 'state.json';
 
-async function layoutFor(dir: string, pki: ControlPlanePki): Promise<Layout> {
+/** Where a control plane in `dir` keeps its data and PKI. */
+function layoutPaths(dir: string): Layout {
   const pkiDir = join(dir, 'pki');
-  await mkdir(pkiDir, { recursive: true, mode: 0o700 });
-  const files = {
+  return {
+    dir, etcdData: join(dir, 'etcd'), certDir: pkiDir,
     caCert: join(pkiDir, 'ca.crt'), servingCert: join(pkiDir, 'apiserver.crt'), servingKey: join(pkiDir, 'apiserver.key'),
     saKey: join(pkiDir, 'sa.key'), saPub: join(pkiDir, 'sa.pub'),
   };
+}
+
+async function layoutFor(dir: string, pki: ControlPlanePki): Promise<Layout> {
+  const l = layoutPaths(dir);
+  await mkdir(l.certDir, { recursive: true, mode: 0o700 });
   await Promise.all([
-    writeFile(files.caCert, pki.caCert), writeFile(files.servingCert, pki.servingCert),
-    writeFile(files.servingKey, pki.servingKey, { mode: 0o600 }), writeFile(files.saKey, pki.serviceAccountKey, { mode: 0o600 }),
-    writeFile(files.saPub, pki.serviceAccountPub),
+    writeFile(l.caCert, pki.caCert), writeFile(l.servingCert, pki.servingCert),
+    writeFile(l.servingKey, pki.servingKey, { mode: 0o600 }), writeFile(l.saKey, pki.serviceAccountKey, { mode: 0o600 }),
+    writeFile(l.saPub, pki.serviceAccountPub),
   ]);
-  return { dir, etcdData: join(dir, 'etcd'), certDir: pkiDir, ...files };
+  return l;
 }
 
 async function choosePorts(opts: StartOptions): Promise<ControlPlaneState['ports']> {
@@ -145,6 +151,27 @@ export async function stopControlPlane(dir: string): Promise<boolean> {
   await stopProcesses(pids);
   await rm(join(dir, STATE_FILE), { force: true });
   return running;
+}
+
+/**
+ * Stops kube-apiserver (SIGKILL: a crash, not a shutdown) and starts it again on the same port,
+ * etcd and PKI; resolves when it is ready. For failure tests and for recovering a degraded cluster.
+ */
+export async function restartApiserver(state: ControlPlaneState, opts: { readonly binaries?: ControlPlaneBinaries; readonly ownerPid?: number; readonly progress: Progress }): Promise<ControlPlaneState> {
+  await killApiserver(state);
+  const binaries = opts.binaries ?? (await ensureControlPlaneBinaries({ progress: opts.progress }));
+  const apiserver = spawnDaemon(binaries.kubeApiserver, apiserverArgs(layoutPaths(state.dir), state.ports), join(state.dir, 'kube-apiserver.log'));
+  if (opts.ownerPid !== undefined) startGuardian(opts.ownerPid, [apiserver]);
+  const next: ControlPlaneState = { ...state, pids: { ...state.pids, apiserver } };
+  await writeFile(join(state.dir, STATE_FILE), `${JSON.stringify(next, null, 2)}\n`);
+  const ca = await readFile(layoutPaths(state.dir).caCert, 'utf8');
+  await waitForOk(`${state.server}/readyz`, await adminTls(state.kubeconfig, ca), { timeoutMs: 90_000, abortIf: () => (isAlive(apiserver) ? undefined : 'kube-apiserver exited during start-up') });
+  return next;
+}
+
+/** Kills kube-apiserver at once, leaving etcd running. */
+export async function killApiserver(state: ControlPlaneState): Promise<void> {
+  await stopProcesses([state.pids.apiserver], 0);
 }
 
 export type ControlPlaneHealth = 'running' | 'degraded' | 'stopped';

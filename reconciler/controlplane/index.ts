@@ -4,7 +4,7 @@
  * Used by `palisade cluster`, `palisade demo` and the integration tests.
  */
 export { ensureControlPlaneBinaries, ensureBinary, checkCachedBinary, cacheKey, type ControlPlaneBinaries, type EnsureBinariesOptions } from './binaries.js';
-export { startControlPlane, stopControlPlane, controlPlaneStatus, readState, type ControlPlaneState, type StartOptions, type ControlPlaneStatus, type ControlPlaneHealth } from './control-plane.js';
+export { startControlPlane, stopControlPlane, restartApiserver, killApiserver, controlPlaneStatus, readState, type ControlPlaneState, type StartOptions, type ControlPlaneStatus, type ControlPlaneHealth } from './control-plane.js';
 export { installCrds, readCrds } from './crds.js';
 export { findGo, wrapperGoMod } from './go-build.js';
 export { cacheDir, stateDir, clusterDir } from './paths.js';

@@ -81,14 +81,16 @@ export class ClusterController {
     this.watcher?.stop();
     const watcher = new Watcher(this.client, this.opts.log, (type, obj) => this.enqueue(type, obj));
     this.watcher = watcher;
+    // Per-namespace watches of the widening kinds also see palisade's own objects; the managed watch handles those.
+    const onlyForeign = (type: WatchEventType, obj: KubeObject): void => { if (obj.metadata.labels?.[PART_OF_LABEL] !== applySetId(this.cluster)) this.enqueue(type, obj); };
     const objs = [...this.target.desired.objects.values()];
     const kinds = new Map(objs.map((o) => [`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind }]));
     const selector = `${PART_OF_LABEL}=${applySetId(this.cluster)}`;
     const starts = [...kinds.values()].map((k) => watcher.start({ ...k, labelSelector: selector }));
     for (const w of WIDENING_KINDS.filter((k) => kinds.has(`${k.apiVersion}/${k.kind}`))) {
-      for (const ns of this.target.desired.governedNamespaces) starts.push(watcher.start({ ...w, namespace: ns }));
+      for (const ns of this.target.desired.governedNamespaces) starts.push(watcher.start({ ...w, namespace: ns }, onlyForeign));
     }
-    if (this.target.desired.admissionPolicies.length > 0) starts.push(watcher.start({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding' }));
+    if (this.target.desired.admissionPolicies.length > 0) starts.push(watcher.start({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding' }, onlyForeign));
     await Promise.all(starts);
   }
 

@@ -23,7 +23,8 @@ export class Watcher {
 
   public constructor(private readonly client: ClusterClient, private readonly log: Logger, private readonly onEvent: (type: WatchEventType, obj: KubeObject) => void) {}
 
-  public async start(spec: WatchSpec, attempt = 0): Promise<void> {
+  /** Starts a watch; events go to `handler` (default: the watcher's). */
+  public async start(spec: WatchSpec, handler: (type: WatchEventType, obj: KubeObject) => void = this.onEvent, attempt = 0): Promise<void> {
     if (this.stopped) return;
     const path = await this.client.collectionPath(spec.apiVersion, spec.kind, spec.namespace);
     const params = { allowWatchBookmarks: true, ...(spec.labelSelector ? { labelSelector: spec.labelSelector } : {}) };
@@ -33,10 +34,10 @@ export class Watcher {
       if (this.stopped) return;
       const delay = Math.min(100 * 2 ** attempt, 10_000);
       if (err) this.log.warn({ path, err: err instanceof Error ? err.message : JSON.stringify(err), delay }, 'watch ended; restarting');
-      setTimeout(() => { void this.start(spec, err ? attempt + 1 : 0).catch((e: unknown) => restart(e)); }, err ? delay : 0);
+      setTimeout(() => { void this.start(spec, handler, err ? attempt + 1 : 0).catch((e: unknown) => restart(e)); }, err ? delay : 0);
     };
     controller = await new Watch(this.client.kubeConfig).watch(path, params, (type: string, obj: KubeObject) => {
-      if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') this.onEvent(type, { ...obj, apiVersion: spec.apiVersion, kind: spec.kind });
+      if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') handler(type, { ...obj, apiVersion: spec.apiVersion, kind: spec.kind });
     }, restart);
     this.controllers.add(controller);
   }
