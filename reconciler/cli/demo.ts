@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { streamProgress, type Progress } from '../../lib/core/progress.js';
-import { formatId, type KubeObject } from '../../lib/core/resource-id.js';
+import { formatId } from '../../lib/core/resource-id.js';
 import { clientFor, type ClusterClient } from '../cluster/client.js';
 import { loadKubeConfig } from '../cluster/connect.js';
 import { clusterDir, controlPlaneStatus, startControlPlane, stopControlPlane } from '../controlplane/index.js';
@@ -39,13 +39,27 @@ async function tamper(client: ClusterClient, progress: Progress): Promise<void> 
   if (ns) {
     progress.step('tamper 4: the agents namespace loses its agent-namespace label (escaping the guardrail policy)');
     const labels = Object.fromEntries(Object.entries(ns.metadata.labels ?? {}).filter(([k]) => k !== 'palisade.dev/agent-namespace'));
-    await client.replace({ ...ns, metadata: { ...ns.metadata, labels } } as KubeObject, { fieldManager: 'kubectl-label' });
+    await client.replace({ ...ns, metadata: { ...ns.metadata, labels } }, { fieldManager: 'kubectl-label' });
   }
 }
 
 async function pass(client: ClusterClient, target: ClusterTarget, write: boolean): Promise<string> {
   const result = await reconcileOnce(client, new Predictor(client), target, { write });
   return formatReports([result.report], 'text', process.stdout.isTTY === true && !process.env['NO_COLOR']);
+}
+
+/** Apply, tamper, report, correct, show the final state. */
+async function story(client: ClusterClient, target: ClusterTarget, progress: Progress): Promise<void> {
+  process.stdout.write(await pass(client, target, true));
+  await tamper(client, progress);
+  progress.step('drift report (palisade drift):');
+  process.stdout.write(await pass(client, target, false));
+  progress.step('correcting (palisade reconcile --once):');
+  process.stdout.write(await pass(client, target, true));
+  progress.step('final state:');
+  process.stdout.write(await pass(client, target, false));
+  const id = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: 'agents', name: 'debug-allow-all' };
+  progress.step(`${formatId(id)} ${(await client.get(id)) ? 'still present' : 'removed'}`);
 }
 
 async function demo(flags: DemoFlags): Promise<number> {
@@ -56,16 +70,7 @@ async function demo(flags: DemoFlags): Promise<number> {
   const { kubeconfig, started } = await cluster(progress);
   const client = clientFor(loadKubeConfig({ kubeconfig }));
   progress.step('reconcile: first apply, staged (namespaces → classes → policies → admission → rest)');
-  process.stdout.write(await pass(client, target, true));
-  await tamper(client, progress);
-  progress.step('drift report (palisade drift):');
-  process.stdout.write(await pass(client, target, false));
-  progress.step('correcting (palisade reconcile --once):');
-  process.stdout.write(await pass(client, target, true));
-  progress.step('final state:');
-  process.stdout.write(await pass(client, target, false));
-  const egress = await client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: 'agents', name: 'debug-allow-all' });
-  progress.step(`${formatId({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: 'agents', name: 'debug-allow-all' })} ${egress ? 'still present' : 'removed'}`);
+  await story(client, target, progress);
   if (started && !flags.keep) {
     await stopControlPlane(clusterDir('local'));
     progress.step('local cluster stopped (use --keep to explore it with kubectl)');

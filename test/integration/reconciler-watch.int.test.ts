@@ -7,7 +7,6 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import type { KubeObject } from '../../lib/core/resource-id.js';
 import { ClusterController } from '../../reconciler/engine/controller.js';
 import { LeaderLease } from '../../reconciler/engine/lease.js';
 import { reconcileOnce } from '../../reconciler/engine/reconcile-once.js';
@@ -34,7 +33,7 @@ async function converged(): Promise<boolean> {
 async function tamperAndWait(tamper: () => Promise<unknown>, correctedKind: string): Promise<void> {
   const before = controller.corrections.length;
   await tamper();
-  await eventually(async () => controller.corrections.slice(before).map((c) => c.kind), (kinds) => kinds.includes(correctedKind as never), 10_000);
+  await eventually(() => Promise.resolve(controller.corrections.slice(before).map((c) => c.kind)), (kinds) => kinds.includes(correctedKind as never), 10_000);
   expect(await eventually(converged, (ok) => ok, 10_000)).toBe(true);
 }
 
@@ -90,7 +89,7 @@ describe('reconcile --watch corrects', () => {
 
   it('a foreign allow-all NetworkPolicy in a managed namespace', async () => {
     const name = uniqueName('allow-all');
-    await tamperAndWait(() => client.apply({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: {}, ingress: [{}], egress: [{}], policyTypes: ['Ingress', 'Egress'] } } as KubeObject, { fieldManager: 'kubectl' }), 'foreign-removed');
+    await tamperAndWait(() => client.apply({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: {}, ingress: [{}], egress: [{}], policyTypes: ['Ingress', 'Egress'] } }, { fieldManager: 'kubectl' }), 'foreign-removed');
     expect(await client.get({ ...egressId, name })).toBeUndefined();
   });
 
@@ -114,7 +113,7 @@ describe('a fight with another controller', () => {
         const before = c.corrections.length;
         const live = (await client.get(id))!;
         await client.replace({ ...live, metadata: { ...live.metadata, labels: { ...live.metadata.labels, flip: String(i) } } }, { fieldManager: 'other-controller' });
-        if (i < 2) await eventually(async () => c.corrections.length, (n) => n > before, 10_000);
+        if (i < 2) await eventually(() => Promise.resolve(c.corrections.length), (n) => n > before, 10_000);
         else await new Promise((r) => setTimeout(r, 500));
       }
       expect(c.corrections).toHaveLength(2);
