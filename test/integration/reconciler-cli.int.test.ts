@@ -1,0 +1,140 @@
+/**
+ * The reconciler CLI as users and CI run it: `palisade drift` exit codes and every report format
+ * (JUnit parsed, SARIF checked against its JSON schema), `reconcile --once`, `reconcile --watch`
+ * health and metrics, and bad input (unreachable cluster, invalid kubeconfig, unknown Git ref,
+ * a synth error) that must exit >= 2 without writing anything.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Ajv04 from 'ajv-draft-04';
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../reconciler/controlplane/index.js';
+import { runCli } from '../support/cli.js';
+import { eventually, testClient, uniqueName } from '../support/cluster.js';
+import { gitRepoOf, makeSource } from '../support/source.js';
+import { REPO_ROOT } from '../support/shared.js';
+
+const client = testClient();
+const kubeconfig = (): string => inject('kubeconfig');
+
+async function tamper(suffix: string): Promise<void> {
+  const id = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `agents-${suffix}`, name: 'agent-egress' };
+  const live = (await client.get(id))!;
+  await client.replace({ ...live, metadata: { ...live.metadata, labels: { ...live.metadata.labels, sneaky: 'yes' } } }, { fieldManager: 'kubectl-label' });
+}
+
+describe('palisade drift and reconcile --once', () => {
+  it('exit 1 on drift and 0 when clean, in every format', async () => {
+    const suffix = uniqueName('d');
+    const { dir, cluster } = await makeSource(suffix);
+    const args = (...a: string[]): string[] => [...a, '--source', dir, '-c', cluster, '--kubeconfig', kubeconfig()];
+    const before = await runCli(args('drift'));
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(/drift Namespace\/agents-\S+ \(missing\)/);
+    const applied = await runCli(args('reconcile', '--once'));
+    expect(applied.stderr).toMatch(/created NetworkPolicy\/agents-\S+\/agent-egress/);
+    expect(applied.code).toBe(0);
+    const clean = await runCli(args('drift'));
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toMatch(/no drift/);
+
+    await tamper(suffix);
+    const text = await runCli(args('drift'));
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/\+ \/metadata\/labels\/sneaky: "yes" \(by kubectl-label at \d{4}-/);
+    const md = await runCli(args('drift', '-f', 'markdown'));
+    expect(md.stdout).toMatch(/\| `NetworkPolicy\/agents-\S+\/agent-egress` \| modified \|/);
+    const json = JSON.parse((await runCli(args('drift', '-f', 'json'))).stdout) as Array<{ items: unknown[] }>;
+    expect(json[0]?.items).toHaveLength(1);
+
+    const junitFile = join(dir, 'drift.xml');
+    expect((await runCli(args('drift', '-f', 'junit', '-o', junitFile))).code).toBe(1);
+    const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(junitFile, 'utf8')) as { testsuites: { testsuite: { '@_tests': string; '@_failures': string; testcase: Array<{ '@_name': string; failure?: unknown }> } } };
+    const suite = junit.testsuites.testsuite;
+    expect(Number(suite['@_failures'])).toBe(1);
+    expect(Number(suite['@_tests'])).toBeGreaterThan(5);
+    expect(suite.testcase.filter((c) => c.failure !== undefined).map((c) => c['@_name'])).toEqual([`NetworkPolicy/agents-${suffix}/agent-egress`]);
+
+    const sarif = JSON.parse((await runCli(args('drift', '-f', 'sarif'))).stdout) as { runs: Array<{ results: Array<{ ruleId: string }> }> };
+    const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
+    const validate = new Ajv04({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
+    expect(validate(sarif), JSON.stringify(validate.errors)).toBe(true);
+    expect(sarif.runs[0]?.results.map((r) => r.ruleId)).toEqual(['palisade/drift-modified']);
+
+    expect((await runCli(args('reconcile', '--once'))).code).toBe(0);
+    expect((await runCli(args('drift'))).code).toBe(0);
+  });
+
+  it('reads policies from a Git repository at a ref', async () => {
+    const suffix = uniqueName('g');
+    const { dir, cluster } = await makeSource(suffix);
+    const bare = gitRepoOf(dir);
+    const ok = await runCli(['drift', '--git', bare, '--ref', 'main', '-c', cluster, '--kubeconfig', kubeconfig(), '-f', 'json'], {}, REPO_ROOT);
+    expect(ok.code).toBe(1);
+    expect((JSON.parse(ok.stdout) as Array<{ revision: string }>)[0]?.revision).toMatch(/^[0-9a-f]{40}$/);
+  });
+});
+
+describe('bad input: clear message, exit >= 2, nothing written', () => {
+  it('an unreachable cluster', async () => {
+    const { dir, cluster } = await makeSource(uniqueName('u'));
+    const port = await freePort();
+    const cfg = join(dir, 'unreachable.kubeconfig');
+    await writeFile(cfg, `apiVersion: v1\nkind: Config\nclusters: [{name: x, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\nusers: [{name: x, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: x, user: x}}]\ncurrent-context: x\n`);
+    const r = await runCli(['reconcile', '--once', '--source', dir, '-c', cluster, '--kubeconfig', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`Cluster at https://127.0.0.1:${port} is unreachable`));
+  });
+
+  it('an invalid kubeconfig', async () => {
+    const { dir, cluster } = await makeSource(uniqueName('k'));
+    const cfg = join(dir, 'broken.kubeconfig');
+    await writeFile(cfg, 'this: [is not: a kubeconfig');
+    const r = await runCli(['drift', '--source', dir, '-c', cluster, '--kubeconfig', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Cannot load kubeconfig .*broken\.kubeconfig/);
+  });
+
+  it('a Git ref that does not exist', async () => {
+    const { dir, cluster } = await makeSource(uniqueName('r'));
+    const bare = gitRepoOf(dir);
+    const r = await runCli(['drift', '--git', bare, '--ref', 'no-such-branch', '-c', cluster, '--kubeconfig', kubeconfig()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Git ref "no-such-branch" does not exist/);
+  });
+
+  it('a synth error writes nothing to the cluster', async () => {
+    const suffix = uniqueName('s');
+    const { dir, cluster } = await makeSource(suffix, { crossZone: true });
+    const r = await runCli(['reconcile', '--once', '--source', dir, '-c', cluster, '--kubeconfig', kubeconfig()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/CrossZone: agent "agent" \(zone z\) may not reach endpoint "tool" in zone other/);
+    expect(await client.get({ apiVersion: 'v1', kind: 'Namespace', name: `agents-${suffix}` })).toBeUndefined();
+  });
+});
+
+describe('palisade reconcile --watch', () => {
+  it('serves /readyz and /metrics, corrects drift, and stops on SIGTERM', async () => {
+    const suffix = uniqueName('w');
+    const { dir, cluster } = await makeSource(suffix);
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/palisade.js'), 'reconcile', '--watch', '--source', dir, '-c', cluster, '--kubeconfig', kubeconfig(), '--listen', `127.0.0.1:${port}`, '--poll-interval', '1s'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let logs = '';
+    child.stderr.on('data', (d: Buffer) => { logs += d.toString(); });
+    try {
+      await eventually(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0), (s) => s === 200, 30_000);
+      await tamper(suffix);
+      await eventually(() => Promise.resolve(logs), (l) => l.includes('"msg":"drift corrected"'), 10_000);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(new RegExp(`palisade_reconcile_passes_total\\{cluster="${cluster}",result="ok"\\} 1`));
+      expect(metrics).toMatch(/palisade_correction_latency_seconds_count\{cluster="[^"]+"\} [1-9]/);
+      expect(JSON.parse(logs.split('\n').find((l) => l.includes('drift corrected')) ?? '{}')).toMatchObject({ cluster, object: `NetworkPolicy/agents-${suffix}/agent-egress`, managers: ['kubectl-label'] });
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+});
