@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Ajv04 from 'ajv-draft-04';
+import Ajv04Module from 'ajv-draft-04';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../reconciler/controlplane/index.js';
@@ -60,6 +60,8 @@ describe('palisade drift and reconcile --once', () => {
 
     const sarif = JSON.parse((await runCli(args('drift', '-f', 'sarif'))).stdout) as { runs: Array<{ results: Array<{ ruleId: string }> }> };
     const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
+    // ajv-draft-04 is CommonJS: its class is the default export.
+    const Ajv04 = Ajv04Module as unknown as new (o: object) => { compile: (s: object) => ((d: unknown) => boolean) & { errors?: unknown } };
     const validate = new Ajv04({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
     expect(validate(sarif), JSON.stringify(validate.errors)).toBe(true);
     expect(sarif.runs[0]?.results.map((r) => r.ruleId)).toEqual(['palisade/drift-modified']);

@@ -22,6 +22,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Policy repositories written by CLI tests (see test/support/source.ts).
+  await rm(join(process.cwd(), '.palisade', 'test-sources'), { recursive: true, force: true });
   const progress = streamProgress(process.stderr, 10_000);
   const external = process.env['PALISADE_TEST_KUBECONFIG'];
   let dir: string | undefined;
