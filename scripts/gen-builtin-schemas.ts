@@ -16,8 +16,15 @@ const KINDS: Record<string, string> = {
   'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': 'io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy',
   'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': 'io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding',
   'node.k8s.io/v1/RuntimeClass': 'io.k8s.api.node.v1.RuntimeClass',
+  'v1/ServiceAccount': 'io.k8s.api.core.v1.ServiceAccount',
+  'v1/Service': 'io.k8s.api.core.v1.Service',
+  'apps/v1/Deployment': 'io.k8s.api.apps.v1.Deployment',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'io.k8s.api.rbac.v1.ClusterRole',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'io.k8s.api.rbac.v1.ClusterRoleBinding',
+  'rbac.authorization.k8s.io/v1/Role': 'io.k8s.api.rbac.v1.Role',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'io.k8s.api.rbac.v1.RoleBinding',
 };
-const FILES = ['api__v1_openapi.json', 'apis__networking.k8s.io__v1_openapi.json', 'apis__admissionregistration.k8s.io__v1_openapi.json', 'apis__node.k8s.io__v1_openapi.json'];
+const FILES = ['api__v1_openapi.json', 'apis__networking.k8s.io__v1_openapi.json', 'apis__admissionregistration.k8s.io__v1_openapi.json', 'apis__node.k8s.io__v1_openapi.json', 'apis__apps__v1_openapi.json', 'apis__rbac.authorization.k8s.io__v1_openapi.json'];
 
 const modDir = execFileSync('go', ['mod', 'download', '-json', `k8s.io/kubernetes@v${KUBERNETES_VERSION}`], { encoding: 'utf8' });
 const dir = join((JSON.parse(modDir) as { Dir: string }).Dir, 'api', 'openapi-spec', 'v3');

@@ -4,6 +4,7 @@ import { registerSynth } from './synth.js';
 import { registerDrift } from './drift.js';
 import { registerReconcile } from './reconcile.js';
 import { registerDemo } from './demo.js';
+import { registerInstall } from './install.js';
 
 const program = new Command('palisade')
   .description('Policy-as-code for AI-agent workloads on Kubernetes: author in TypeScript, synthesize for every enforcement backend, reconcile continuously.')
@@ -16,5 +17,6 @@ registerCluster(program);
 registerSynth(program);
 registerReconcile(program);
 registerDrift(program);
+registerInstall(program);
 
 await program.parseAsync(process.argv);

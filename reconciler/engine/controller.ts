@@ -22,6 +22,8 @@ export interface ControllerOptions {
   readonly fight?: FightOptions;
   /** Emit Kubernetes Events on corrected objects. @default true */
   readonly events?: boolean;
+  /** Called after each correction (benchmarks, tests). */
+  readonly onCorrection?: (c: Correction) => void;
 }
 
 /** A correction the controller made in watch mode. */
@@ -156,6 +158,7 @@ export class ClusterController {
   private done(c: Correction, obj: KubeObject): void {
     const correction = { ...c, at: performance.now() - c.at };
     this.corrections.push(correction);
+    this.opts.onCorrection?.(correction);
     this.opts.metrics.corrections.inc({ cluster: this.cluster, kind: obj.kind, drift: c.kind });
     this.opts.metrics.latency.observe({ cluster: this.cluster }, correction.at / 1000);
     const managers = [...new Set(c.fields.map((f) => f.manager).filter(Boolean))];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { FIELD_MANAGER, LABELS, MANAGED_BY_VALUE } from '../../lib/core/labels.js';
-import { groupOf, type KubeObject, type ResourceId, type ResourceKey } from '../../lib/core/resource-id.js';
+import { groupOf, keyOf, type KubeObject, type ResourceId, type ResourceKey } from '../../lib/core/resource-id.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { Inventory, InventoryEntry } from '../plan/types.js';
 
@@ -26,11 +27,27 @@ export function applySetId(cluster: string): string {
 
 const parentId = (cluster: string): ResourceId => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: INVENTORY_NAMESPACE, name: inventoryName(cluster) });
 
+const DATA_KEY = 'inventory.tsv.gz';
+
+/** One line per object: apiVersion, kind, namespace, name, UID (tab-separated), gzipped: 10,000 objects fit a ConfigMap. */
+export function encodeEntries(entries: readonly InventoryEntry[]): string {
+  const lines = entries.map((e) => [e.id.apiVersion, e.id.kind, e.id.namespace ?? '', e.id.name, e.uid].join('\t'));
+  return gzipSync(lines.join('\n')).toString('base64');
+}
+
+export function decodeEntries(data: string): InventoryEntry[] {
+  const text = gunzipSync(Buffer.from(data, 'base64')).toString('utf8');
+  return text.split('\n').filter(Boolean).map((line) => {
+    const [apiVersion = '', kind = '', namespace = '', name = '', uid = ''] = line.split('\t');
+    const id = namespace ? { apiVersion, kind, namespace, name } : { apiVersion, kind, name };
+    return { id, key: keyOf(id), uid };
+  });
+}
+
 export async function loadInventory(client: ClusterClient, cluster: string): Promise<Inventory> {
   const cm = await client.get(parentId(cluster));
-  const text = (cm?.['data'] as Record<string, string> | undefined)?.['inventory.json'];
-  if (!text) return { entries: [] };
-  return { entries: JSON.parse(text) as InventoryEntry[] };
+  const data = (cm?.['binaryData'] as Record<string, string> | undefined)?.[DATA_KEY];
+  return { entries: data ? decodeEntries(data) : [] };
 }
 
 function groupKinds(entries: readonly InventoryEntry[]): string {
@@ -51,7 +68,7 @@ export async function saveInventory(client: ClusterClient, cluster: string, entr
       labels: { [ID_LABEL]: applySetId(cluster), [LABELS.managedBy]: MANAGED_BY_VALUE, [LABELS.cluster]: cluster },
       annotations: { 'applyset.kubernetes.io/tooling': `${FIELD_MANAGER}/v0.1.0`, 'applyset.kubernetes.io/contains-group-kinds': groupKinds(sorted) },
     },
-    data: { 'inventory.json': JSON.stringify(sorted) },
+    binaryData: { [DATA_KEY]: encodeEntries(sorted) },
   });
 }
 

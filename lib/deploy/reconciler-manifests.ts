@@ -1,0 +1,93 @@
+import type { KubeObject } from '../core/resource-id.js';
+import { LABELS, MANAGED_BY_VALUE } from '../core/labels.js';
+import { resourceOf } from './rbac.js';
+
+/** In-cluster deployment of `palisade reconcile --watch` for one cluster. */
+export interface ReconcilerDeploymentProps {
+  readonly cluster: string;
+  /** Git repository the reconciler reads. */
+  readonly gitUrl: string;
+  /** @default 'main' */
+  readonly ref?: string;
+  /** @default 'ghcr.io/palisade-dev/palisade:0.1.0' */
+  readonly image?: string;
+  /** @default 2 (one leader, one standby) */
+  readonly replicas?: number;
+  /** Objects the reconciler will manage (their kinds get RBAC). */
+  readonly managed: readonly KubeObject[];
+}
+
+export const SYSTEM_NAMESPACE = 'palisade-system';
+const NAME = 'palisade-reconciler';
+
+const labels = { [LABELS.managedBy]: MANAGED_BY_VALUE, 'app.kubernetes.io/name': NAME };
+const meta = (name: string, namespace?: string): KubeObject['metadata'] => ({ name, ...(namespace ? { namespace } : {}), labels });
+
+/** ClusterRole limited to the kinds palisade manages, plus what watch mode needs (events; reading VAP bindings). */
+function clusterRole(managed: readonly KubeObject[]): KubeObject {
+  const byGroup = new Map<string, Set<string>>();
+  for (const o of managed) {
+    const r = resourceOf(o.apiVersion, o.kind);
+    if (r) byGroup.set(r.group, (byGroup.get(r.group) ?? new Set()).add(r.resource));
+  }
+  byGroup.set('admissionregistration.k8s.io', (byGroup.get('admissionregistration.k8s.io') ?? new Set()).add('validatingadmissionpolicybindings'));
+  const rules = [...byGroup.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([group, res]) => ({
+    apiGroups: [group], resources: [...res].sort(), verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  }));
+  rules.push({ apiGroups: [''], resources: ['events'], verbs: ['create'] });
+  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(NAME), rules };
+}
+
+function deployment(p: ReconcilerDeploymentProps): KubeObject {
+  const args = ['reconcile', '--watch', '--cluster', p.cluster, '--git', p.gitUrl, '--ref', p.ref ?? 'main', '--listen', '0.0.0.0:9090'];
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta(NAME, SYSTEM_NAMESPACE),
+    spec: {
+      replicas: p.replicas ?? 2,
+      selector: { matchLabels: { 'app.kubernetes.io/name': NAME } },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: NAME,
+          securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [{
+            name: 'reconciler', image: p.image ?? 'ghcr.io/palisade-dev/palisade:0.1.0', args,
+            ports: [{ name: 'metrics', containerPort: 9090 }],
+            readinessProbe: { httpGet: { path: '/readyz', port: 'metrics' }, periodSeconds: 5 },
+            livenessProbe: { httpGet: { path: '/healthz', port: 'metrics' }, periodSeconds: 10 },
+            resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            // Git checkouts go under /app/.palisade so policies resolve the image's node_modules.
+            volumeMounts: [{ name: 'work', mountPath: '/app/.palisade' }],
+            workingDir: '/app',
+          }],
+          volumes: [{ name: 'work', emptyDir: {} }],
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Namespace, ServiceAccount, least-privilege ClusterRole and binding, a Role for the Lease and the
+ * inventory ConfigMap, the Deployment, and a Service for metrics.
+ */
+export function reconcilerManifests(p: ReconcilerDeploymentProps): KubeObject[] {
+  const subject = [{ kind: 'ServiceAccount', name: NAME, namespace: SYSTEM_NAMESPACE }];
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: meta(SYSTEM_NAMESPACE) },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(NAME, SYSTEM_NAMESPACE) },
+    clusterRole(p.managed),
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: meta(NAME), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME }, subjects: subject },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(NAME, SYSTEM_NAMESPACE),
+      rules: [
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update', 'patch'] },
+      ],
+    },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta(NAME, SYSTEM_NAMESPACE), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAME }, subjects: subject },
+    deployment(p),
+    { apiVersion: 'v1', kind: 'Service', metadata: meta(NAME, SYSTEM_NAMESPACE), spec: { selector: { 'app.kubernetes.io/name': NAME }, ports: [{ name: 'metrics', port: 9090, targetPort: 'metrics' }] } },
+  ];
+}

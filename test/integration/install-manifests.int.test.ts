@@ -1,0 +1,50 @@
+/**
+ * In-cluster deployment of the reconciler: every manifest passes a strict server-side dry-run, and
+ * kubectl's own RBAC check confirms the ServiceAccount may manage exactly palisade's kinds.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+import { listClusters, loadCluster, synthesize } from '../../lib/index.js';
+import { reconcilerManifests } from '../../lib/deploy/reconciler-manifests.js';
+import { definePolicies } from '../../policies/index.js';
+import { statusOf, testClient } from '../support/cluster.js';
+import { REPO_ROOT } from '../support/shared.js';
+
+const run = promisify(execFile);
+const client = testClient();
+
+async function canI(verb: string, resource: string, namespace?: string): Promise<string> {
+  const args = ['--kubeconfig', inject('kubeconfig'), 'auth', 'can-i', verb, resource, '--as', 'system:serviceaccount:palisade-system:palisade-reconciler', ...(namespace ? ['-n', namespace] : [])];
+  const r = await run('kubectl', args).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+  return r.stdout.trim();
+}
+
+const clusterNames = await listClusters(`${REPO_ROOT}/clusters`);
+
+describe('palisade install-manifests', () => {
+  it.each(clusterNames)('%s: manifests pass a strict server-side dry-run', async (name) => {
+    const result = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, name));
+    const objects = reconcilerManifests({ cluster: name, gitUrl: 'https://git.example.com/policies.git', managed: result.objects });
+    await client.apply(objects[0]!);
+    const rejected = [];
+    for (const o of objects) {
+      const r = await statusOf(() => client.apply(o, { dryRun: true }));
+      if (r.status !== 200) rejected.push(r.message);
+    }
+    expect(rejected).toEqual([]);
+  });
+
+  it('grants the ServiceAccount exactly what it needs (kubectl auth can-i)', async () => {
+    const result = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, 'prod-cilium'));
+    for (const o of reconcilerManifests({ cluster: 'prod-cilium', gitUrl: 'https://git.example.com/p.git', managed: result.objects }).filter((x) => x.kind !== 'Deployment')) await client.apply(o);
+    expect(await canI('list', 'ciliumnetworkpolicies.cilium.io')).toBe('yes');
+    expect(await canI('delete', 'validatingadmissionpolicybindings.admissionregistration.k8s.io')).toBe('yes');
+    expect(await canI('watch', 'tracingpoliciesnamespaced.cilium.io', 'agents')).toBe('yes');
+    expect(await canI('update', 'leases.coordination.k8s.io', 'palisade-system')).toBe('yes');
+    expect(await canI('update', 'leases.coordination.k8s.io', 'default')).toBe('no');
+    expect(await canI('get', 'secrets', 'agents')).toBe('no');
+    expect(await canI('create', 'pods', 'agents')).toBe('no');
+    expect(await canI('list', 'globalnetworkpolicies.projectcalico.org')).toBe('no');
+  });
+});
