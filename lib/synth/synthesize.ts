@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import type { ClusterSpec } from '../cluster/cluster-spec.js';
 import { PalisadeError } from '../core/errors.js';
 import { ANNOTATIONS } from '../core/labels.js';
-import { compareObjects } from '../core/order.js';
+import { compareObjects, stageOf } from '../core/order.js';
+import { SYNC_WAVES } from '../gitops/objects.js';
 import type { KubeObject } from '../core/resource-id.js';
 import { collectModel } from '../constructs/model-builder.js';
 import { formatIssues, type SynthIssue } from '../model/issues.js';
@@ -11,6 +12,11 @@ import type { PolicyModel } from '../model/model.js';
 import { validateModel } from '../model/validate.js';
 import { renderCluster } from '../render/render.js';
 import { SchemaValidator } from './schema-validator.js';
+
+/** Argo CD sync wave by apply stage, so Argo keeps palisade's order (it sorts custom kinds last otherwise). */
+function withSyncWave(o: KubeObject): KubeObject {
+  return { ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, 'argocd.argoproj.io/sync-wave': SYNC_WAVES[stageOf(o)] ?? '0' } } };
+}
 
 /** What `policies/` exports: declares constructs under `scope` for one cluster. */
 export type PolicyDefinition = (scope: Construct, cluster: ClusterSpec) => void;
@@ -42,7 +48,7 @@ export function synthesize(define: PolicyDefinition, cluster: ClusterSpec, valid
   const schema = validator ?? (sharedValidator ??= new SchemaValidator());
   const issues = [...rendered.issues, ...rendered.objects.flatMap((o) => schema.validate(o))];
   if (issues.length > 0) throw new SynthError(cluster.name, issues);
-  return { cluster, model, objects: [...rendered.objects].sort(compareObjects) };
+  return { cluster, model, objects: [...rendered.objects].map(withSyncWave).sort(compareObjects) };
 }
 
 export interface IndexEntry {

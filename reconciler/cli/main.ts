@@ -5,6 +5,7 @@ import { registerDrift } from './drift.js';
 import { registerReconcile } from './reconcile.js';
 import { registerDemo } from './demo.js';
 import { registerInstall } from './install.js';
+import { registerPublish } from './publish.js';
 
 const program = new Command('palisade')
   .description('Policy-as-code for AI-agent workloads on Kubernetes: author in TypeScript, synthesize for every enforcement backend, reconcile continuously.')
@@ -18,5 +19,6 @@ registerSynth(program);
 registerReconcile(program);
 registerDrift(program);
 registerInstall(program);
+registerPublish(program);
 
 await program.parseAsync(process.argv);

@@ -1,10 +1,13 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { loadGitOpsConfig } from '../../lib/gitops/config.js';
+import { writeGitOps } from '../../lib/gitops/write.js';
 import type { Command } from 'commander';
 import { listClusters, loadCluster, synthesize, writeSynthOutput, type PolicyDefinition, type SynthResult } from '../../lib/index.js';
 import { describeError, PalisadeError } from '../../lib/core/errors.js';
 import { action, EXIT } from './action.js';
 
 export interface SynthFlags {
+  readonly config: string;
   readonly cluster: string[];
   readonly out: string;
   readonly policies: string;
@@ -39,10 +42,15 @@ export async function synthClusters(flags: Pick<SynthFlags, 'cluster' | 'policie
 }
 
 async function synth(flags: SynthFlags): Promise<number> {
+  const gitops = await loadGitOpsConfig(flags.config);
   const results = await synthClusters(flags);
   for (const r of results) {
     const dir = await writeSynthOutput(r, flags.out);
     process.stdout.write(`${r.cluster.name}: ${r.objects.length} objects → ${dir} (${r.cluster.network} + ${r.cluster.admission}${r.cluster.runtime === 'none' ? '' : ` + ${r.cluster.runtime}`})\n`);
+  }
+  if (gitops) {
+    const files = await writeGitOps(gitops, await listClusters(flags.clusters), flags.out);
+    process.stdout.write(`gitops (${gitops.layout} layout): ${files.length} files → ${join(flags.out, 'gitops')}\n`);
   }
   return EXIT.ok;
 }
@@ -60,6 +68,7 @@ export function registerSynth(program: Command): void {
   addSourceOptions(program.command('synth')
     .description('synthesize policies for each cluster into DIR/<cluster>/ (one file per object, kustomization.yaml, palisade-index.json)')
     .option('-c, --cluster <name>', 'cluster to synthesize (repeatable; default: all in clusters/)', collect, [])
-    .option('-o, --out <dir>', 'output directory', 'dist'))
+    .option('-o, --out <dir>', 'output directory', 'dist')
+    .option('--config <file>', 'repository configuration (gitops: Argo CD / Flux objects under DIR/gitops/)', 'palisade.yaml'))
     .action(action(synth));
 }

@@ -64,3 +64,15 @@ export function etcdSpec(version = ETCD_VERSION): GoBinarySpec {
     linkVars: {},
   };
 }
+
+/** actionlint, to check the GitHub workflows in the test suite (pinned; built like the control plane). */
+export function actionlintSpec(version = '1.7.12'): GoBinarySpec {
+  return {
+    name: 'actionlint',
+    version,
+    module: { path: 'github.com/rhysd/actionlint', version: `v${version}` },
+    pkg: 'github.com/rhysd/actionlint/cmd/actionlint',
+    replaces: [],
+    linkVars: {},
+  };
+}

@@ -14,8 +14,23 @@ export function sharedPath(...parts: string[]): string {
   return p;
 }
 
+export const HAS_SHARED = existsSync(join(SHARED_DIR, 'crds'));
+
+/** Without ../shared (a user's clone, GitHub), the exact upstream copies vendored in lib/schemas/crds. */
+function vendoredCrdFiles(): string[] {
+  const v = (...p: string[]): string => join(REPO_ROOT, 'lib', 'schemas', 'crds', ...p);
+  return [
+    v('cilium', 'ciliumnetworkpolicies.yaml'), v('cilium', 'ciliumclusterwidenetworkpolicies.yaml'),
+    ...['networkpolicies', 'globalnetworkpolicies', 'tiers', 'globalnetworksets'].map((k) => v('calico', `projectcalico.org_${k}.yaml`)),
+    v('tetragon', 'cilium.io_tracingpoliciesnamespaced.yaml'),
+    v('network-policy-api', 'standard', 'policy.networking.k8s.io_clusternetworkpolicies.yaml'),
+    v('kyverno', 'policies.kyverno.io_validatingpolicies.yaml'), v('kyverno', 'policies.kyverno.io_imagevalidatingpolicies.yaml'),
+  ];
+}
+
 /** Upstream CRDs installed into the test API server so it validates what palisade emits. */
 export function upstreamCrdFiles(): string[] {
+  if (!HAS_SHARED) return vendoredCrdFiles();
   const c = (...p: string[]): string => sharedPath('crds', ...p);
   const calico = ['networkpolicies', 'globalnetworkpolicies', 'networksets', 'globalnetworksets', 'tiers', 'stagednetworkpolicies', 'stagedglobalnetworkpolicies', 'stagedkubernetesnetworkpolicies'];
   return [
