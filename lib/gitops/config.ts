@@ -44,5 +44,5 @@ export async function loadGitOpsConfig(file: string): Promise<GitOpsConfig | und
     const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || '/'}: ${e.message ?? 'invalid'}`).join('\n');
     throw new PalisadeError('InvalidInput', `${file}: invalid configuration:\n${problems}`);
   }
-  return (raw as { gitops: GitOpsConfig }).gitops;
+  return (raw).gitops;
 }

@@ -56,13 +56,18 @@ async function replaceTree(dir: string, files: ReadonlyMap<string, string>): Pro
  * nothing changed. Works in a temporary clone: the policy repository's work tree, index and
  * branches are untouched unless the push succeeds (then the local branch is fast-forwarded).
  */
-export async function publish(opts: PublishOptions): Promise<PublishResult> {
-  const local = git(opts.repoDir);
+/** The source commit and remote URL, after checking the repository is clean and has the remote. */
+async function preflight(local: SimpleGit, opts: PublishOptions): Promise<{ sourceCommit: string; url: string }> {
   if (!(await local.status()).isClean()) throw new PalisadeError('InvalidInput', `${opts.repoDir} has uncommitted changes: the rendered commit must name the source commit it came from`, { hint: 'commit or stash first' });
-  const sourceCommit = (await sha(local, 'HEAD'))!;
   const url = (await local.remote(['get-url', opts.remote ?? 'origin']).catch(() => undefined))?.trim();
   if (!url) throw new PalisadeError('GitFailed', `${opts.repoDir} has no remote "${opts.remote ?? 'origin'}"`);
   await assertNotDiverged(local, url, opts.branch);
+  return { sourceCommit: (await sha(local, 'HEAD'))!, url };
+}
+
+export async function publish(opts: PublishOptions): Promise<PublishResult> {
+  const local = git(opts.repoDir);
+  const { sourceCommit, url } = await preflight(local, opts);
   const work = await mkdtemp(join(tmpdir(), 'palisade-publish-'));
   try {
     await simpleGit().clone(url, work, ['--quiet', '--no-checkout']);
