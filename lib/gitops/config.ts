@@ -33,16 +33,16 @@ const schema = {
   },
 } as const;
 
-const validate = new Ajv2020({ allErrors: true, useDefaults: true }).compile(schema);
+const validate = new Ajv2020({ allErrors: true, useDefaults: true }).compile<{ gitops: GitOpsConfig }>(schema);
 
 /** Reads palisade.yaml; undefined when the file does not exist (no GitOps objects then). */
 export async function loadGitOpsConfig(file: string): Promise<GitOpsConfig | undefined> {
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
-  const raw = parse(text, { version: '1.1' }) as unknown;
+  const raw: unknown = parse(text, { version: '1.1' });
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || '/'}: ${e.message ?? 'invalid'}`).join('\n');
     throw new PalisadeError('InvalidInput', `${file}: invalid configuration:\n${problems}`);
   }
-  return (raw).gitops;
+  return raw.gitops;
 }
