@@ -1,7 +1,8 @@
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import { git } from './source.js';
 import { PalisadeError } from '../../lib/core/errors.js';
 
 export interface PublishOptions {
@@ -21,7 +22,6 @@ export interface PublishResult {
   readonly sourceCommit: string;
 }
 
-const git = (dir: string): SimpleGit => simpleGit({ baseDir: dir, allowEnvironment: ['GIT_TERMINAL_PROMPT', 'GIT_SSL_CAINFO'] }).env({ PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', GIT_TERMINAL_PROMPT: '0' });
 
 async function sha(repo: SimpleGit, ref: string): Promise<string | undefined> {
   return (await repo.revparse(['--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim() || undefined;
@@ -70,7 +70,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
   const { sourceCommit, url } = await preflight(local, opts);
   const work = await mkdtemp(join(tmpdir(), 'palisade-publish-'));
   try {
-    await simpleGit().clone(url, work, ['--quiet', '--no-checkout']);
+    await git().clone(url, work, ['--quiet', '--no-checkout']);
     const repo = git(work);
     const exists = await sha(repo, `origin/${opts.branch}`);
     await repo.checkout(exists ? ['-B', opts.branch, `origin/${opts.branch}`] : ['--orphan', opts.branch]);

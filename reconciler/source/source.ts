@@ -17,7 +17,8 @@ export interface Checkout {
   readonly revision: string;
 }
 
-function git(dir?: string): SimpleGit {
+/** simple-git with a timeout, no prompts, and non-zero exits always failing. */
+export function git(dir?: string): SimpleGit {
   return simpleGit({
     ...(dir ? { baseDir: dir } : {}),
     timeout: { block: 120_000 },

@@ -74,6 +74,8 @@ describe('palisade publish', () => {
   it('refuses a diverged branch and leaves the local repository as it was', async () => {
     const { dir } = await repoWithRemote();
     expect((await runCli(['publish'], {}, dir)).code).toBe(0);
+    // A local "rendered" made from main: neither it nor the published branch contains the other.
+    git(dir, 'branch', '-D', 'rendered');
     git(dir, 'checkout', '-q', '-b', 'rendered', 'main');
     writeFileSync(join(dir, 'stray.txt'), 'x');
     git(dir, 'add', 'stray.txt');
