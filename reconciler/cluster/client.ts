@@ -1,8 +1,9 @@
 import type { KubeConfig} from '@kubernetes/client-node';
 import {
-  ApiException, KubernetesObjectApi, PatchStrategy, ServerConfiguration, createConfiguration,
+  ApiException, PatchStrategy, ServerConfiguration, createConfiguration,
   type KubernetesObject, type RequestContext, type ResponseContext,
 } from '@kubernetes/client-node';
+import { RawObjectApi } from './raw-api.js';
 import { PalisadeError } from '../../lib/core/errors.js';
 import { formatId, idOf, type KubeObject, type ResourceId } from '../../lib/core/resource-id.js';
 import { FIELD_MANAGER } from '../../lib/core/labels.js';
@@ -31,16 +32,6 @@ export interface ClusterClient {
   collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string>;
   /** The underlying kubeconfig, for watches. */
   readonly kubeConfig: KubeConfig;
-}
-
-/** Exposes the discovery lookup KubernetesObjectApi keeps protected. */
-class DiscoveringObjectApi extends KubernetesObjectApi {
-  public async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
-    const resource = await this.resource(apiVersion, kind);
-    if (!resource) throw new PalisadeError('InvalidInput', `the cluster does not serve ${apiVersion} ${kind} (is its CRD installed?)`);
-    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    return resource.namespaced && namespace ? `${base}/namespaces/${namespace}/${resource.name}` : `${base}/${resource.name}`;
-  }
 }
 
 /** An API error with the object it concerns and the HTTP status. */
@@ -105,41 +96,33 @@ export function clientFor(kc: KubeConfig, counter?: RequestCounter): ClusterClie
     authMethods: { default: kc },
     promiseMiddleware: counter ? [strictValidation(), counting(counter)] : [strictValidation()],
   });
-  const api = new DiscoveringObjectApi(config);
+  const api = new RawObjectApi(config);
   const call = async <T>(id: ResourceId, verb: string, fn: () => Promise<T>): Promise<T> => {
     try { return await fn(); } catch (e) { throw wrap(id, verb, e); }
+  };
+  const header = (id: ResourceId): KubernetesObject => ({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) } });
+  const orUndefined = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+    try { return await fn(); } catch (e) { if (e instanceof ApiException && e.code === 404) return undefined; throw e; }
   };
   return {
     server: cluster.server,
     kubeConfig: kc,
-    apply: (obj, opts = {}) => call(idOf(obj), opts.dryRun ? 'dry-run apply' : 'apply', async () => (await api.patch(
-      obj as KubernetesObject, undefined, opts.dryRun ? 'All' : undefined, opts.fieldManager ?? FIELD_MANAGER,
-      opts.force ?? true, PatchStrategy.ServerSideApply)) as KubeObject),
-    create: (obj, opts = {}) => call(idOf(obj), 'create', async () => (await api.create(obj as KubernetesObject, undefined, opts.dryRun ? 'All' : undefined, FIELD_MANAGER)) as KubeObject),
-    replace: (obj, opts = {}) => call(idOf(obj), 'replace', async () => (await api.replace(obj as KubernetesObject, undefined, undefined, opts.fieldManager ?? FIELD_MANAGER)) as KubeObject),
+    apply: (obj, opts = {}) => call(idOf(obj), opts.dryRun ? 'dry-run apply' : 'apply', async () => (await api.send('patch', obj as KubernetesObject, {
+      query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, force: String(opts.force ?? true), ...(opts.dryRun ? { dryRun: 'All' } : {}) },
+      body: obj, contentType: PatchStrategy.ServerSideApply,
+    })) as KubeObject),
+    create: (obj, opts = {}) => call(idOf(obj), 'create', async () => (await api.send('create', obj as KubernetesObject, { query: { fieldManager: FIELD_MANAGER, ...(opts.dryRun ? { dryRun: 'All' } : {}) }, body: obj })) as KubeObject),
+    replace: (obj, opts = {}) => call(idOf(obj), 'replace', async () => (await api.send('replace', obj as KubernetesObject, { query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER }, body: obj })) as KubeObject),
     collectionPath: (apiVersion, kind, namespace) => api.collectionPath(apiVersion, kind, namespace),
-    get: (id) => call(id, 'get', async () => {
-      try {
-        const header = { apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) } };
-        return (await api.read<KubernetesObject>(header)) as KubeObject;
-      } catch (e) {
-        if (e instanceof ApiException && e.code === 404) return undefined;
-        throw e;
-      }
-    }),
+    get: (id) => call(id, 'get', () => orUndefined(async () => (await api.send('read', header(id))) as KubeObject)),
     list: (apiVersion, kind, opts = {}) => call({ apiVersion, kind, name: '*', ...(opts.namespace ? { namespace: opts.namespace } : {}) }, 'list', async () => {
-      const res = await api.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector);
-      return res.items.map((o) => ({ ...(o as KubeObject), apiVersion, kind }));
+      const spec = { apiVersion, kind, metadata: opts.namespace ? { namespace: opts.namespace } : {} } as KubernetesObject;
+      const res = (await api.send('list', spec, { query: { labelSelector: opts.labelSelector } })) as { items: KubeObject[] };
+      return res.items.map((o) => ({ ...o, apiVersion, kind }));
     }),
     delete: (id, opts = {}) => call(id, 'delete', async () => {
-      try {
-        const body = opts.uid ? { preconditions: { uid: opts.uid } } : undefined;
-        await api.delete({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) } }, undefined, undefined, undefined, undefined, 'Background', body);
-        return true;
-      } catch (e) {
-        if (e instanceof ApiException && e.code === 404) return false;
-        throw e;
-      }
+      const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', ...(opts.uid ? { preconditions: { uid: opts.uid } } : {}) };
+      return (await orUndefined(() => api.send('delete', header(id), { body }))) !== undefined;
     }),
   };
 }

@@ -6,7 +6,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+import type { KubeObject } from '../../lib/core/resource-id.js';
+import { driftOf } from '../../reconciler/plan/diff.js';
 import { silentProgress } from '../../lib/core/progress.js';
 import { STAGES, stageOf } from '../../lib/core/order.js';
 import { clientFor } from '../../reconciler/cluster/client.js';
@@ -19,6 +23,7 @@ import { testClient } from '../support/cluster.js';
 import { smallTarget } from '../support/targets.js';
 
 const client = testClient();
+const run = promisify(execFile);
 
 describe('reconcile --once', () => {
   it('applies every object in stage order and records the inventory with UIDs', async () => {
@@ -39,6 +44,20 @@ describe('reconcile --once', () => {
     expect(inventory.entries.every((e) => /^[0-9a-f-]{36}$/.test(e.uid))).toBe(true);
     const again = await reconcileOnce(client, new Predictor(client), target, { write: false });
     expect(again.report.items).toEqual([]);
+  });
+
+  it('stores every declared field, as kubectl (an independent client) sees it', async () => {
+    const target = smallTarget();
+    await reconcileOnce(client, new Predictor(client), target, { write: true });
+    const { stdout } = await run('kubectl', ['--kubeconfig', inject('kubeconfig'), 'get', 'networkpolicies', '-A', '-l', `${PART_OF_LABEL}=${applySetId(target.spec.name)}`, '-o', 'json']);
+    const seen = new Map((JSON.parse(stdout) as { items: KubeObject[] }).items.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, { ...o, apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }]));
+    const desired = [...target.desired.objects.values()].filter((o) => o.kind === 'NetworkPolicy');
+    expect(seen.size).toBe(desired.length);
+    for (const o of desired) {
+      const live = seen.get(`${o.metadata.namespace}/${o.metadata.name}`)!;
+      expect(driftOf(o, live, 'merge'), `${o.metadata.namespace}/${o.metadata.name}`).toEqual([]);
+    }
+    expect(JSON.stringify(seen.get(`tools-${target.suffix}/tool-ingress`))).toContain('"from":[{"namespaceSelector"');
   });
 
   it('prunes a policy removed from Git, leaves a forged look-alike alone, never prunes Namespaces by default', async () => {
