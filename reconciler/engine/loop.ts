@@ -16,13 +16,18 @@ export interface LoopOptions {
   readonly listen: { readonly host: string; readonly port: number };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Sleeps, or returns early when `signal` aborts (shutdown). */
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> => new Promise((resolve) => {
+  const timer = setTimeout(resolve, ms);
+  signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+});
 
 interface Runtime {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly health: HealthState;
   readonly controllers: Map<string, ClusterController>;
+  readonly shutdown: AbortController;
   stopping: boolean;
 }
 
@@ -31,7 +36,7 @@ async function lead(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<v
   const client = await opts.connect(t);
   await client.apply(inventoryNamespace());
   const lease = new LeaderLease(client, { name: `palisade-reconciler-${t.spec.name}` });
-  while (!rt.stopping && !(await lease.tryAcquire())) await sleep(lease.renewEveryMs);
+  while (!rt.stopping && !(await lease.tryAcquire())) await sleep(lease.renewEveryMs, rt.shutdown.signal);
   rt.health.leader = true;
   rt.log.info({ cluster: t.spec.name, identity: lease.identity }, 'leader');
   setInterval(() => {
@@ -65,10 +70,11 @@ async function poll(rt: Runtime, opts: LoopOptions, current: Checkout): Promise<
  * for new revisions, serve metrics and health, stop cleanly on SIGINT/SIGTERM.
  */
 export async function runLoop(opts: LoopOptions): Promise<void> {
-  const rt: Runtime = { log: newLogger(), metrics: new Metrics(), health: { ready: false, leader: false }, controllers: new Map(), stopping: false };
+  const rt: Runtime = { log: newLogger(), metrics: new Metrics(), health: { ready: false, leader: false }, controllers: new Map(), shutdown: new AbortController(), stopping: false };
   const server = await serveTelemetry(rt.metrics, rt.health, opts.listen);
   const stop = (): void => {
     rt.stopping = true;
+    rt.shutdown.abort();
     for (const c of rt.controllers.values()) c.stop();
     server.close();
   };
@@ -78,7 +84,7 @@ export async function runLoop(opts: LoopOptions): Promise<void> {
   for (const t of await desiredSets(checkout, opts.clusters)) await lead(rt, opts, t);
   rt.health.ready = true;
   while (!rt.stopping) {
-    await sleep(opts.pollSeconds * 1000);
+    await sleep(opts.pollSeconds * 1000, rt.shutdown.signal);
     if (!rt.stopping) checkout = await poll(rt, opts, checkout);
   }
 }
