@@ -46,10 +46,13 @@ async function resolveRef(repo: SimpleGit, url: string, ref: string): Promise<st
 
 /**
  * Clones (first time) or fetches `url` into `.palisade/git/` under the working directory (so the
- * checkout's policies resolve this repository's node_modules) and checks out `ref` detached.
+ * checkout's policies resolve this repository's node_modules), then checks `ref` out into a
+ * worktree per commit: each revision is a new directory, so its modules load fresh (Node caches
+ * modules by path).
  */
 async function checkoutGit(url: string, ref: string, root: string): Promise<Checkout> {
-  const dir = join(root, '.palisade', 'git', createHash('sha256').update(url).digest('hex').slice(0, 12));
+  const base = join(root, '.palisade', 'git', createHash('sha256').update(url).digest('hex').slice(0, 12));
+  const dir = join(base, 'repo');
   try {
     if (!existsSync(join(dir, '.git'))) {
       await mkdir(dir, { recursive: true });
@@ -62,8 +65,9 @@ async function checkoutGit(url: string, ref: string, root: string): Promise<Chec
   }
   const repo = git(dir);
   const sha = await resolveRef(repo, url, ref);
-  await repo.checkout(['--force', '--detach', sha]);
-  return { dir, revision: sha };
+  const worktree = join(base, sha.slice(0, 12));
+  if (!existsSync(worktree)) await repo.raw(['worktree', 'add', '--force', '--detach', worktree, sha]);
+  return { dir: worktree, revision: sha };
 }
 
 export async function resolveSource(spec: SourceSpec, cwd = process.cwd()): Promise<Checkout> {

@@ -4,7 +4,7 @@
  * health and metrics, and bad input (unreachable cluster, invalid kubeconfig, unknown Git ref,
  * a synth error) that must exit >= 2 without writing anything.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -119,6 +119,29 @@ describe('bad input: clear message, exit >= 2, nothing written', () => {
 });
 
 describe('palisade reconcile --watch', () => {
+  it('follows new Git revisions', async () => {
+    const suffix = uniqueName('v');
+    const { dir, cluster } = await makeSource(suffix);
+    const bare = gitRepoOf(dir);
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/palisade.js'), 'reconcile', '--watch', '--git', bare, '--ref', 'main', '-c', cluster, '--kubeconfig', kubeconfig(), '--listen', `127.0.0.1:${port}`, '--poll-interval', '1s'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let logs = '';
+    child.stderr.on('data', (d: Buffer) => { logs += d.toString(); });
+    const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `tools-${suffix}`, name: 'tool-ingress' };
+    const port0 = async (): Promise<unknown> => ((await client.get(ingress))?.['spec'] as { ingress?: Array<{ ports: Array<{ port: number }> }> } | undefined)?.ingress?.[0]?.ports[0]?.port;
+    try {
+      await eventually(port0, (p) => p === 8080, 30_000);
+      execFileSync('sed', ['-i', 's/Port.tcp(8080)/Port.tcp(9090)/', join(dir, 'policies', 'index.ts')]);
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qam', 'tool moves to 9090'], { cwd: dir });
+      execFileSync('git', ['push', '-q', bare, 'main'], { cwd: dir });
+      await eventually(port0, (p) => p === 9090, 30_000);
+      expect(logs).toMatch(/"msg":"new revision"/);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+
   it('serves /readyz and /metrics, corrects drift, and stops on SIGTERM', async () => {
     const suffix = uniqueName('w');
     const { dir, cluster } = await makeSource(suffix);
