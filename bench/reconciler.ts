@@ -143,10 +143,11 @@ const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-cp-'));
 const state = await startControlPlane({ name: 'bench', dir, ownerPid: process.pid, progress: silentProgress });
 try {
   const client = clientFor(loadKubeConfig({ kubeconfig: state.kubeconfig }));
-  process.stderr.write('bench: apply and drift...\n');
-  await applyAndDrift(client, state.kubeconfig);
+  // Latency first, while this process holds little else (large heaps mean longer GC pauses).
   process.stderr.write('bench: latency and idle...\n');
   await latencyAndIdle(state.kubeconfig);
+  process.stderr.write('bench: apply and drift...\n');
+  await applyAndDrift(client, state.kubeconfig);
   process.stderr.write('bench: memory...\n');
   memory(state.kubeconfig);
 } finally {

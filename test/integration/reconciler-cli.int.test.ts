@@ -118,8 +118,18 @@ describe('bad input: clear message, exit >= 2, nothing written', () => {
   });
 });
 
+/** SIGTERM and wait for exit (at once when it already exited, SIGKILL after 10 s). */
+async function stopChild(child: ReturnType<typeof spawn>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 describe('palisade reconcile --watch', () => {
-  it('follows new Git revisions', async () => {
+  it('follows new Git revisions', { timeout: 240_000 }, async () => {
     const suffix = uniqueName('v');
     const { dir, cluster } = await makeSource(suffix);
     const bare = gitRepoOf(dir);
@@ -130,15 +140,16 @@ describe('palisade reconcile --watch', () => {
     const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `tools-${suffix}`, name: 'tool-ingress' };
     const port0 = async (): Promise<unknown> => ((await client.get(ingress))?.['spec'] as { ingress?: Array<{ ports: Array<{ port: number }> }> } | undefined)?.ingress?.[0]?.ports[0]?.port;
     try {
-      await eventually(port0, (p) => p === 8080, 30_000);
+      await eventually(port0, (p) => p === 8080, 60_000);
       execFileSync('sed', ['-i', 's/Port.tcp(8080)/Port.tcp(9090)/', join(dir, 'policies', 'index.ts')]);
       execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qam', 'tool moves to 9090'], { cwd: dir });
       execFileSync('git', ['push', '-q', bare, 'main'], { cwd: dir });
-      await eventually(port0, (p) => p === 9090, 30_000);
+      await eventually(port0, (p) => p === 9090, 60_000);
       expect(logs).toMatch(/"msg":"new revision"/);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- reconciler logs ---\n${logs.slice(-3000)}`);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await stopChild(child);
     }
   });
 
@@ -157,9 +168,10 @@ describe('palisade reconcile --watch', () => {
       expect(metrics).toMatch(new RegExp(`palisade_reconcile_passes_total\\{cluster="${cluster}",result="ok"\\} 1`));
       expect(metrics).toMatch(/palisade_correction_latency_seconds_count\{cluster="[^"]+"\} [1-9]/);
       expect(JSON.parse(logs.split('\n').find((l) => l.includes('drift corrected')) ?? '{}')).toMatchObject({ cluster, object: `NetworkPolicy/agents-${suffix}/agent-egress`, managers: ['kubectl-label'] });
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- reconciler logs ---\n${logs.slice(-3000)}`);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await stopChild(child);
     }
   });
 });
