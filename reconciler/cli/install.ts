@@ -18,7 +18,8 @@ async function install(flags: InstallFlags): Promise<number> {
     cluster: result!.cluster.name, gitUrl: flags.git, ref: flags.ref, managed: result!.objects, replicas: Number(flags.replicas),
     ...(flags.image ? { image: flags.image } : {}),
   });
-  const issues = objects.flatMap((o) => new SchemaValidator().validate(o));
+  const validator = new SchemaValidator();
+  const issues = objects.flatMap((o) => validator.validate(o));
   if (issues.length > 0) throw new PalisadeError('SynthFailed', formatIssues(issues, result!.cluster.name));
   // Rendered through a cdk8s chart like every other palisade output.
   const chart = new Chart(new App(), 'reconciler', { disableResourceNameHashes: true });

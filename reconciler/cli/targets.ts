@@ -38,10 +38,10 @@ export async function loadTargets(flags: TargetFlags): Promise<ClusterTarget[]> 
 
 /** A reachable client for a target: --kubeconfig/KUBECONFIG, context from the flag or the cluster.yaml. */
 export async function connectTarget(flags: TargetFlags, target: ClusterTarget): Promise<ClusterClient> {
-  const base = loadKubeConfig({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}) });
-  const wanted = flags.context ?? target.spec.context;
-  const context = wanted && base.getContextObject(wanted) ? wanted : flags.context;
-  const client = clientFor(loadKubeConfig({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(context ? { context } : {}) }));
+  const kc = loadKubeConfig({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) });
+  // Without --context, the cluster's own context applies when the kubeconfig has it.
+  if (!flags.context && target.spec.context && kc.getContextObject(target.spec.context)) kc.setCurrentContext(target.spec.context);
+  const client = clientFor(kc);
   await assertReachable(client);
   return client;
 }
