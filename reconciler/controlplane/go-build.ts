@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PalisadeError } from '../../lib/core/errors.js';
@@ -65,6 +65,19 @@ export interface GoBuildOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** Copies the required module's own go.sum next to the wrapper go.mod (see GoBinarySpec.seedGoSum). */
+async function seedGoSum(spec: GoBinarySpec, workDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const ref = `${spec.module.path}@${spec.module.version}`;
+  const result = await run('go', ['mod', 'download', '-json', ref], { env, cwd: workDir });
+  const dir = result.code === 0 ? (JSON.parse(result.output) as { Dir?: string }).Dir : undefined;
+  if (dir === undefined) {
+    throw new PalisadeError('GoBuildFailed', `downloading ${ref} failed (go mod download exited ${result.code}):\n${result.output}`, {
+      hint: 'Check that the Go module proxy is reachable (GOPROXY).',
+    });
+  }
+  await copyFile(join(dir, 'go.sum'), join(workDir, 'go.sum'));
+}
+
 export async function goBuild(spec: GoBinarySpec, opts: GoBuildOptions): Promise<void> {
   const { workDir, outFile, progress } = opts;
   const env = opts.env ?? process.env;
@@ -80,6 +93,7 @@ export async function goBuild(spec: GoBinarySpec, opts: GoBuildOptions): Promise
     if (!line.startsWith('go:')) progress.tick(`${spec.name}: ${packages} packages compiled, ${Math.round((Date.now() - started) / 1000)}s`);
   };
   const buildEnv = { ...env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOTOOLCHAIN: env['GOTOOLCHAIN'] ?? 'auto' };
+  if (spec.seedGoSum === true) await seedGoSum(spec, workDir, buildEnv);
   const args = ['build', '-v', '-trimpath', '-ldflags', ldflags(spec), '-o', outFile, spec.pkg];
   const result = await run('go', args, { env: buildEnv, cwd: workDir, onLine });
   if (result.code !== 0) {

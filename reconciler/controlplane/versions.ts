@@ -17,6 +17,11 @@ export interface GoBinarySpec {
   readonly replaces: ReadonlyArray<{ readonly from: string; readonly to: string; readonly version: string }>;
   /** `-X` link flags. */
   readonly linkVars: Readonly<Record<string, string>>;
+  /**
+   * Seed the wrapper's go.sum from the module's own go.sum, for modules whose dependencies
+   * the checksum database does not list (their authors' go.sum is then the trust root).
+   */
+  readonly seedGoSum?: boolean;
 }
 
 export const KUBERNETES_VERSION = '1.35.4';
@@ -74,5 +79,18 @@ export function actionlintSpec(version = '1.7.12'): GoBinarySpec {
     pkg: 'github.com/rhysd/actionlint/cmd/actionlint',
     replaces: [],
     linkVars: {},
+  };
+}
+
+/** netpolicy (np-guard/netpol-analyzer): the independent connectivity oracle used by tests and benchmarks. */
+export function netpolicySpec(version = '1.4.4'): GoBinarySpec {
+  return {
+    name: 'netpolicy',
+    version,
+    module: { path: 'github.com/np-guard/netpol-analyzer', version: `v${version}` },
+    pkg: 'github.com/np-guard/netpol-analyzer/cmd/netpolicy',
+    replaces: [],
+    linkVars: {},
+    seedGoSum: true,
   };
 }

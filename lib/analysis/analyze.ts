@@ -1,0 +1,98 @@
+import { ConnSet } from './connections.js';
+import { Evaluator, type Decision } from './evaluate.js';
+import { ingressExposure } from './exposure.js';
+import type { SourcedObject } from './inputs.js';
+import type { HttpRule, PolicySet } from './ir.js';
+import { ipAtoms } from './ip.js';
+import { dnsPeer, INGRESS_CONTROLLER, ipPeer, type Peer, type Workload } from './topology.js';
+import { translatePolicies } from './translate.js';
+import { namespaceLabels, workloadsOf } from './workloads.js';
+
+/** One allowed connection between two peers, with why. */
+export interface Connection {
+  readonly src: Peer;
+  readonly dst: Peer;
+  readonly conns: ConnSet;
+  /** HTTP rules that further restrict the connection (Cilium L7), if any. */
+  readonly http?: readonly HttpRule[];
+}
+
+export interface PairExplanation {
+  readonly src: Peer;
+  readonly dst: Peer;
+  readonly conns: ConnSet;
+  readonly egress?: readonly Decision[];
+  readonly ingress?: readonly Decision[];
+  readonly exposed?: ConnSet;
+}
+
+export interface Analysis {
+  readonly workloads: readonly Workload[];
+  readonly peers: readonly Peer[];
+  readonly connections: readonly Connection[];
+  readonly policies: PolicySet;
+  readonly warnings: readonly string[];
+  /** Explains any pair (pure; computed on demand). */
+  explain(src: Peer, dst: Peer): PairExplanation;
+}
+
+/** The analysed peers and policies, before connections are computed. */
+export interface Universe {
+  readonly workloads: readonly Workload[];
+  readonly external: readonly Peer[];
+  readonly policies: PolicySet;
+  readonly exposure: ReadonlyMap<string, ConnSet>;
+}
+
+export function universeOf(objects: readonly SourcedObject[]): Universe {
+  const policies = translatePolicies(objects);
+  const workloads = workloadsOf(objects, namespaceLabels(objects));
+  const exposure = ingressExposure(objects, workloads);
+  const external: Peer[] = [
+    ...ipAtoms(policies.ipSets.ingress).map((r) => ({ ...ipPeer(r), side: 'ingress' as const })),
+    ...ipAtoms(policies.ipSets.egress).map((r) => ({ ...ipPeer(r), side: 'egress' as const })),
+    ...policies.dnsNames.map(dnsPeer),
+    ...(exposure.size > 0 ? [INGRESS_CONTROLLER] : []),
+  ];
+  return { workloads, external, policies, exposure };
+}
+
+function pair(ev: Evaluator, u: Universe, src: Peer, dst: Peer): PairExplanation {
+  const egress = src.type === 'workload' ? ev.direction(src, 'egress', dst, dst.type === 'workload' ? dst : undefined) : undefined;
+  const ingress = dst.type === 'workload' ? ev.direction(dst, 'ingress', src, dst) : undefined;
+  let conns = (egress?.allowed ?? ConnSet.all()).intersect(ingress?.allowed ?? ConnSet.all());
+  const exposed = src.type === 'ingress-controller' && dst.type === 'workload' ? (u.exposure.get(dst.id) ?? ConnSet.none()) : undefined;
+  if (exposed !== undefined) conns = conns.intersect(exposed);
+  return { src, dst, conns, ...(egress === undefined ? {} : { egress: egress.decisions }), ...(ingress === undefined ? {} : { ingress: ingress.decisions }), ...(exposed === undefined ? {} : { exposed }) };
+}
+
+function httpOf(p: PairExplanation): readonly HttpRule[] | undefined {
+  const rules = [...(p.egress ?? []), ...(p.ingress ?? [])].filter((d) => d.verdict === 'allow' && d.http !== undefined && !d.conns.intersect(p.conns).isEmpty());
+  return rules.length === 0 ? undefined : rules.flatMap((d) => d.http ?? []);
+}
+
+/** Every allowed connection between workloads, and between workloads and the outside. */
+export function analyze(objects: readonly SourcedObject[]): Analysis {
+  const u = universeOf(objects);
+  const ev = new Evaluator(u.policies);
+  const connections: Connection[] = [];
+  const add = (src: Peer, dst: Peer): void => {
+    const p = pair(ev, u, src, dst);
+    if (p.conns.isEmpty()) return;
+    const http = httpOf(p);
+    connections.push({ src, dst, conns: p.conns, ...(http === undefined ? {} : { http }) });
+  };
+  for (const src of u.workloads) {
+    for (const dst of u.workloads) if (src !== dst) add(src, dst);
+    for (const ext of u.external) if (ext.type === 'dns' || (ext.type === 'ip' && ext.side === 'egress')) add(src, ext);
+  }
+  for (const ext of u.external) for (const dst of u.workloads) if (ext.type === 'ingress-controller' || (ext.type === 'ip' && ext.side === 'ingress')) add(ext, dst);
+  return {
+    connections,
+    workloads: u.workloads,
+    peers: [...u.workloads, ...u.external],
+    policies: u.policies,
+    warnings: u.policies.warnings,
+    explain: (src, dst) => pair(ev, u, src, dst),
+  };
+}

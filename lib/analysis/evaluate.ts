@@ -1,0 +1,165 @@
+import { ConnSet } from './connections.js';
+import { DEFAULT_TIER, type Direction, type HttpRule, type LayerKey, type Policy, type PolicySet, type Rule, type RuleRef } from './ir.js';
+import type { Peer, Workload } from './topology.js';
+
+/** Why a part of the connection space was allowed or denied in one direction. */
+export interface Decision {
+  readonly conns: ConnSet;
+  readonly verdict: 'allow' | 'deny';
+  /** The rule, or a layer default such as `default: no policy selects` or `Tier/palisade default Deny`. */
+  readonly by: RuleRef | { readonly policy: string; readonly rule: 'default' };
+  readonly http?: readonly HttpRule[];
+}
+
+export interface DirectionResult {
+  readonly allowed: ConnSet;
+  readonly decisions: readonly Decision[];
+}
+
+interface Layer {
+  readonly key: LayerKey;
+  readonly kind: 'first-match' | 'union';
+  /** What happens to unmatched connections of a selected endpoint. */
+  readonly endAction: 'continue' | 'Deny' | 'Pass';
+  readonly label: string;
+  readonly policies: readonly Policy[];
+}
+
+function compareOrder(a: readonly (number | string)[], b: readonly (number | string)[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return 0;
+}
+
+function buildLayers(set: PolicySet): Layer[] {
+  const byKey = new Map<LayerKey, Policy[]>();
+  for (const p of set.policies) byKey.set(p.layer, [...(byKey.get(p.layer) ?? []), p]);
+  const sortPolicies = (key: LayerKey): Policy[] => [...(byKey.get(key) ?? [])].sort((a, b) => compareOrder(a.order, b.order));
+  const tierKeys = [...byKey.keys()].filter((k) => k.startsWith('tier:'));
+  const tierOf = (key: string) => set.tiers.get(key.slice(5)) ?? { ...DEFAULT_TIER, name: key.slice(5) };
+  tierKeys.sort((a, b) => tierOf(a).order - tierOf(b).order || (a < b ? -1 : 1));
+  return [
+    { key: 'admin', kind: 'first-match', endAction: 'continue', label: 'admin', policies: sortPolicies('admin') },
+    ...tierKeys.map((k): Layer => ({ key: k as LayerKey, kind: 'first-match', endAction: tierOf(k).defaultAction, label: `Tier/${tierOf(k).name}`, policies: sortPolicies(k as LayerKey) })),
+    { key: 'union', kind: 'union', endAction: 'Deny', label: 'union', policies: sortPolicies('union') },
+    { key: 'baseline', kind: 'first-match', endAction: 'continue', label: 'baseline', policies: sortPolicies('baseline') },
+  ].filter((l) => l.policies.length > 0);
+}
+
+interface Walk {
+  remaining: ConnSet;
+  allowed: ConnSet;
+  readonly decisions: Decision[];
+}
+
+function rulesOf(p: Policy, dir: Direction): readonly Rule[] | undefined {
+  return dir === 'ingress' ? p.ingress : p.egress;
+}
+
+/** Evaluates one direction at one endpoint against every layer. Pure; caches selection per workload. */
+export class Evaluator {
+  private readonly layers: Layer[];
+  private readonly selection = new Map<string, Array<{ layer: Layer; policies: Policy[] }>>();
+
+  constructor(set: PolicySet) {
+    this.layers = buildLayers(set);
+  }
+
+  private selected(subject: Workload, dir: Direction): Array<{ layer: Layer; policies: Policy[] }> {
+    const key = `${dir}|${subject.id}`;
+    let hit = this.selection.get(key);
+    if (hit === undefined) {
+      hit = this.layers
+        .map((layer) => ({ layer, policies: layer.policies.filter((p) => rulesOf(p, dir) !== undefined && p.selects(subject)) }))
+        .filter((s) => s.policies.length > 0);
+      this.selection.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** `subject` is the endpoint whose policies apply; `target` resolves named ports (the destination). */
+  direction(subject: Workload, dir: Direction, peer: Peer, target: Workload | undefined): DirectionResult {
+    const walk: Walk = { remaining: ConnSet.all(), allowed: ConnSet.none(), decisions: [] };
+    for (const { layer, policies } of this.selected(subject, dir)) {
+      if (walk.remaining.isEmpty()) break;
+      if (layer.kind === 'union') unionLayer(walk, layer, policies, { subject, dir, peer, target });
+      else firstMatchLayer(walk, layer, policies, { subject, dir, peer, target });
+    }
+    if (!walk.remaining.isEmpty()) {
+      walk.decisions.push({ conns: walk.remaining, verdict: 'allow', by: { policy: 'no policy applies', rule: 'default' } });
+      walk.allowed = walk.allowed.union(walk.remaining);
+    }
+    return { allowed: walk.allowed, decisions: walk.decisions };
+  }
+}
+
+interface Ctx {
+  readonly subject: Workload;
+  readonly dir: Direction;
+  readonly peer: Peer;
+  readonly target: Workload | undefined;
+}
+
+function firstMatchLayer(walk: Walk, layer: Layer, policies: readonly Policy[], ctx: Ctx): void {
+  let undecided = walk.remaining;
+  let passed = ConnSet.none();
+  for (const p of policies) {
+    for (const rule of rulesOf(p, ctx.dir) ?? []) {
+      if (undecided.isEmpty()) break;
+      if (!rule.matches(ctx.peer, ctx.subject)) continue;
+      const conns = rule.conns(ctx.target).intersect(undecided);
+      if (conns.isEmpty()) continue;
+      undecided = undecided.subtract(conns);
+      if (rule.action === 'Pass') passed = passed.union(conns);
+      else record(walk, conns, rule.action === 'Allow' ? 'allow' : 'deny', rule.ref, rule.http);
+    }
+  }
+  if (layer.endAction === 'Deny' && !undecided.isEmpty()) {
+    walk.decisions.push({ conns: undecided, verdict: 'deny', by: { policy: `${layer.label} (${policies.map((p) => p.ref).join(', ')})`, rule: 'default' } });
+    undecided = ConnSet.none();
+  }
+  walk.remaining = passed.union(undecided);
+}
+
+function unionLayer(walk: Walk, layer: Layer, policies: readonly Policy[], ctx: Ctx): void {
+  let denied = ConnSet.none();
+  const allows: Array<{ conns: ConnSet; rule: Rule }> = [];
+  for (const p of policies) {
+    for (const rule of rulesOf(p, ctx.dir) ?? []) {
+      if (!rule.matches(ctx.peer, ctx.subject)) continue;
+      const conns = rule.conns(ctx.target).intersect(walk.remaining);
+      if (conns.isEmpty()) continue;
+      if (rule.action === 'Deny') {
+        record(walk, conns.subtract(denied), 'deny', rule.ref);
+        denied = denied.union(conns);
+      } else allows.push({ conns, rule });
+    }
+  }
+  let granted = ConnSet.none();
+  for (const { conns, rule } of allows) {
+    const part = conns.subtract(denied).subtract(granted);
+    record(walk, part, 'allow', rule.ref, rule.http);
+    granted = granted.union(part);
+  }
+  const rest = walk.remaining.subtract(denied).subtract(granted);
+  if (!policies.some((p) => p.defaultDeny?.[ctx.dir] !== false)) {
+    walk.remaining = rest;
+    return;
+  }
+  if (!rest.isEmpty()) walk.decisions.push({ conns: rest, verdict: 'deny', by: { policy: `${layer.label} (${policies.map((p) => p.ref).join(', ')})`, rule: 'default' } });
+  walk.remaining = ConnSet.none();
+}
+
+function record(walk: Walk, conns: ConnSet, verdict: 'allow' | 'deny', by: RuleRef, http?: readonly HttpRule[]): void {
+  if (conns.isEmpty()) return;
+  walk.decisions.push({ conns, verdict, by, ...(http === undefined ? {} : { http }) });
+  if (verdict === 'allow') walk.allowed = walk.allowed.union(conns);
+  walk.remaining = walk.remaining.subtract(conns);
+}

@@ -1,0 +1,12 @@
+/**
+ * Connectivity analysis: manifests (workloads, namespaces and every policy kind palisade emits or
+ * meets) → allowed connections between workloads and to the outside, with the rules that decide.
+ */
+export { analyze, universeOf, type Analysis, type Connection, type PairExplanation, type Universe } from './analyze.js';
+export { ConnSet, PROTOCOLS, type Protocol } from './connections.js';
+export type { Decision } from './evaluate.js';
+export { formatConnlist, sortConnections } from './format-txt.js';
+export { parseManifests, readManifests, type SourcedObject } from './inputs.js';
+export type { HttpRule, PolicySet, RuleRef } from './ir.js';
+export { UNSUPPORTED_KINDS, unsupportedKinds } from './unsupported.js';
+export type { Peer, Workload } from './topology.js';

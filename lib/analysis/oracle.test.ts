@@ -1,0 +1,53 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HAS_SHARED, SHARED_DIR } from '../../test/support/shared.js';
+import { analyze, formatConnlist, readManifests, unsupportedKinds } from './index.js';
+
+/**
+ * Agreement with np-guard/netpol-analyzer (an analyser nobody here wrote) on every case of its
+ * corpus that has a plain connlist expected output. Prints the rate and every disagreement.
+ */
+const ROOT = join(SHARED_DIR, 'oracles', 'netpol-analyzer');
+
+type Outcome = { case: string; status: 'agree' | 'disagree' | 'unsupported' | 'other-command'; detail: string };
+
+async function runCase(name: string): Promise<Outcome> {
+  const dir = join(ROOT, 'tests', name);
+  if (!existsSync(dir)) return { case: name, status: 'other-command', detail: 'output of a --focus-conn run (no input dir of this name)' };
+  const expected = readFileSync(join(ROOT, 'test_outputs', 'connlist', `${name}_connlist_output.txt`), 'utf8');
+  const objects = await readManifests([dir]).catch((e: Error) => e);
+  if (objects instanceof Error) return { case: name, status: 'unsupported', detail: `input not readable: ${objects.message.split('\n')[0]}` };
+  const unsupported = unsupportedKinds(objects);
+  const got = formatConnlist(analyze(objects));
+  if (got.trim() === expected.trim()) return { case: name, status: 'agree', detail: '' };
+  const e = new Set(expected.trim().split('\n'));
+  const g = new Set(got.trim().split('\n'));
+  const missing = [...e].filter((l) => !g.has(l));
+  const extra = [...g].filter((l) => !e.has(l));
+  const detail = `missing ${missing.length} [${missing.slice(0, 2).join(' | ')}] extra ${extra.length} [${extra.slice(0, 2).join(' | ')}]`;
+  return { case: name, status: unsupported.length > 0 ? 'unsupported' : 'disagree', detail: unsupported.length > 0 ? `uses ${unsupported.join(', ')}; ${detail}` : detail };
+}
+
+describe.skipIf(!HAS_SHARED)('netpol-analyzer oracle agreement', () => {
+  it('agrees on every plain connlist case whose inputs palisade models', async () => {
+    const cases = readdirSync(join(ROOT, 'test_outputs', 'connlist'))
+      .filter((f) => f.endsWith('_connlist_output.txt') && !f.includes('_focus_workload'))
+      .map((f) => f.replace(/_connlist_output\.txt$/, ''))
+      .sort();
+    const outcomes: Outcome[] = [];
+    for (const c of cases) outcomes.push(await runCase(c));
+    const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
+    const agree = count('agree');
+    const comparable = outcomes.length - count('other-command');
+    console.log(
+      `netpol-analyzer agreement: ${agree}/${comparable} comparable cases (${((100 * agree) / comparable).toFixed(1)}%); ` +
+        `${agree}/${agree + count('disagree')} of cases within palisade's input kinds\n` +
+        outcomes.filter((o) => o.status !== 'agree').map((o) => `  ${o.status.padEnd(13)} ${o.case}: ${o.detail}`).join('\n'),
+    );
+    expect(outcomes.filter((o) => o.status === 'disagree')).toEqual([]);
+    // Guard against the corpus silently shrinking or everything being classed unsupported.
+    expect(cases.length).toBe(90);
+    expect(agree).toBeGreaterThanOrEqual(67);
+  });
+});

@@ -1,0 +1,140 @@
+import { ConnSet, PROTOCOLS, parseProtocol, type Protocol } from '../connections.js';
+import { parseCalicoSelector, type Predicate } from '../calico-selector.js';
+import { DEFAULT_TIER, type Action, type Direction, type Policy, type Rule, type TierInfo } from '../ir.js';
+import type { Labels } from '../label-selector.js';
+import type { Peer, Workload } from '../topology.js';
+import { dnsCovers } from './admin.js';
+import { get, inputError, ipMatches, ipSetOf, list, namedPort, refOf, type Obj } from './common.js';
+import type { TranslateContext } from './context.js';
+
+export function tierOf(obj: Obj): TierInfo {
+  const action = get(obj, 'spec', 'defaultAction');
+  return {
+    name: String(get(obj, 'metadata', 'name')),
+    order: Number(get(obj, 'spec', 'order') ?? DEFAULT_TIER.order),
+    defaultAction: action === 'Pass' ? 'Pass' : 'Deny',
+  };
+}
+
+function podLabels(w: { namespace: string; labels: Labels }): Labels {
+  return { ...w.labels, 'projectcalico.org/namespace': w.namespace, 'projectcalico.org/orchestrator': 'k8s' };
+}
+
+function nsLabels(w: { namespace: string; nsLabels: Labels }): Labels {
+  return { ...w.nsLabels, 'projectcalico.org/name': w.namespace };
+}
+
+interface RuleCtx {
+  readonly ref: string;
+  readonly namespace: string | undefined;
+  readonly fail: (field: string, msg: string) => never;
+  readonly ctx: TranslateContext;
+  readonly dir?: Direction;
+}
+
+function selector(text: unknown, field: string, rc: RuleCtx): Predicate | undefined {
+  if (text === undefined || text === null) return undefined;
+  try {
+    return parseCalicoSelector(String(text));
+  } catch (e) {
+    return rc.fail(field, `invalid selector "${String(text)}": ${(e as Error).message}`);
+  }
+}
+
+/** Calico projectcalico.org/v3 NetworkPolicy and GlobalNetworkPolicy: ordered within their tier. */
+export function translateCalicoPolicy(obj: Obj, source: string, ctx: TranslateContext): Policy {
+  const ref = refOf(obj);
+  const namespace = obj['kind'] === 'NetworkPolicy' ? String(get(obj, 'metadata', 'namespace') ?? 'default') : undefined;
+  const fail = (field: string, msg: string): never => {
+    throw inputError(ref, field, msg, source);
+  };
+  const rc: RuleCtx = { ref, namespace, fail, ctx };
+  const sel = selector(get(obj, 'spec', 'selector'), 'spec.selector', rc) ?? (() => true);
+  const nsSel = selector(get(obj, 'spec', 'namespaceSelector'), 'spec.namespaceSelector', rc);
+  const types = list(get(obj, 'spec', 'types')).map(String);
+  const applies = (dir: Direction): boolean =>
+    types.length > 0 ? types.includes(dir === 'ingress' ? 'Ingress' : 'Egress') : dir === 'ingress' || get(obj, 'spec', 'egress') !== undefined;
+  const rules = (dir: Direction): Rule[] => list(get(obj, 'spec', dir)).flatMap((r, i) => calicoRule(r, `spec.${dir}[${i}]`, dir, rc));
+  const order = get(obj, 'spec', 'order');
+  return {
+    ref,
+    layer: `tier:${String(get(obj, 'spec', 'tier') ?? 'default')}`,
+    order: [typeof order === 'number' ? order : Number.MAX_SAFE_INTEGER, ref],
+    selects: (w: Workload) => (namespace === undefined || w.namespace === namespace) && sel(podLabels(w)) && (nsSel === undefined || nsSel(nsLabels(w))),
+    ...(applies('ingress') ? { ingress: rules('ingress') } : {}),
+    ...(applies('egress') ? { egress: rules('egress') } : {}),
+  };
+}
+
+function actionOf(v: unknown, field: string, rc: RuleCtx): Action | 'Log' {
+  if (v === 'Allow' || v === 'Deny' || v === 'Pass' || v === 'Log') return v;
+  return rc.fail(field, `unknown action ${String(v)}`);
+}
+
+function calicoRule(rule: unknown, field: string, dir: Direction, rc: RuleCtx): Rule[] {
+  const action = actionOf(get(rule, 'action'), `${field}.action`, rc);
+  if (action === 'Log') return [];
+  const peerField = dir === 'ingress' ? 'source' : 'destination';
+  const peer = entityMatcher(get(rule, peerField), `${field}.${peerField}`, { ...rc, dir });
+  const protocols = protocolsOf(get(rule, 'protocol'), get(rule, 'notProtocol'), field, rc);
+  const ports = portsOf(get(rule, 'destination'), protocols, `${field}.destination`, rc);
+  return [{ action, ref: { policy: rc.ref, rule: field }, matches: peer, conns: ports }];
+}
+
+function protocolsOf(protocol: unknown, notProtocol: unknown, field: string, rc: RuleCtx): readonly Protocol[] {
+  const pick = (v: unknown, f: string): Protocol | undefined => {
+    if (v === undefined) return undefined;
+    return parseProtocol(v) ?? rc.fail(f, `protocol ${String(v)} is not analysed (TCP, UDP, SCTP)`);
+  };
+  const only = pick(protocol, `${field}.protocol`);
+  const not = pick(notProtocol, `${field}.notProtocol`);
+  return PROTOCOLS.filter((p) => (only === undefined || p === only) && p !== not);
+}
+
+function portSet(entries: unknown[], protocols: readonly Protocol[], field: string, rc: RuleCtx): (t: Workload | undefined) => ConnSet {
+  const parts = entries.map((e, i): ((t: Workload | undefined) => ConnSet) => {
+    const text = String(e);
+    const range = /^(\d+)(?::(\d+))?$/.exec(text);
+    if (range === null) return (t) => protocols.reduce((acc, p) => acc.union(namedPort(t, text, p)), ConnSet.none());
+    if (protocols.length === PROTOCOLS.length) rc.fail(`${field}[${i}]`, 'ports need a protocol (TCP, UDP or SCTP)');
+    const set = protocols.reduce((acc, p) => acc.union(ConnSet.port(p, Number(range[1]), range[2] === undefined ? undefined : Number(range[2]))), ConnSet.none());
+    return () => set;
+  });
+  return (t) => parts.reduce((acc, f) => acc.union(f(t)), ConnSet.none());
+}
+
+function portsOf(dest: unknown, protocols: readonly Protocol[], field: string, rc: RuleCtx): (t: Workload | undefined) => ConnSet {
+  const base = protocols.reduce((acc, p) => acc.union(ConnSet.of(p)), ConnSet.none());
+  const ports = list(get(dest, 'ports'));
+  const notPorts = list(get(dest, 'notPorts'));
+  const allowed = ports.length === 0 ? () => base : portSet(ports, protocols, `${field}.ports`, rc);
+  const denied = notPorts.length === 0 ? () => ConnSet.none() : portSet(notPorts, protocols, `${field}.notPorts`, rc);
+  return (t) => allowed(t).subtract(denied(t));
+}
+
+function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
+  const sel = selector(get(entity, 'selector'), `${field}.selector`, rc);
+  const notSel = selector(get(entity, 'notSelector'), `${field}.notSelector`, rc);
+  const nsSel = selector(get(entity, 'namespaceSelector'), `${field}.namespaceSelector`, rc);
+  const ipSets = (key: string) => list(get(entity, key)).flatMap((c, i) => {
+    const set = ipSetOf(c, [], `${field}.${key}[${i}]`, rc.fail, (m) => rc.ctx.warn(`${rc.ref}: ${m}`));
+    if (set !== undefined) rc.ctx.noteIpSet(set, rc.dir ?? 'egress');
+    return set === undefined ? [] : [set];
+  });
+  const nets = get(entity, 'nets') === undefined ? undefined : ipSets('nets');
+  const notNets = ipSets('notNets');
+  const domains = list(get(entity, 'domains')).map(String);
+  domains.forEach((d) => rc.ctx.noteDns(d));
+  const podCriteria = sel !== undefined || nsSel !== undefined || notSel !== undefined;
+  return (p) => {
+    if (p.type === 'ip' || p.type === 'dns') {
+      if (podCriteria) return false;
+      if (domains.length > 0) return p.type === 'dns' && domains.some((d) => dnsCovers(d, p.name));
+      return (nets === undefined || nets.some((s) => ipMatches(s, p))) && !notNets.some((s) => ipMatches(s, p));
+    }
+    if (nets !== undefined || domains.length > 0) return false;
+    if (p.type === 'ingress-controller') return !podCriteria;
+    const sameNs = nsSel === undefined && rc.namespace !== undefined && sel !== undefined ? p.namespace === rc.namespace : true;
+    return sameNs && (sel === undefined || sel(podLabels(p))) && (notSel === undefined || !notSel(podLabels(p))) && (nsSel === undefined || nsSel(nsLabels(p)));
+  };
+}

@@ -1,0 +1,158 @@
+import { ConnSet, PROTOCOLS, parseProtocol, type Protocol } from '../connections.js';
+import type { Direction, HttpRule, Policy, Rule } from '../ir.js';
+import { selectorMatches, type LabelSelector, type Labels } from '../label-selector.js';
+import type { Peer, Workload } from '../topology.js';
+import { dnsCovers } from './admin.js';
+import { get, inputError, ipMatches, ipSetOf, list, refOf, type Obj } from './common.js';
+import type { TranslateContext } from './context.js';
+
+const NS_KEY = 'io.kubernetes.pod.namespace';
+const NS_LABEL_PREFIX = 'io.cilium.k8s.namespace.labels.';
+
+/** Cilium's view of an endpoint's labels: pod labels plus namespace identity labels. */
+function ciliumLabels(namespace: string, labels: Labels, nsLabels: Labels): Labels {
+  const out: Record<string, string> = { ...labels, [NS_KEY]: namespace };
+  for (const [k, v] of Object.entries(nsLabels)) out[`${NS_LABEL_PREFIX}${k}`] = v;
+  return out;
+}
+
+function stripSource(key: string): string {
+  return key.replace(/^(k8s|any):/, '');
+}
+
+/** Normalizes `k8s:`/`any:` label sources; reserved:* labels stay (and never match a pod). */
+function normalizeSelector(sel: LabelSelector): LabelSelector {
+  return {
+    matchLabels: Object.fromEntries(Object.entries(sel.matchLabels ?? {}).map(([k, v]) => [stripSource(k), String(v)])),
+    matchExpressions: (sel.matchExpressions ?? []).map((e) => ({ ...e, key: stripSource(e.key) })),
+  };
+}
+
+function namesNamespace(sel: LabelSelector): boolean {
+  return NS_KEY in (sel.matchLabels ?? {}) || (sel.matchExpressions ?? []).some((e) => e.key === NS_KEY);
+}
+
+/** Selector over workloads; in a namespaced policy it is confined to the policy's namespace unless it names one. */
+function endpointMatcher(raw: unknown, namespace: string | undefined): (w: { namespace: string; labels: Labels; nsLabels: Labels }) => boolean {
+  const sel = normalizeSelector((raw ?? {}) as LabelSelector);
+  const confine = namespace !== undefined && !namesNamespace(sel);
+  return (w) => (!confine || w.namespace === namespace) && selectorMatches(sel, ciliumLabels(w.namespace, w.labels, w.nsLabels));
+}
+
+interface RuleCtx {
+  readonly ref: string;
+  readonly namespace: string | undefined;
+  readonly fail: (field: string, msg: string) => never;
+  readonly ctx: TranslateContext;
+  readonly dir?: Direction;
+}
+
+export function translateCiliumPolicy(obj: Obj, source: string, ctx: TranslateContext): Policy {
+  const ref = refOf(obj);
+  const namespace = obj['kind'] === 'CiliumNetworkPolicy' ? String(get(obj, 'metadata', 'namespace') ?? 'default') : undefined;
+  const fail = (field: string, msg: string): never => {
+    throw inputError(ref, field, msg, source);
+  };
+  const specs = get(obj, 'spec') !== undefined ? [['spec', get(obj, 'spec')] as const] : list(get(obj, 'specs')).map((s, i) => [`specs[${i}]`, s] as const);
+  if (specs.length > 1) ctx.warn(`${ref}: only spec/specs[0] is analysed`);
+  const [base, spec] = specs[0] ?? fail('spec', 'missing');
+  const rc: RuleCtx = { ref, namespace, fail, ctx };
+  const selects = get(spec, 'nodeSelector') !== undefined ? () => false : endpointMatcher(get(spec, 'endpointSelector'), namespace);
+  const dd = get(spec, 'enableDefaultDeny');
+  const direction = (dir: Direction): Rule[] | undefined => {
+    const allows = list(get(spec, dir)).flatMap((r, i) => ciliumRules(r, `${base}.${dir}[${i}]`, dir, 'Allow', rc));
+    const denies = list(get(spec, `${dir}Deny`)).flatMap((r, i) => ciliumRules(r, `${base}.${dir}Deny[${i}]`, dir, 'Deny', rc));
+    const present = get(spec, dir) !== undefined || get(spec, `${dir}Deny`) !== undefined || get(dd, dir) === true;
+    return present ? [...denies, ...allows] : undefined;
+  };
+  const ingress = direction('ingress');
+  const egress = direction('egress');
+  return {
+    ref, layer: 'union', order: [ref], selects: (w: Workload) => selects(w),
+    ...(ingress === undefined ? {} : { ingress }),
+    ...(egress === undefined ? {} : { egress }),
+    defaultDeny: { ...(get(dd, 'ingress') === false ? { ingress: false } : {}), ...(get(dd, 'egress') === false ? { egress: false } : {}) },
+  };
+}
+
+const PEER_FIELDS = { ingress: ['fromEndpoints', 'fromEntities', 'fromCIDR', 'fromCIDRSet'], egress: ['toEndpoints', 'toEntities', 'toCIDR', 'toCIDRSet', 'toFQDNs'] } as const;
+
+function ciliumRules(rule: unknown, field: string, dir: Direction, action: 'Allow' | 'Deny', rc: RuleCtx): Rule[] {
+  const matchers = PEER_FIELDS[dir].flatMap((f) => (get(rule, f) === undefined ? [] : [peerMatcher(f, get(rule, f), `${field}.${f}`, { ...rc, dir })]));
+  for (const unsupported of ['fromRequires', 'toRequires', 'toServices', 'fromGroups', 'toGroups', 'fromNodes', 'toNodes']) {
+    if (get(rule, unsupported) !== undefined) rc.ctx.warn(`${rc.ref}: ${field}.${unsupported} is not analysed`);
+  }
+  const toPorts = list(get(rule, 'toPorts'));
+  if (matchers.length === 0 && toPorts.length === 0) return [];
+  const matches = matchers.length === 0 ? () => true : (p: Peer) => matchers.some((m) => m(p));
+  const entries = toPorts.length === 0 ? [undefined] : toPorts;
+  return entries.map((entry, i) => {
+    const conns = entry === undefined ? ConnSet.all() : portsOf(entry, `${field}.toPorts[${i}]`, rc);
+    const http = list(get(entry, 'rules', 'http')).map((h): HttpRule => ({
+      ...(get(h, 'method') === undefined ? {} : { method: String(get(h, 'method')) }),
+      ...(get(h, 'path') === undefined ? {} : { path: String(get(h, 'path')) }),
+      ...(get(h, 'host') === undefined ? {} : { host: String(get(h, 'host')) }),
+    }));
+    return { action, ref: { policy: rc.ref, rule: entry === undefined ? field : `${field}.toPorts[${i}]` }, matches, conns: () => conns, ...(http.length > 0 ? { http } : {}) };
+  });
+}
+
+function portsOf(entry: unknown, field: string, rc: RuleCtx): ConnSet {
+  const ports = list(get(entry, 'ports'));
+  if (ports.length === 0) return ConnSet.all();
+  return ports.reduce<ConnSet>((acc, p, i) => {
+    const protoText = String(get(p, 'protocol') ?? 'ANY').toUpperCase();
+    const protocols: readonly Protocol[] = protoText === 'ANY' ? PROTOCOLS : [parseProtocol(protoText) ?? rc.fail(`${field}.ports[${i}].protocol`, `unsupported protocol ${protoText}`)];
+    const port = Number(get(p, 'port') ?? 0);
+    if (!Number.isInteger(port)) rc.fail(`${field}.ports[${i}].port`, `named ports are not analysed (${String(get(p, 'port'))})`);
+    const end = get(p, 'endPort');
+    return protocols.reduce((a, proto) => a.union(port === 0 ? ConnSet.of(proto) : ConnSet.port(proto, port, end === undefined ? undefined : Number(end))), acc);
+  }, ConnSet.none());
+}
+
+function entityMatches(entity: string, p: Peer): boolean {
+  switch (entity) {
+    case 'all':
+      return true;
+    case 'world':
+    case 'world-ipv4':
+      return p.type === 'ip' || p.type === 'dns';
+    case 'cluster':
+      return p.type === 'workload' || p.type === 'ingress-controller';
+    default:
+      return false;
+  }
+}
+
+function peerMatcher(kind: string, value: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
+  switch (kind) {
+    case 'fromEndpoints':
+    case 'toEndpoints': {
+      const ms = list(value).map((s) => endpointMatcher(s, rc.namespace));
+      return (p) => p.type === 'workload' && ms.some((m) => m(p));
+    }
+    case 'fromEntities':
+    case 'toEntities': {
+      const entities = list(value).map(String);
+      return (p) => entities.some((e) => entityMatches(e, p));
+    }
+    case 'toFQDNs': {
+      const names = list(value).map((f) => String(get(f, 'matchName') ?? get(f, 'matchPattern')));
+      names.forEach((n) => rc.ctx.noteDns(n));
+      return (p) => p.type === 'dns' && names.some((n) => dnsCovers(n, p.name));
+    }
+    default:
+      return cidrMatcher(kind, value, field, rc);
+  }
+}
+
+function cidrMatcher(kind: string, value: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
+  const sets = list(value).flatMap((entry, i) => {
+    const set = kind.endsWith('CIDRSet')
+      ? ipSetOf(get(entry, 'cidr'), get(entry, 'except'), `${field}[${i}]`, rc.fail, (m) => rc.ctx.warn(`${rc.ref}: ${m}`))
+      : ipSetOf(entry, [], `${field}[${i}]`, rc.fail, (m) => rc.ctx.warn(`${rc.ref}: ${m}`));
+    if (set !== undefined) rc.ctx.noteIpSet(set, rc.dir ?? 'egress');
+    return set === undefined ? [] : [set];
+  });
+  return (p) => sets.some((s) => ipMatches(s, p));
+}

@@ -1,0 +1,86 @@
+import { PalisadeError } from '../../core/errors.js';
+import { ConnSet, parseProtocol, type Protocol } from '../connections.js';
+import { contains, equals, type IntervalList } from '../intervals.js';
+import { IPV4_ALL, ipBlockSet } from '../ip.js';
+import type { Labels } from '../label-selector.js';
+import type { Peer, Workload } from '../topology.js';
+
+export type Obj = Record<string, unknown>;
+
+export function get(obj: unknown, ...path: (string | number)[]): unknown {
+  let cur: unknown = obj;
+  for (const key of path) cur = typeof cur === 'object' && cur !== null ? (cur as Record<string | number, unknown>)[key] : undefined;
+  return cur;
+}
+
+export function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** `Kind/namespace/name` (or `Kind/name` for cluster-scoped objects). */
+export function refOf(obj: Obj): string {
+  const ns = get(obj, 'metadata', 'namespace');
+  const name = String(get(obj, 'metadata', 'name') ?? '<unnamed>');
+  return typeof ns === 'string' && ns !== '' ? `${String(obj['kind'])}/${ns}/${name}` : `${String(obj['kind'])}/${name}`;
+}
+
+export function inputError(ref: string, field: string, message: string, source: string): PalisadeError {
+  return new PalisadeError('InvalidInput', `${ref} (${source}): ${field}: ${message}`, {
+    hint: 'Fix the object; the API server would reject it or it would not mean what it seems to.',
+  });
+}
+
+/** Resolves a named port on the destination workload; nothing when it does not declare it. */
+export function namedPort(target: Workload | undefined, name: string, protocol?: Protocol): ConnSet {
+  if (target === undefined) return ConnSet.none();
+  return target.ports
+    .filter((p) => p.name === name && (protocol === undefined || p.protocol === protocol))
+    .reduce((acc, p) => acc.union(ConnSet.port(p.protocol, p.port)), ConnSet.none());
+}
+
+/** A `port` that may be a number, a numeric string, or a name. */
+export function portValue(v: unknown): { readonly number?: number; readonly name?: string } {
+  if (typeof v === 'number') return { number: v };
+  if (typeof v === 'string' && /^\d+$/.test(v)) return { number: Number(v) };
+  if (typeof v === 'string' && v !== '') return { name: v };
+  return {};
+}
+
+/** Connections of one Kubernetes-style port entry `{protocol, port, endPort}`. */
+export function portEntry(entry: unknown, field: string, fail: (field: string, msg: string) => never): (target: Workload | undefined) => ConnSet {
+  const protocol = parseProtocol(get(entry, 'protocol'));
+  if (protocol === undefined) fail(`${field}.protocol`, `unsupported protocol ${String(get(entry, 'protocol'))} (TCP, UDP or SCTP)`);
+  const port = portValue(get(entry, 'port'));
+  const endPort = get(entry, 'endPort');
+  if (port.name !== undefined) return (target) => namedPort(target, port.name!, protocol);
+  if (port.number === undefined) return () => ConnSet.of(protocol!);
+  const end = typeof endPort === 'number' ? endPort : undefined;
+  const set = ConnSet.port(protocol!, port.number, end);
+  return () => set;
+}
+
+export function unionOf(entries: Array<(t: Workload | undefined) => ConnSet>): (t: Workload | undefined) => ConnSet {
+  if (entries.length === 0) return () => ConnSet.all();
+  return (target) => entries.reduce((acc, f) => acc.union(f(target)), ConnSet.none());
+}
+
+/** Matches external peers against an IPv4 set; a DNS peer only when the set is the whole space. */
+export function ipMatches(set: IntervalList, peer: Peer): boolean {
+  if (peer.type === 'ip') return contains(set, peer.range[0]);
+  if (peer.type === 'dns') return equals(set, IPV4_ALL);
+  return false;
+}
+
+export function ipSetOf(cidr: unknown, except: unknown, field: string, fail: (field: string, msg: string) => never, warn: (m: string) => void): IntervalList | undefined {
+  if (typeof cidr !== 'string') fail(`${field}.cidr`, 'missing CIDR');
+  const set = ipBlockSet(cidr as string, list(except).map(String));
+  if (set === undefined) {
+    if (!(cidr as string).includes(':')) fail(`${field}`, `invalid CIDR ${String(cidr)}`);
+    warn(`${field}: IPv6 block ${String(cidr)} is not analysed (IPv4 only)`);
+  }
+  return set;
+}
+
+export function labelsMatchAll(): (l: Labels) => boolean {
+  return () => true;
+}

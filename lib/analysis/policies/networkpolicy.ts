@@ -1,0 +1,68 @@
+import type { Labels, LabelSelector } from '../label-selector.js';
+import { selectorMatches } from '../label-selector.js';
+import type { Direction, Policy, Rule } from '../ir.js';
+import { INGRESS_CONTROLLER_NS_LABELS, type Peer } from '../topology.js';
+import { get, inputError, ipMatches, ipSetOf, list, portEntry, refOf, unionOf, type Obj } from './common.js';
+import type { TranslateContext } from './context.js';
+
+/** Kubernetes networking.k8s.io/v1 NetworkPolicy: allow rules, unioned, default deny when selected. */
+export function translateNetworkPolicy(obj: Obj, source: string, ctx: TranslateContext): Policy {
+  const ref = refOf(obj);
+  const namespace = (get(obj, 'metadata', 'namespace') as string | undefined) ?? 'default';
+  const fail = (field: string, msg: string): never => {
+    throw inputError(ref, field, msg, source);
+  };
+  const podSelector = (get(obj, 'spec', 'podSelector') ?? {}) as LabelSelector;
+  const types = list(get(obj, 'spec', 'policyTypes')).map(String);
+  const hasEgress = types.includes('Egress') || (types.length === 0 && get(obj, 'spec', 'egress') !== undefined);
+  const hasIngress = types.includes('Ingress') || types.length === 0;
+  const rules = (dir: Direction): Rule[] =>
+    list(get(obj, 'spec', dir)).map((r, i) => npRule(r, `spec.${dir}[${i}]`, dir, { ref, namespace, fail, ctx }));
+  return {
+    ref,
+    layer: ctx.networkPolicyLayer,
+    order: [1000, ref],
+    selects: (w) => w.namespace === namespace && selectorMatches(podSelector, w.labels),
+    ...(hasIngress ? { ingress: rules('ingress') } : {}),
+    ...(hasEgress ? { egress: rules('egress') } : {}),
+  };
+}
+
+interface RuleCtx {
+  readonly ref: string;
+  readonly namespace: string;
+  readonly fail: (field: string, msg: string) => never;
+  readonly ctx: TranslateContext;
+  readonly dir?: Direction;
+}
+
+function npRule(rule: unknown, field: string, dir: Direction, rc: RuleCtx): Rule {
+  const peersField = dir === 'ingress' ? 'from' : 'to';
+  const peers = list(get(rule, peersField)).map((p, i) => npPeer(p, `${field}.${peersField}[${i}]`, { ...rc, dir }));
+  const ports = list(get(rule, 'ports')).map((p, i) => portEntry(p, `${field}.ports[${i}]`, rc.fail));
+  return {
+    action: 'Allow',
+    ref: { policy: rc.ref, rule: field },
+    matches: peers.length === 0 ? () => true : (peer) => peers.some((m) => m(peer)),
+    conns: unionOf(ports),
+  };
+}
+
+function npPeer(peer: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
+  const ipBlock = get(peer, 'ipBlock');
+  if (ipBlock !== undefined) {
+    const set = ipSetOf(get(ipBlock, 'cidr'), get(ipBlock, 'except'), `${field}.ipBlock`, rc.fail, (m) => rc.ctx.warn(`${rc.ref}: ${m}`));
+    if (set === undefined) return () => false;
+    rc.ctx.noteIpSet(set, rc.dir ?? 'ingress');
+    return (p) => ipMatches(set, p);
+  }
+  const podSel = get(peer, 'podSelector') as LabelSelector | undefined;
+  const nsSel = get(peer, 'namespaceSelector') as LabelSelector | undefined;
+  if (podSel === undefined && nsSel === undefined) rc.fail(field, 'a peer needs podSelector, namespaceSelector or ipBlock');
+  const nsMatches = (ns: string, nsLabels: Labels): boolean => (nsSel === undefined ? ns === rc.namespace : selectorMatches(nsSel, nsLabels));
+  return (p) => {
+    if (p.type === 'workload') return nsMatches(p.namespace, p.nsLabels) && (podSel === undefined || selectorMatches(podSel, p.labels));
+    if (p.type === 'ingress-controller') return nsSel !== undefined && nsMatches('', INGRESS_CONTROLLER_NS_LABELS) && (podSel === undefined || selectorMatches(podSel, {}));
+    return false;
+  };
+}

@@ -1,0 +1,66 @@
+import type { Interval } from './intervals.js';
+import { formatRange } from './ip.js';
+import type { Labels } from './label-selector.js';
+import type { Protocol } from './connections.js';
+
+/** A container port a workload declares (for named-port resolution). */
+export interface ContainerPort {
+  readonly name?: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+
+/** A set of pods with one owner and one label set, e.g. `backend/checkout[Deployment]`. */
+export interface Workload {
+  readonly type: 'workload';
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly labels: Labels;
+  readonly nsLabels: Labels;
+  readonly ports: readonly ContainerPort[];
+  /** Where the workload was declared. */
+  readonly source: string;
+}
+
+/** An elementary IPv4 range outside the cluster. */
+export interface IpPeer {
+  readonly type: 'ip';
+  readonly id: string;
+  readonly range: Interval;
+  /** Which direction's ipBlocks split the space into this range. */
+  readonly side?: 'ingress' | 'egress';
+}
+
+/** A DNS name or `*.` pattern that a DNS-aware policy names. Its IPs are unknown. */
+export interface DnsPeer {
+  readonly type: 'dns';
+  readonly id: string;
+  readonly name: string;
+}
+
+/** The cluster's ingress controller, reaching workloads exposed by Ingress/Route objects. */
+export interface IngressControllerPeer {
+  readonly type: 'ingress-controller';
+  readonly id: '{ingress-controller}';
+}
+
+export type Peer = Workload | IpPeer | DnsPeer | IngressControllerPeer;
+
+export function workloadId(namespace: string, name: string, kind: string): string {
+  return `${namespace}/${name}[${kind}]`;
+}
+
+export function ipPeer(range: Interval): IpPeer {
+  return { type: 'ip', id: `${formatRange(range)}[External]`, range };
+}
+
+export function dnsPeer(name: string): DnsPeer {
+  return { type: 'dns', id: `${name}[DNS]`, name };
+}
+
+export const INGRESS_CONTROLLER: IngressControllerPeer = { type: 'ingress-controller', id: '{ingress-controller}' };
+
+/** Labels of the namespace netpol-analyzer places the ingress controller in (matches only empty selectors). */
+export const INGRESS_CONTROLLER_NS_LABELS: Labels = {};

@@ -1,0 +1,58 @@
+import type { IntervalList } from './intervals.js';
+import type { SourcedObject } from './inputs.js';
+import type { LayerKey, Policy, PolicySet, TierInfo } from './ir.js';
+import { translateAdminPolicy } from './policies/admin.js';
+import { translateCalicoPolicy, tierOf } from './policies/calico.js';
+import { translateCiliumPolicy } from './policies/cilium.js';
+import type { TranslateContext } from './policies/context.js';
+import { translateNetworkPolicy } from './policies/networkpolicy.js';
+
+type Translator = (obj: Record<string, unknown>, source: string, ctx: TranslateContext) => Policy;
+
+/** Policy kinds by `apiVersion group/kind`; anything else is topology or ignored. */
+const TRANSLATORS: Readonly<Record<string, Translator>> = {
+  'networking.k8s.io/NetworkPolicy': translateNetworkPolicy,
+  'policy.networking.k8s.io/AdminNetworkPolicy': translateAdminPolicy,
+  'policy.networking.k8s.io/BaselineAdminNetworkPolicy': translateAdminPolicy,
+  'policy.networking.k8s.io/ClusterNetworkPolicy': translateAdminPolicy,
+  'cilium.io/CiliumNetworkPolicy': translateCiliumPolicy,
+  'cilium.io/CiliumClusterwideNetworkPolicy': translateCiliumPolicy,
+  'projectcalico.org/NetworkPolicy': translateCalicoPolicy,
+  'projectcalico.org/GlobalNetworkPolicy': translateCalicoPolicy,
+};
+
+function keyOf(obj: Record<string, unknown>): string {
+  const group = String(obj['apiVersion'] ?? '').split('/').slice(0, -1).join('/');
+  return `${group}/${String(obj['kind'])}`;
+}
+
+export function isPolicyObject(obj: Record<string, unknown>): boolean {
+  return TRANSLATORS[keyOf(obj)] !== undefined;
+}
+
+/** Translates every policy object into the evaluation form; errors name Kind/namespace/name and field. */
+export function translatePolicies(objects: readonly SourcedObject[]): PolicySet {
+  const ipSets: { ingress: IntervalList[]; egress: IntervalList[] } = { ingress: [], egress: [] };
+  const dns = new Set<string>();
+  const warnings: string[] = [];
+  const hasCilium = objects.some(({ object }) => keyOf(object).startsWith('cilium.io/'));
+  const networkPolicyLayer: LayerKey = hasCilium ? 'union' : 'tier:default';
+  const ctx: TranslateContext = {
+    networkPolicyLayer,
+    noteIpSet: (s, dir) => ipSets[dir].push(s),
+    noteDns: (n) => dns.add(n),
+    warn: (m) => warnings.push(m),
+  };
+  const policies: Policy[] = [];
+  const tiers = new Map<string, TierInfo>();
+  for (const { object, source } of objects) {
+    if (keyOf(object) === 'projectcalico.org/Tier') {
+      const tier = tierOf(object);
+      tiers.set(tier.name, tier);
+      continue;
+    }
+    const translate = TRANSLATORS[keyOf(object)];
+    if (translate !== undefined) policies.push(translate(object, source, ctx));
+  }
+  return { policies, tiers, ipSets, dnsNames: [...dns].sort(), warnings };
+}
