@@ -31,6 +31,8 @@ describe('calico renderer', () => {
 
   it('denies cloud metadata for agent namespaces before any allow', () => {
     const spec = findObject(synthObjects(smallOrg(), calico), 'GlobalNetworkPolicy', 'palisade.deny-cloud-metadata').spec;
-    expect(spec).toMatchObject({ order: 20, egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Pass' }] });
+    // Exactly one rule: a trailing Pass would skip the tier's allow-lists and default deny.
+    expect(spec).toMatchObject({ order: 20, egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }] });
+    expect((spec as { egress: unknown[] }).egress).toHaveLength(1);
   });
 });

@@ -54,7 +54,9 @@ function tierAndGlobals(ctx: RenderContext): void {
     spec: {
       tier: TIER, order: 20, selector: 'all()', types: [T.EGRESS],
       namespaceSelector: `${LABELS.agentNamespace} == 'true'${waived.length > 0 ? ` && !(${namespaceIn(waived)})` : ''}`,
-      egress: [{ action: gnp.GlobalNetworkPolicySpecEgressAction.DENY, destination: { nets: [CLOUD_METADATA_CIDR] } }, { action: gnp.GlobalNetworkPolicySpecEgressAction.PASS }],
+      // No catch-all rule: unmatched traffic goes on to the next policy of this tier. (A trailing
+      // Pass would skip the tier's allow-lists and default deny: found by `palisade analyze`.)
+      egress: [{ action: gnp.GlobalNetworkPolicySpecEgressAction.DENY, destination: { nets: [CLOUD_METADATA_CIDR] } }],
     },
   });
   new gnp.GlobalNetworkPolicy(ctx.chart, objectId('gnp', `${TIER}.default-deny`), {

@@ -1,0 +1,33 @@
+import type { KubeObject } from '../core/resource-id.js';
+import type { AgentModel, EndpointModel, PolicyModel } from '../model/model.js';
+
+/**
+ * Synthesized output holds policies, not workloads. To analyse it, palisade adds one
+ * representative Deployment per agent and endpoint (with the pod labels and ports the model
+ * declares) and the cluster DNS, so connections read `agents/coding-agent[Deployment] => …`.
+ */
+export const AGENT_LABEL = 'palisade.dev/analysis-role';
+
+function deployment(namespace: string, name: string, labels: Readonly<Record<string, string>>, role: string, ports: ReadonlyArray<{ port: number; protocol: string }>): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, annotations: { [AGENT_LABEL]: role } },
+    spec: {
+      selector: { matchLabels: { ...labels } },
+      template: {
+        metadata: { labels: { ...labels } },
+        spec: { containers: [{ name: 'main', image: 'representative', ports: ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })) }] },
+      },
+    },
+  } as KubeObject;
+}
+
+const agentObject = (a: AgentModel): KubeObject => deployment(a.namespace, a.name, a.podLabels, 'agent', []);
+const endpointObject = (e: EndpointModel): KubeObject => deployment(e.namespace, e.name, e.podLabels, e.kind, e.ports);
+
+export function representativeWorkloads(model: PolicyModel): KubeObject[] {
+  const dns = deployment('kube-system', 'kube-dns', { 'k8s-app': 'kube-dns' }, 'dns', [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+  const kubeSystem = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system', labels: { 'kubernetes.io/metadata.name': 'kube-system' } } } as KubeObject;
+  return [kubeSystem, dns, ...model.agents.map(agentObject), ...model.endpoints.map(endpointObject)];
+}
