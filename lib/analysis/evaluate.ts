@@ -45,12 +45,13 @@ function buildLayers(set: PolicySet): Layer[] {
   const tierKeys = [...byKey.keys()].filter((k) => k.startsWith('tier:'));
   const tierOf = (key: string) => set.tiers.get(key.slice(5)) ?? { ...DEFAULT_TIER, name: key.slice(5) };
   tierKeys.sort((a, b) => tierOf(a).order - tierOf(b).order || (a < b ? -1 : 1));
-  return [
+  const layers: Layer[] = [
     { key: 'admin', kind: 'first-match', endAction: 'continue', label: 'admin', policies: sortPolicies('admin') },
     ...tierKeys.map((k): Layer => ({ key: k as LayerKey, kind: 'first-match', endAction: tierOf(k).defaultAction, label: `Tier/${tierOf(k).name}`, policies: sortPolicies(k as LayerKey) })),
     { key: 'union', kind: 'union', endAction: 'Deny', label: 'union', policies: sortPolicies('union') },
     { key: 'baseline', kind: 'first-match', endAction: 'continue', label: 'baseline', policies: sortPolicies('baseline') },
-  ].filter((l) => l.policies.length > 0);
+  ];
+  return layers.filter((l) => l.policies.length > 0);
 }
 
 interface Walk {

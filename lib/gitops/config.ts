@@ -30,6 +30,8 @@ const schema = {
         flux: { type: 'object', additionalProperties: false, default: {}, properties: { namespace: { type: 'string', default: 'flux-system' }, interval: { type: 'string', default: '1m' } } },
       },
     },
+    // Checked by lib/review/config.ts (pull-request review: approval and probes).
+    review: { type: 'object' },
   },
 } as const;
 

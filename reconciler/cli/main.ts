@@ -6,6 +6,8 @@ import { registerReconcile } from './reconcile.js';
 import { registerDemo } from './demo.js';
 import { registerInstall } from './install.js';
 import { registerPublish } from './publish.js';
+import { registerAnalyze } from './analyze.js';
+import { registerDiff } from './diff.js';
 
 const program = new Command('palisade')
   .description('Policy-as-code for AI-agent workloads on Kubernetes: author in TypeScript, synthesize for every enforcement backend, reconcile continuously.')
@@ -20,5 +22,7 @@ registerReconcile(program);
 registerDrift(program);
 registerInstall(program);
 registerPublish(program);
+registerAnalyze(program);
+registerDiff(program);
 
 await program.parseAsync(process.argv);

@@ -44,6 +44,16 @@ export interface ClusterTarget {
   readonly desired: DesiredSet;
 }
 
+/** Synthesizes every selected cluster of a checkout with the checkout's own code. */
+export async function synthesizeCheckout(checkout: Checkout, clusters: readonly string[] = []): Promise<SynthResult[]> {
+  const { lib, define } = await loadCheckout(checkout);
+  const clustersDir = join(checkout.dir, 'clusters');
+  const names = clusters.length > 0 ? clusters : await lib.listClusters(clustersDir);
+  const out: SynthResult[] = [];
+  for (const name of names) out.push(lib.synthesize(define, await lib.loadCluster(clustersDir, name)));
+  return out;
+}
+
 /** Synthesizes the selected clusters (all when none named) from a checkout. */
 export async function desiredSets(checkout: Checkout, clusters: readonly string[]): Promise<ClusterTarget[]> {
   const { lib, define } = await loadCheckout(checkout);

@@ -1,0 +1,47 @@
+import { analyze, type Analysis, type Connection } from '../analysis/index.js';
+import { representativeWorkloads } from '../analysis/representatives.js';
+import type { Edge, EdgeChange, SideCluster } from './types.js';
+
+/** Connectivity of one synthesized cluster, with representative workloads for its agents and endpoints. */
+export function analyzeCluster(c: SideCluster): Analysis {
+  const objects = [...c.objects, ...representativeWorkloads(c.model)].map((o) => ({ object: o as unknown as Record<string, unknown>, source: `${c.name}:${o.kind}/${o.metadata.name}` }));
+  return analyze(objects);
+}
+
+function edgeOf(c: Connection): Edge {
+  const http = c.http?.map((h) => `${h.method ?? '*'} ${h.path ?? '/*'}`).join(', ');
+  return { src: c.src.id, dst: c.dst.id, conns: c.conns.toString(), ...(http === undefined ? {} : { http }) };
+}
+
+/** Edges keyed `src => dst`; external IP ranges stay as analysed (per policy boundary). */
+export function edgesOf(a: Analysis): Map<string, Edge> {
+  const out = new Map<string, Edge>();
+  for (const c of a.connections) {
+    const e = edgeOf(c);
+    out.set(`${e.src} => ${e.dst}`, e);
+  }
+  return out;
+}
+
+const same = (a: Edge, b: Edge): boolean => a.conns === b.conns && a.http === b.http;
+
+/** Added, removed and changed edges, sorted by source then destination. */
+export function edgeDelta(before: ReadonlyMap<string, Edge>, after: ReadonlyMap<string, Edge>): EdgeChange[] {
+  const out: EdgeChange[] = [];
+  for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const b = before.get(key);
+    const a = after.get(key);
+    if (b === undefined && a !== undefined) out.push({ change: 'added', after: a });
+    else if (a === undefined && b !== undefined) out.push({ change: 'removed', before: b });
+    else if (a !== undefined && b !== undefined && !same(a, b)) out.push({ change: 'changed', before: b, after: a });
+  }
+  return out;
+}
+
+export function sourceOf(c: EdgeChange): string {
+  return c.change === 'removed' ? c.before.src : c.after.src;
+}
+
+export function destOf(c: EdgeChange): string {
+  return c.change === 'removed' ? c.before.dst : c.after.dst;
+}

@@ -1,0 +1,9 @@
+/** Pull-request review: semantic policy diff between two syntheses (pure; sides are loaded by the CLI). */
+export { loadReviewConfig, type Probe, type ReviewConfig } from './config.js';
+export { analyzeCluster, edgeDelta, edgesOf } from './edges.js';
+export { COMMENT_MARKER, reviewMarkdown } from './markdown.js';
+export { mermaidOf } from './mermaid.js';
+export { evaluateProbes, probeVerdict } from './probes.js';
+export { maxRisk, review } from './review.js';
+export { reviewSarif } from './sarif.js';
+export type { ClusterReview, Edge, EdgeChange, Finding, FindingKind, ObjectChange, ProbeVerdict, Review, ReviewSide, Risk, SideCluster } from './types.js';

@@ -1,0 +1,23 @@
+import { createTwoFilesPatch } from 'diff';
+import { dump } from 'js-yaml';
+import type { KubeObject } from '../core/resource-id.js';
+import type { ObjectChange } from './types.js';
+
+const idOf = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace === undefined ? '' : `${o.metadata.namespace}/`}${o.metadata.name}`;
+const yamlOf = (o: KubeObject | undefined): string => (o === undefined ? '' : dump(o, { sortKeys: true, lineWidth: 120, noRefs: true }));
+
+/** The raw object diff (unified, per object), for the collapsed section of a review. */
+export function objectChanges(cluster: string, before: readonly KubeObject[], after: readonly KubeObject[]): ObjectChange[] {
+  const b = new Map(before.map((o) => [idOf(o), o]));
+  const a = new Map(after.map((o) => [idOf(o), o]));
+  const out: ObjectChange[] = [];
+  for (const id of [...new Set([...b.keys(), ...a.keys()])].sort()) {
+    const x = yamlOf(b.get(id));
+    const y = yamlOf(a.get(id));
+    if (x === y) continue;
+    const change = x === '' ? 'added' : y === '' ? 'removed' : 'changed';
+    const patch = createTwoFilesPatch(`a/${cluster}/${id}`, `b/${cluster}/${id}`, x, y, undefined, undefined, { context: 2 });
+    out.push({ cluster, id, change, patch: patch.split('\n').slice(2).join('\n') });
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+import { destOf, sourceOf } from './edges.js';
+import type { Edge, EdgeChange, Finding } from './types.js';
+
+const DNS = /^(.*)\[DNS\]$/;
+const IP = /^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)\[External\]$/;
+
+function dnsName(id: string): string | undefined {
+  return DNS.exec(id)?.[1];
+}
+
+function covers(pattern: string, name: string): boolean {
+  return pattern.startsWith('*.') && name !== pattern && name.endsWith(pattern.slice(1));
+}
+
+function ipSize(id: string): number {
+  const m = IP.exec(id);
+  if (m === null) return 0;
+  const n = (s: string): number => s.split('.').reduce((acc, x) => acc * 256 + Number(x), 0);
+  return n(m[2]!) - n(m[1]!) + 1;
+}
+
+/** Widening flags over the edge delta: wildcards, names widened to wildcards, reach to the world. */
+export function reachFindings(cluster: string, delta: readonly EdgeChange[], before: ReadonlyMap<string, Edge>): Finding[] {
+  const out: Finding[] = [];
+  const beforeDst = new Set([...before.values()].map((e) => `${e.src} => ${e.dst}`));
+  const hadWildcard = new Set([...before.values()].map((e) => dnsName(e.dst)).filter((n) => n?.startsWith('*.')));
+  for (const c of delta) {
+    if (c.change === 'removed') continue;
+    const src = sourceOf(c);
+    const dst = destOf(c);
+    const name = dnsName(dst);
+    if (name?.startsWith('*.') === true) {
+      const narrowed = [...before.values()].filter((e) => e.src === src && covers(name, dnsName(e.dst) ?? '')).map((e) => dnsName(e.dst));
+      if (narrowed.length > 0) out.push({ cluster, kind: 'wildcard-widening', risk: 'high', subject: src, message: `${src}: ${narrowed.join(', ')} widened to ${name}` });
+      else if (!hadWildcard.has(name)) out.push({ cluster, kind: 'new-wildcard', risk: 'medium', subject: src, message: `${src}: new wildcard destination ${name}` });
+    }
+    const size = ipSize(dst);
+    if (size >= 2 ** 24 && !beforeDst.has(`${src} => ${dst}`)) {
+      out.push({ cluster, kind: 'world-reach', risk: 'high', subject: src, message: `${src} can now reach ${dst.replace('[External]', '')}${size === 2 ** 32 ? ' (0.0.0.0/0)' : ''} : ${c.after.conns}` });
+    }
+  }
+  return out;
+}

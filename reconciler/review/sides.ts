@@ -1,0 +1,29 @@
+import { PalisadeError, describeError } from '../../lib/core/errors.js';
+import type { ReviewSide } from '../../lib/review/index.js';
+import { synthesizeCheckout } from '../source/desired.js';
+import { git, resolveSource, type Checkout } from '../source/source.js';
+
+/** `base` / `head` at a Git ref of the repository in `repoDir`, or the working tree when ref is undefined. */
+export async function loadSide(role: 'base' | 'head', repoDir: string, ref: string | undefined, clusters: readonly string[]): Promise<ReviewSide> {
+  const where = ref === undefined ? 'working tree' : ref;
+  let checkout: Checkout;
+  try {
+    if (ref === undefined) checkout = await resolveSource({ kind: 'local', dir: repoDir });
+    else {
+      const root = (await git(repoDir).revparse(['--show-toplevel'])).trim();
+      checkout = await resolveSource({ kind: 'git', url: root, ref }, repoDir);
+    }
+  } catch (e) {
+    throw new PalisadeError('GitFailed', `${role} (${where}): ${describeError(e)}`);
+  }
+  const label = `${role} (${where}${checkout.revision === 'local' ? '' : ` @ ${checkout.revision.slice(0, 12)}`})`;
+  try {
+    const results = await synthesizeCheckout(checkout, clusters);
+    return {
+      label,
+      clusters: results.map((r) => ({ name: r.cluster.name, network: r.cluster.network, model: r.model, objects: r.objects })),
+    };
+  } catch (e) {
+    throw new PalisadeError('SynthFailed', `${label} does not synthesize:\n${describeError(e)}`, { hint: `fix the ${role} side first (palisade synth shows the same errors)` });
+  }
+}
