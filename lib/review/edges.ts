@@ -13,10 +13,15 @@ function edgeOf(c: Connection): Edge {
   return { src: c.src.id, dst: c.dst.id, conns: c.conns.toString(), ...(http === undefined ? {} : { http }) };
 }
 
+/** The representative cluster DNS is not governed by palisade: only edges into it are kept. */
+const DNS_REPRESENTATIVE = 'kube-system/kube-dns[Deployment]';
+
 /** Edges keyed `src => dst`; external IP ranges stay as analysed (per policy boundary). */
 export function edgesOf(a: Analysis): Map<string, Edge> {
   const out = new Map<string, Edge>();
   for (const c of a.connections) {
+    if (c.src.id === DNS_REPRESENTATIVE) continue;
+    if (c.dst.id === DNS_REPRESENTATIVE && c.src.type !== 'workload') continue;
     const e = edgeOf(c);
     out.set(`${e.src} => ${e.dst}`, e);
   }

@@ -17,7 +17,7 @@ export function objectChanges(cluster: string, before: readonly KubeObject[], af
     if (x === y) continue;
     const change = x === '' ? 'added' : y === '' ? 'removed' : 'changed';
     const patch = createTwoFilesPatch(`a/${cluster}/${id}`, `b/${cluster}/${id}`, x, y, undefined, undefined, { context: 2 });
-    out.push({ cluster, id, change, patch: patch.split('\n').slice(2).join('\n') });
+    out.push({ cluster, id, change, patch: patch.split('\n').slice(1).join('\n') });
   }
   return out;
 }

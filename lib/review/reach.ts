@@ -9,7 +9,7 @@ function dnsName(id: string): string | undefined {
 }
 
 function covers(pattern: string, name: string): boolean {
-  return pattern.startsWith('*.') && name !== pattern && name.endsWith(pattern.slice(1));
+  return pattern.startsWith('*.') && name !== pattern && (name.endsWith(pattern.slice(1)) || name === pattern.slice(2));
 }
 
 function ipSize(id: string): number {
