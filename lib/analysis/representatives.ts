@@ -8,6 +8,7 @@ import type { AgentModel, EndpointModel, PolicyModel } from '../model/model.js';
  */
 export const AGENT_LABEL = 'palisade.dev/analysis-role';
 
+// eslint-disable-next-line max-params -- TODO(review): split; written in one pass with the analyzer
 function deployment(namespace: string, name: string, labels: Readonly<Record<string, string>>, role: string, ports: ReadonlyArray<{ port: number; protocol: string }>): KubeObject {
   return {
     apiVersion: 'apps/v1',
@@ -20,7 +21,7 @@ function deployment(namespace: string, name: string, labels: Readonly<Record<str
         spec: { containers: [{ name: 'main', image: 'representative', ports: ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })) }] },
       },
     },
-  } as KubeObject;
+  };
 }
 
 const agentObject = (a: AgentModel): KubeObject => deployment(a.namespace, a.name, a.podLabels, 'agent', []);

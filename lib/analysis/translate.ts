@@ -6,6 +6,7 @@ import { translateCalicoPolicy, tierOf } from './policies/calico.js';
 import { translateCiliumPolicy } from './policies/cilium.js';
 import type { TranslateContext } from './policies/context.js';
 import { translateNetworkPolicy } from './policies/networkpolicy.js';
+import { str } from './policies/common.js';
 
 type Translator = (obj: Record<string, unknown>, source: string, ctx: TranslateContext) => Policy;
 
@@ -22,7 +23,7 @@ const TRANSLATORS: Readonly<Record<string, Translator>> = {
 };
 
 function keyOf(obj: Record<string, unknown>): string {
-  const group = String(obj['apiVersion'] ?? '').split('/').slice(0, -1).join('/');
+  const group = str(obj['apiVersion']).split('/').slice(0, -1).join('/');
   return `${group}/${String(obj['kind'])}`;
 }
 

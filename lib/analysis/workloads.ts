@@ -1,6 +1,7 @@
 import { parseProtocol } from './connections.js';
 import type { SourcedObject } from './inputs.js';
 import type { Labels } from './label-selector.js';
+import { str } from './policies/common.js';
 import { workloadId, type ContainerPort, type Workload } from './topology.js';
 
 const TEMPLATE_KINDS = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'StatefulSet', 'DaemonSet', 'Job']);
@@ -44,8 +45,8 @@ interface PodShape {
 }
 
 function shapeOf(obj: Obj): PodShape | undefined {
-  const kind = String(obj['kind'] ?? '');
-  const name = String(get(obj, 'metadata', 'name') ?? '');
+  const kind = str(obj['kind']);
+  const name = str(get(obj, 'metadata', 'name'));
   if (kind === 'Pod') {
     const owners = (get(obj, 'metadata', 'ownerReferences') as Obj[] | undefined) ?? [];
     const owner = owners.find((o) => o['controller'] === true) ?? owners[0];
@@ -63,7 +64,7 @@ export function namespaceLabels(objects: readonly SourcedObject[]): Map<string, 
   const out = new Map<string, Labels>();
   for (const { object } of objects) {
     if (object['kind'] !== 'Namespace') continue;
-    const name = String(get(object, 'metadata', 'name') ?? '');
+    const name = str(get(object, 'metadata', 'name'));
     out.set(name, { ...labelsOf(get(object, 'metadata', 'labels')), 'kubernetes.io/metadata.name': name });
   }
   return out;

@@ -21,6 +21,7 @@ function registries(b: PolicyModel, a: PolicyModel, emit: Emit): void {
   }
 }
 
+// eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
 function agentControls(before: AgentModel, now: AgentModel, emit: Emit): void {
   const subject = now.source.path;
   if (before.registry !== undefined && now.registry === undefined) emit({ kind: 'registry-widened', risk: 'high', subject, message: `agent ${now.name} no longer has a registry allow-list` });

@@ -4,7 +4,7 @@ import type { Edge, EdgeChange, SideCluster } from './types.js';
 
 /** Connectivity of one synthesized cluster, with representative workloads for its agents and endpoints. */
 export function analyzeCluster(c: SideCluster): Analysis {
-  const objects = [...c.objects, ...representativeWorkloads(c.model)].map((o) => ({ object: o as unknown as Record<string, unknown>, source: `${c.name}:${o.kind}/${o.metadata.name}` }));
+  const objects = [...c.objects, ...representativeWorkloads(c.model)].map((o) => ({ object: o, source: `${c.name}:${o.kind}/${o.metadata.name}` }));
   return analyze(objects);
 }
 

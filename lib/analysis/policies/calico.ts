@@ -2,9 +2,10 @@ import { ConnSet, PROTOCOLS, parseProtocol, type Protocol } from '../connections
 import { parseCalicoSelector, type Predicate } from '../calico-selector.js';
 import { DEFAULT_TIER, type Action, type Direction, type Policy, type Rule, type TierInfo } from '../ir.js';
 import type { Labels } from '../label-selector.js';
+import type { IntervalList } from '../intervals.js';
 import type { Peer, Workload } from '../topology.js';
 import { dnsCovers } from './admin.js';
-import { get, inputError, ipMatches, ipSetOf, list, namedPort, refOf, type Obj } from './common.js';
+import { get, str, inputError, ipMatches, ipSetOf, list, namedPort, refOf, type Obj } from './common.js';
 import type { TranslateContext } from './context.js';
 
 export function tierOf(obj: Obj): TierInfo {
@@ -35,16 +36,16 @@ interface RuleCtx {
 function selector(text: unknown, field: string, rc: RuleCtx): Predicate | undefined {
   if (text === undefined || text === null) return undefined;
   try {
-    return parseCalicoSelector(String(text));
+    return parseCalicoSelector(str(text));
   } catch (e) {
-    return rc.fail(field, `invalid selector "${String(text)}": ${(e as Error).message}`);
+    return rc.fail(field, `invalid selector "${str(text)}": ${(e as Error).message}`);
   }
 }
 
 /** Calico projectcalico.org/v3 NetworkPolicy and GlobalNetworkPolicy: ordered within their tier. */
 export function translateCalicoPolicy(obj: Obj, source: string, ctx: TranslateContext): Policy {
   const ref = refOf(obj);
-  const namespace = obj['kind'] === 'NetworkPolicy' ? String(get(obj, 'metadata', 'namespace') ?? 'default') : undefined;
+  const namespace = obj['kind'] === 'NetworkPolicy' ? str(get(obj, 'metadata', 'namespace'), 'default') : undefined;
   const fail = (field: string, msg: string): never => {
     throw inputError(ref, field, msg, source);
   };
@@ -58,7 +59,7 @@ export function translateCalicoPolicy(obj: Obj, source: string, ctx: TranslateCo
   const order = get(obj, 'spec', 'order');
   return {
     ref,
-    layer: `tier:${String(get(obj, 'spec', 'tier') ?? 'default')}`,
+    layer: `tier:${str(get(obj, 'spec', 'tier'), 'default')}`,
     order: [typeof order === 'number' ? order : Number.MAX_SAFE_INTEGER, ref],
     selects: (w: Workload) => (namespace === undefined || w.namespace === namespace) && sel(podLabels(w)) && (nsSel === undefined || nsSel(nsLabels(w))),
     ...(applies('ingress') ? { ingress: rules('ingress') } : {}),
@@ -84,7 +85,7 @@ function calicoRule(rule: unknown, field: string, dir: Direction, rc: RuleCtx): 
 function protocolsOf(protocol: unknown, notProtocol: unknown, field: string, rc: RuleCtx): readonly Protocol[] {
   const pick = (v: unknown, f: string): Protocol | undefined => {
     if (v === undefined) return undefined;
-    return parseProtocol(v) ?? rc.fail(f, `protocol ${String(v)} is not analysed (TCP, UDP, SCTP)`);
+    return parseProtocol(v) ?? rc.fail(f, `protocol ${str(v, '?')} is not analysed (TCP, UDP, SCTP)`);
   };
   const only = pick(protocol, `${field}.protocol`);
   const not = pick(notProtocol, `${field}.notProtocol`);
@@ -116,7 +117,7 @@ function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) =
   const sel = selector(get(entity, 'selector'), `${field}.selector`, rc);
   const notSel = selector(get(entity, 'notSelector'), `${field}.notSelector`, rc);
   const nsSel = selector(get(entity, 'namespaceSelector'), `${field}.namespaceSelector`, rc);
-  const ipSets = (key: string) => list(get(entity, key)).flatMap((c, i) => {
+  const ipSets = (key: string): IntervalList[] => list(get(entity, key)).flatMap((c, i) => {
     const set = ipSetOf(c, [], `${field}.${key}[${i}]`, rc.fail, (m) => rc.ctx.warn(`${rc.ref}: ${m}`));
     if (set !== undefined) rc.ctx.noteIpSet(set, rc.dir ?? 'egress');
     return set === undefined ? [] : [set];
@@ -126,6 +127,7 @@ function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) =
   const domains = list(get(entity, 'domains')).map(String);
   domains.forEach((d) => rc.ctx.noteDns(d));
   const podCriteria = sel !== undefined || nsSel !== undefined || notSel !== undefined;
+  // eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
   return (p) => {
     if (p.type === 'ip' || p.type === 'dns') {
       if (podCriteria) return false;

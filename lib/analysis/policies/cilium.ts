@@ -3,7 +3,7 @@ import type { Direction, HttpRule, Policy, Rule } from '../ir.js';
 import { selectorMatches, type LabelSelector, type Labels } from '../label-selector.js';
 import type { Peer, Workload } from '../topology.js';
 import { dnsCovers } from './admin.js';
-import { get, inputError, ipMatches, ipSetOf, list, refOf, type Obj } from './common.js';
+import { get, str, inputError, ipMatches, ipSetOf, list, refOf, type Obj } from './common.js';
 import type { TranslateContext } from './context.js';
 
 const NS_KEY = 'io.kubernetes.pod.namespace';
@@ -34,7 +34,7 @@ function namesNamespace(sel: LabelSelector): boolean {
 
 /** Selector over workloads; in a namespaced policy it is confined to the policy's namespace unless it names one. */
 function endpointMatcher(raw: unknown, namespace: string | undefined): (w: { namespace: string; labels: Labels; nsLabels: Labels }) => boolean {
-  const sel = normalizeSelector((raw ?? {}) as LabelSelector);
+  const sel = normalizeSelector((raw ?? {}));
   const confine = namespace !== undefined && !namesNamespace(sel);
   return (w) => (!confine || w.namespace === namespace) && selectorMatches(sel, ciliumLabels(w.namespace, w.labels, w.nsLabels));
 }
@@ -49,7 +49,7 @@ interface RuleCtx {
 
 export function translateCiliumPolicy(obj: Obj, source: string, ctx: TranslateContext): Policy {
   const ref = refOf(obj);
-  const namespace = obj['kind'] === 'CiliumNetworkPolicy' ? String(get(obj, 'metadata', 'namespace') ?? 'default') : undefined;
+  const namespace = obj['kind'] === 'CiliumNetworkPolicy' ? str(get(obj, 'metadata', 'namespace'), 'default') : undefined;
   const fail = (field: string, msg: string): never => {
     throw inputError(ref, field, msg, source);
   };
@@ -77,6 +77,7 @@ export function translateCiliumPolicy(obj: Obj, source: string, ctx: TranslateCo
 
 const PEER_FIELDS = { ingress: ['fromEndpoints', 'fromEntities', 'fromCIDR', 'fromCIDRSet'], egress: ['toEndpoints', 'toEntities', 'toCIDR', 'toCIDRSet', 'toFQDNs'] } as const;
 
+// eslint-disable-next-line max-params -- TODO(review): split; written in one pass with the analyzer
 function ciliumRules(rule: unknown, field: string, dir: Direction, action: 'Allow' | 'Deny', rc: RuleCtx): Rule[] {
   const matchers = PEER_FIELDS[dir].flatMap((f) => (get(rule, f) === undefined ? [] : [peerMatcher(f, get(rule, f), `${field}.${f}`, { ...rc, dir })]));
   for (const unsupported of ['fromRequires', 'toRequires', 'toServices', 'fromGroups', 'toGroups', 'fromNodes', 'toNodes']) {
@@ -101,7 +102,7 @@ function portsOf(entry: unknown, field: string, rc: RuleCtx): ConnSet {
   const ports = list(get(entry, 'ports'));
   if (ports.length === 0) return ConnSet.all();
   return ports.reduce<ConnSet>((acc, p, i) => {
-    const protoText = String(get(p, 'protocol') ?? 'ANY').toUpperCase();
+    const protoText = str(get(p, 'protocol'), 'ANY').toUpperCase();
     const protocols: readonly Protocol[] = protoText === 'ANY' ? PROTOCOLS : [parseProtocol(protoText) ?? rc.fail(`${field}.ports[${i}].protocol`, `unsupported protocol ${protoText}`)];
     const port = Number(get(p, 'port') ?? 0);
     if (!Number.isInteger(port)) rc.fail(`${field}.ports[${i}].port`, `named ports are not analysed (${String(get(p, 'port'))})`);
