@@ -1,0 +1,125 @@
+import { JSDOM } from 'jsdom';
+import { describe, expect, it } from 'vitest';
+import { smallOrg, type SmallOrgOptions } from '../../test/fixtures/small-org.js';
+import type { ClusterSpec } from '../cluster/cluster-spec.js';
+import { ExternalEndpoint, Agent, Zone, Port, type PolicyDefinition } from '../index.js';
+import { synthesize } from '../synth/synthesize.js';
+import { testCluster } from '../testing/index.js';
+import type { Probe } from './config.js';
+import { mermaidOf, review, reviewMarkdown, reviewSarif, type FindingKind, type ReviewSide } from './index.js';
+
+const cilium = testCluster({ name: 'c', network: 'cilium', runtime: 'tetragon' });
+const k8s = testCluster({ name: 'k', network: 'kubernetes' });
+
+function side(label: string, define: PolicyDefinition, cluster: ClusterSpec): ReviewSide {
+  const r = synthesize(define, cluster);
+  return { label, clusters: [{ name: cluster.name, network: cluster.network, model: r.model, objects: r.objects }] };
+}
+
+function kinds(before: SmallOrgOptions, after: SmallOrgOptions, cluster = cilium): FindingKind[] {
+  const r = review(side('base', smallOrg(before), cluster), side('head', smallOrg(after), cluster), { probes: [] }, []);
+  return r.clusters.flatMap((c) => c.findings.map((f) => f.kind));
+}
+
+function reachTo(host: string): PolicyDefinition {
+  return (scope) => {
+    const zone = new Zone(scope, 'inference');
+    const agent = new Agent(scope, 'coder', { namespace: 'agents', zone, podLabels: { app: 'coder' } });
+    agent.allowTo(new ExternalEndpoint(scope, 'gh', { host, ports: [Port.tcp(443)] }));
+  };
+}
+
+describe('semantic review', () => {
+  it('reports an added external edge by agent with its port', () => {
+    const r = review(side('base', smallOrg(), cilium), side('head', smallOrg({ external: 'name' }), cilium), { probes: [] }, []);
+    const added = r.clusters[0]!.edges.filter((e) => e.change === 'added');
+    expect(added).toEqual([{ change: 'added', after: { src: 'agents/researcher[Deployment]', dst: 'api.openai.com[DNS]', conns: 'TCP 443' } }]);
+    expect(r.risk).toBe('low');
+  });
+
+  it('reports a removed edge when an allowTo is dropped', () => {
+    const r = review(side('base', smallOrg({ external: 'name' }), cilium), side('head', smallOrg(), cilium), { probes: [] }, []);
+    expect(r.clusters[0]!.edges.map((e) => e.change)).toEqual(['removed']);
+  });
+
+  it('flags a name widened to a wildcard', () => {
+    const r = review(side('base', reachTo('github.com'), cilium), side('head', reachTo('*.github.com'), cilium), { probes: [] }, []);
+    expect(r.clusters[0]!.findings.map((f) => f.kind)).toContain('wildcard-widening');
+    expect(r.risk).toBe('high');
+  });
+
+  it('flags a new wildcard destination', () => {
+    expect(kinds({}, { external: 'wildcard' })).toContain('new-wildcard');
+  });
+
+  it('flags new reach to 0.0.0.0/0 (a CIDR fallback on plain NetworkPolicy)', () => {
+    expect(kinds({}, { external: 'cidr-fallback' }, k8s)).toContain('world-reach');
+  });
+
+  it.each([
+    [{ sandbox: true }, {}, 'sandbox-removed'],
+    [{ runtimeGuard: true }, {}, 'runtime-relaxed'],
+    [{ gpu: true }, {}, 'gpu-loosened'],
+    [{}, { kubeApi: true }, 'world-reach'],
+  ] as Array<[SmallOrgOptions, SmallOrgOptions, FindingKind]>)('flags a weakened control: %o → %o gives %s', (before, after, kind) => {
+    expect(kinds(before, after)).toContain(kind);
+  });
+
+  it('flags a dropped image-signature rule (Kyverno admission)', () => {
+    expect(kinds({ signatures: true }, {}, testCluster({ name: 'y', network: 'cilium', admission: 'kyverno' }))).toContain('signature-dropped');
+  });
+
+  it('reports nothing when both sides are the same', () => {
+    const r = review(side('base', smallOrg({ sandbox: true }), cilium), side('head', smallOrg({ sandbox: true }), cilium), { probes: [] }, []);
+    expect(r.clusters[0]).toMatchObject({ edges: [], findings: [], objects: [] });
+    expect(r.risk).toBe('none');
+  });
+
+  it('flags admission Deny turned into Warn/Audit and a lifted quarantine', () => {
+    const base = side('base', smallOrg(), cilium);
+    const c = base.clusters[0]!;
+    const objects = c.objects
+      .filter((o) => o.metadata.annotations?.['palisade.dev/rule'] !== 'quarantine')
+      .map((o) => (o.kind === 'ValidatingAdmissionPolicyBinding' ? { ...o, spec: { ...(o as { spec: object }).spec, validationActions: ['Warn', 'Audit'] } } : o));
+    const r = review(base, { label: 'head', clusters: [{ ...c, objects }] }, { probes: [] }, []);
+    const found = r.clusters[0]!.findings.map((f) => f.kind);
+    expect(found).toContain('admission-weakened');
+    expect(found).toContain('quarantine-lifted');
+  });
+
+  it('gives probe verdicts before and after, and requires the approval label for weakenings', () => {
+    const probes: Probe[] = [{ name: 'no openai', from: 'agents/researcher', to: 'api.openai.com', expect: 'deny' }];
+    const base = side('base', smallOrg({ sandbox: true }), cilium);
+    const head = side('head', smallOrg({ external: 'name' }), cilium);
+    const r = review(base, head, { approvalLabel: 'security-approved', probes }, []);
+    expect(r.clusters[0]!.probes).toEqual([{ cluster: 'c', probe: 'no openai', expect: 'deny', before: 'deny', after: 'allow', ok: false }]);
+    expect(r.needsApproval).toBe(true);
+    expect(review(base, head, { approvalLabel: 'security-approved', probes }, ['security-approved']).needsApproval).toBe(false);
+  });
+
+  it('renders SARIF with one result per finding', () => {
+    const r = review(side('base', smallOrg({ sandbox: true }), cilium), side('head', smallOrg(), cilium), { probes: [] }, []);
+    const sarif = reviewSarif(r, '0.1.0') as { runs: Array<{ results: Array<{ ruleId: string; level: string }> }> };
+    expect(sarif.runs[0]!.results).toContainEqual(expect.objectContaining({ ruleId: 'sandbox-removed', level: 'error' }));
+  });
+});
+
+describe('Mermaid output', () => {
+  it('is accepted by the Mermaid parser (and a broken graph is not)', async () => {
+    const dom = new JSDOM('<!doctype html><html><body></body></html>');
+    Object.assign(globalThis, { window: dom.window, document: dom.window.document });
+    const { default: mermaid } = await import('mermaid');
+    const r = review(side('base', reachTo('github.com'), cilium), side('head', reachTo('*.github.com'), cilium), { probes: [] }, []);
+    const graph = mermaidOf(r.clusters[0]!.edges);
+    expect(graph).toContain('*.github.com[DNS]');
+    await expect(mermaid.parse(graph)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+    await expect(mermaid.parse(`${graph}\n  n0 -->|"x| ]]`)).rejects.toThrow();
+  });
+});
+
+describe('Markdown for a PR comment', () => {
+  it('matches the snapshot for an example change', () => {
+    const r = review(side('base (main)', smallOrg(), cilium), side('head (feature)', smallOrg({ external: 'wildcard', http: true }), cilium), { approvalLabel: 'security-approved', probes: [] }, []);
+    expect(reviewMarkdown(r)).toMatchSnapshot();
+  });
+});
