@@ -13,7 +13,7 @@ const workflows = readdirSync(join(REPO_ROOT, '.github', 'workflows')).filter((f
 
 describe('GitHub workflows', () => {
   it('include ci, drift-report and e2e-kind', () => {
-    expect(workflows).toEqual(expect.arrayContaining(['ci.yaml', 'drift-report.yaml', 'e2e-kind.yaml']));
+    expect(workflows).toEqual(expect.arrayContaining(['ci.yaml', 'drift-report.yaml', 'e2e-kind.yaml', 'policy-review.yaml']));
   });
 
   it.each(workflows)('%s passes actionlint', async (file) => {
