@@ -1,0 +1,68 @@
+/** `palisade analyze`, `palisade diff` and the synth probe gate, run as a user would (CLI, exit codes). */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { SHARED_DIR } from '../support/shared.js';
+
+describe('palisade analyze (CLI)', () => {
+  it('prints the connlist of an oracle case exactly as netpol-analyzer does', async () => {
+    const r = await runCli(['analyze', join(SHARED_DIR, 'oracles/netpol-analyzer/tests/acs-security-demos')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('{ingress-controller} => frontend/webapp[Deployment] : TCP 8080');
+  }, 120_000);
+
+  it('explains one pair of a synthesized cluster, naming the deciding rules', async () => {
+    const r = await runCli(['analyze', '--cluster', 'local', '--from', 'agents/coding-agent', '--to', 'tools/mcp-tools']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/agents\/coding-agent\[Deployment\] => tools\/mcp-tools\[Deployment\] : TCP 8080/);
+    expect(r.stdout).toMatch(/ingress allow TCP 8080 +by NetworkPolicy\/tools\/mcp-tools-ingress spec\.ingress\[0\]/);
+  }, 120_000);
+
+  it('rejects unparsable manifests naming the file and line (exit 2)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'palisade-analyze-'));
+    await writeFile(join(dir, 'bad.yaml'), 'kind: NetworkPolicy\nmetadata: {name: x\n');
+    const r = await runCli(['analyze', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+: not valid YAML/);
+  }, 120_000);
+
+  it('rejects a policy with an invalid CIDR naming Kind/namespace/name and field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'palisade-analyze-'));
+    await writeFile(join(dir, 'np.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x, namespace: a}\nspec:\n  podSelector: {}\n  egress:\n  - to:\n    - ipBlock: {cidr: 10.0.0.300/8}\n');
+    const r = await runCli(['analyze', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('NetworkPolicy/a/x');
+    expect(r.stderr).toContain('spec.egress[0].to[0].ipBlock');
+  }, 120_000);
+});
+
+describe('palisade diff (CLI)', () => {
+  it('compares HEAD with the working tree (exit 0, every template cluster)', async () => {
+    const r = await runCli(['diff', '--base', 'HEAD', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const review = JSON.parse(r.stdout) as { clusters: Array<{ cluster: string; probes: Array<{ ok: boolean }> }> };
+    expect(review.clusters.map((c) => c.cluster).sort()).toEqual(['local', 'prod-calico', 'prod-cilium']);
+    expect(review.clusters.flatMap((c) => c.probes).every((p) => p.ok)).toBe(true);
+  }, 300_000);
+
+  it('names the side and the ref when the base ref does not exist (exit 2)', async () => {
+    const r = await runCli(['diff', '--base', 'no-such-ref-palisade']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/base \(no-such-ref-palisade\): Git ref "no-such-ref-palisade" does not exist/);
+  }, 300_000);
+});
+
+describe('probes gate palisade synth', () => {
+  it('fails synthesis, writing nothing, when a probe is violated', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'palisade-probe-'));
+    const config = join(dir, 'palisade.yaml');
+    await writeFile(config, 'gitops: {repoURL: https://example.com/x.git}\nreview:\n  probes:\n    - {name: coding agent never reaches tools, from: agents/coding-agent, to: tools/mcp-tools, expect: deny}\n');
+    const r = await runCli(['synth', '-c', 'local', '--config', config, '-o', join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('local: "coding agent never reaches tools" expects deny but the policies allow');
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  }, 120_000);
+});
