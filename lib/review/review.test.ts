@@ -80,7 +80,7 @@ describe('semantic review', () => {
     const c = base.clusters[0]!;
     const objects = c.objects
       .filter((o) => o.metadata.annotations?.['palisade.dev/rule'] !== 'quarantine')
-      .map((o) => (o.kind === 'ValidatingAdmissionPolicyBinding' ? { ...o, spec: { ...(o as { spec: object }).spec, validationActions: ['Warn', 'Audit'] } } : o));
+      .map((o) => (o.kind === 'ValidatingAdmissionPolicyBinding' ? { ...o, spec: { ...(o as unknown as { spec: object }).spec, validationActions: ['Warn', 'Audit'] } } : o));
     const r = review(base, { label: 'head', clusters: [{ ...c, objects }] }, { probes: [] }, []);
     const found = r.clusters[0]!.findings.map((f) => f.kind);
     expect(found).toContain('admission-weakened');
