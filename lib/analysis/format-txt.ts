@@ -1,4 +1,5 @@
 import type { Analysis, Connection } from './analyze.js';
+import type { HttpRule } from './ir.js';
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -8,9 +9,13 @@ export function sortConnections(conns: readonly Connection[]): Connection[] {
   return [...conns].sort((a, b) => compare(a.src.id, b.src.id) || compare(a.dst.id, b.dst.id));
 }
 
+/** `POST /v1/chat, GET /v1/models` (a missing method or path reads as any). */
+export function formatHttp(rules: readonly HttpRule[]): string {
+  return rules.map((h) => `${h.method ?? '*'} ${h.path ?? '/*'}`).join(', ');
+}
+
 function httpSuffix(c: Connection): string {
-  if (c.http === undefined) return '';
-  return ` [HTTP ${c.http.map((h) => `${h.method ?? '*'} ${h.path ?? '/*'}`).join(', ')}]`;
+  return c.http === undefined ? '' : ` [HTTP ${formatHttp(c.http)}]`;
 }
 
 /** netpol-analyzer's connlist line format: `src => dst : conns`, sorted by source then destination. */

@@ -5,7 +5,8 @@
 export { analyze, universeOf, type Analysis, type Connection, type PairExplanation, type Universe } from './analyze.js';
 export { ConnSet, PROTOCOLS, type Protocol } from './connections.js';
 export type { Decision } from './evaluate.js';
-export { formatConnlist, sortConnections } from './format-txt.js';
+export { formatConnlist, formatHttp, sortConnections } from './format-txt.js';
+export { representativeWorkloads, synthesizedInput } from './representatives.js';
 export { parseManifests, readManifests, type SourcedObject } from './inputs.js';
 export type { HttpRule, PolicySet, RuleRef } from './ir.js';
 export { UNSUPPORTED_KINDS, unsupportedKinds } from './unsupported.js';

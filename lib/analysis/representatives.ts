@@ -1,5 +1,6 @@
 import type { KubeObject } from '../core/resource-id.js';
 import type { AgentModel, EndpointModel, PolicyModel } from '../model/model.js';
+import type { SourcedObject } from './inputs.js';
 
 /**
  * Synthesized output holds policies, not workloads. To analyse it, palisade adds one
@@ -26,6 +27,11 @@ function deployment(namespace: string, name: string, labels: Readonly<Record<str
 
 const agentObject = (a: AgentModel): KubeObject => deployment(a.namespace, a.name, a.podLabels, 'agent', []);
 const endpointObject = (e: EndpointModel): KubeObject => deployment(e.namespace, e.name, e.podLabels, e.kind, e.ports);
+
+/** Analysis input for one synthesized cluster: its objects plus the representative workloads. */
+export function synthesizedInput(cluster: string, objects: readonly KubeObject[], model: PolicyModel): SourcedObject[] {
+  return [...objects, ...representativeWorkloads(model)].map((o) => ({ object: o, source: `${cluster}:${o.kind}/${o.metadata.name}` }));
+}
 
 export function representativeWorkloads(model: PolicyModel): KubeObject[] {
   const dns = deployment('kube-system', 'kube-dns', { 'k8s-app': 'kube-dns' }, 'dns', [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);

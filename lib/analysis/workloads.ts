@@ -1,18 +1,10 @@
 import { parseProtocol } from './connections.js';
 import type { SourcedObject } from './inputs.js';
 import type { Labels } from './label-selector.js';
-import { str } from './policies/common.js';
+import { get, str, type Obj } from './policies/common.js';
 import { workloadId, type ContainerPort, type Workload } from './topology.js';
 
 const TEMPLATE_KINDS = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'StatefulSet', 'DaemonSet', 'Job']);
-
-type Obj = Record<string, unknown>;
-
-function get(obj: unknown, ...path: string[]): unknown {
-  let cur: unknown = obj;
-  for (const key of path) cur = typeof cur === 'object' && cur !== null ? (cur as Obj)[key] : undefined;
-  return cur;
-}
 
 function labelsOf(v: unknown): Labels {
   if (typeof v !== 'object' || v === null) return {};

@@ -1,15 +1,19 @@
-import { analyze, type Analysis, type Connection } from '../analysis/index.js';
-import { representativeWorkloads } from '../analysis/representatives.js';
+import { analyze, formatHttp, synthesizedInput, type Analysis, type Connection } from '../analysis/index.js';
+import type { SynthResult } from '../synth/synthesize.js';
 import type { Edge, EdgeChange, SideCluster } from './types.js';
+
+/** The review form of one synthesized cluster. */
+export function sideClusterOf(r: SynthResult): SideCluster {
+  return { name: r.cluster.name, network: r.cluster.network, model: r.model, objects: r.objects };
+}
 
 /** Connectivity of one synthesized cluster, with representative workloads for its agents and endpoints. */
 export function analyzeCluster(c: SideCluster): Analysis {
-  const objects = [...c.objects, ...representativeWorkloads(c.model)].map((o) => ({ object: o, source: `${c.name}:${o.kind}/${o.metadata.name}` }));
-  return analyze(objects);
+  return analyze(synthesizedInput(c.name, c.objects, c.model));
 }
 
 function edgeOf(c: Connection): Edge {
-  const http = c.http?.map((h) => `${h.method ?? '*'} ${h.path ?? '/*'}`).join(', ');
+  const http = c.http === undefined ? undefined : formatHttp(c.http);
   return { src: c.src.id, dst: c.dst.id, conns: c.conns.toString(), ...(http === undefined ? {} : { http }) };
 }
 

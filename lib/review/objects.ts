@@ -1,9 +1,9 @@
 import { createTwoFilesPatch } from 'diff';
 import { dump } from 'js-yaml';
-import type { KubeObject } from '../core/resource-id.js';
+import { formatId, idOf as resourceIdOf, type KubeObject } from '../core/resource-id.js';
 import type { ObjectChange } from './types.js';
 
-const idOf = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace === undefined ? '' : `${o.metadata.namespace}/`}${o.metadata.name}`;
+const idOf = (o: KubeObject): string => formatId(resourceIdOf(o));
 const yamlOf = (o: KubeObject | undefined): string => (o === undefined ? '' : dump(o, { sortKeys: true, lineWidth: 120, noRefs: true }));
 
 /** The raw object diff (unified, per object), for the collapsed section of a review. */

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { analyze, formatConnlist, readManifests, sortConnections, unsupportedKinds, type Analysis, type Decision, type PairExplanation, type SourcedObject } from '../../lib/analysis/index.js';
-import { representativeWorkloads } from '../../lib/analysis/representatives.js';
+import { analyze, formatConnlist, formatHttp, readManifests, synthesizedInput, sortConnections, unsupportedKinds, type Analysis, type Decision, type PairExplanation, type SourcedObject } from '../../lib/analysis/index.js';
 import { PalisadeError } from '../../lib/core/errors.js';
 import { loadCluster, synthesize } from '../../lib/index.js';
 import { action, EXIT } from './action.js';
@@ -21,7 +20,7 @@ interface AnalyzeFlags {
 async function inputs(dirs: readonly string[], flags: AnalyzeFlags): Promise<SourcedObject[]> {
   if (flags.cluster !== undefined) {
     const result = synthesize(await loadPolicies(flags.policies), await loadCluster(flags.clusters, flags.cluster));
-    return [...result.objects, ...representativeWorkloads(result.model)].map((o) => ({ object: o, source: `${flags.cluster}:${o.kind}/${o.metadata.name}` }));
+    return synthesizedInput(flags.cluster, result.objects, result.model);
   }
   if (dirs.length === 0) throw new PalisadeError('InvalidInput', 'nothing to analyse: give a directory of manifests or --cluster NAME', { hint: 'palisade analyze dist/local, or palisade analyze --cluster local' });
   return readManifests(dirs);
@@ -56,7 +55,7 @@ function render(a: Analysis, flags: AnalyzeFlags): string {
     case 'json':
       return `${JSON.stringify({ connections: conns.map((c) => ({ src: c.src.id, dst: c.dst.id, conns: c.conns.toJSON(), ...(c.http === undefined ? {} : { http: c.http }), ...(flags.explain ? { explanation: explainText(a.explain(c.src, c.dst)).split('\n').slice(1).map((l) => l.trim()) } : {}) })), warnings: a.warnings }, null, 2)}\n`;
     case 'md':
-      return ['| Source | Destination | Connections |', '| --- | --- | --- |', ...conns.map((c) => `| \`${c.src.id}\` | \`${c.dst.id}\` | ${c.conns.toString()}${c.http === undefined ? '' : ` (HTTP ${c.http.map((h) => `${h.method ?? '*'} ${h.path ?? '/*'}`).join(', ')})`} |`), ''].join('\n');
+      return ['| Source | Destination | Connections |', '| --- | --- | --- |', ...conns.map((c) => `| \`${c.src.id}\` | \`${c.dst.id}\` | ${c.conns.toString()}${c.http === undefined ? '' : ` (HTTP ${formatHttp(c.http)})`} |`), ''].join('\n');
     default:
       throw new PalisadeError('InvalidInput', `unknown --format ${flags.format} (txt, json or md)`);
   }

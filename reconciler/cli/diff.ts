@@ -14,6 +14,7 @@ interface DiffFlags {
   readonly label: string[];
   readonly config: string;
   readonly out?: string;
+  readonly sarif?: string;
 }
 
 // eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
@@ -60,6 +61,7 @@ async function run(flags: DiffFlags): Promise<number> {
   const out = render(r, flags.format);
   if (flags.out === undefined) process.stdout.write(out);
   else await writeFile(flags.out, out);
+  if (flags.sarif !== undefined) await writeFile(flags.sarif, render(r, 'sarif'));
   const failing = r.clusters.some((c) => c.probes.some((p) => !p.ok));
   return r.needsApproval || failing ? EXIT.findings : EXIT.ok;
 }
@@ -77,5 +79,6 @@ export function registerDiff(program: Command): void {
     .option('--label <labels>', 'labels on the pull request (repeatable or comma-separated), for the approval check', collect, [])
     .option('--config <file>', 'repository configuration with review.approval and review.probes', 'palisade.yaml')
     .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--sarif <file>', 'also write SARIF to this file (one synthesis for both outputs)')
     .action(action(run));
 }

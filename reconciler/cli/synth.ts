@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { listClusters, loadCluster, synthesize, writeSynthOutput, type PolicyDefinition, type SynthResult } from '../../lib/index.js';
 import { describeError, PalisadeError } from '../../lib/core/errors.js';
 import { action, EXIT } from './action.js';
-import { analyzeCluster, evaluateProbes, loadReviewConfig, type ReviewConfig } from '../../lib/review/index.js';
+import { analyzeCluster, evaluateProbes, loadReviewConfig, sideClusterOf, type ReviewConfig } from '../../lib/review/index.js';
 
 export interface SynthFlags {
   readonly config: string;
@@ -44,10 +44,7 @@ export async function synthClusters(flags: Pick<SynthFlags, 'cluster' | 'policie
 
 /** Probes declared in palisade.yaml must hold on every synthesized cluster; nothing is written otherwise. */
 function checkProbes(results: readonly SynthResult[], config: ReviewConfig): void {
-  const failures = results.flatMap((r) => {
-    const side = { name: r.cluster.name, network: r.cluster.network, model: r.model, objects: r.objects };
-    return evaluateProbes(r.cluster.name, config.probes, analyzeCluster(side)).filter((p) => !p.ok);
-  });
+  const failures = results.flatMap((r) => evaluateProbes(r.cluster.name, config.probes, analyzeCluster(sideClusterOf(r))).filter((p) => !p.ok));
   if (failures.length === 0) return;
   throw new PalisadeError('SynthFailed', `probe(s) violated, nothing written:\n${failures.map((f) => `  ${f.cluster}: "${f.probe}" expects ${f.expect} but the policies ${f.after}`).join('\n')}`, {
     hint: 'palisade analyze --cluster NAME --from SRC --to DST explains which rule allows or denies it',

@@ -1,5 +1,5 @@
 import { PalisadeError, describeError } from '../../lib/core/errors.js';
-import type { ReviewSide } from '../../lib/review/index.js';
+import { sideClusterOf, type ReviewSide } from '../../lib/review/index.js';
 import { synthesizeCheckout } from '../source/desired.js';
 import { git, resolveSource, type Checkout } from '../source/source.js';
 
@@ -21,7 +21,7 @@ export async function loadSide(role: 'base' | 'head', repoDir: string, ref: stri
     const results = await synthesizeCheckout(checkout, clusters);
     return {
       label,
-      clusters: results.map((r) => ({ name: r.cluster.name, network: r.cluster.network, model: r.model, objects: r.objects })),
+      clusters: results.map(sideClusterOf),
     };
   } catch (e) {
     throw new PalisadeError('SynthFailed', `${label} does not synthesize:\n${describeError(e)}`, { hint: `fix the ${role} side first (palisade synth shows the same errors)` });

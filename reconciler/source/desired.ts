@@ -56,13 +56,5 @@ export async function synthesizeCheckout(checkout: Checkout, clusters: readonly 
 
 /** Synthesizes the selected clusters (all when none named) from a checkout. */
 export async function desiredSets(checkout: Checkout, clusters: readonly string[]): Promise<ClusterTarget[]> {
-  const { lib, define } = await loadCheckout(checkout);
-  const clustersDir = join(checkout.dir, 'clusters');
-  const names = clusters.length > 0 ? clusters : await lib.listClusters(clustersDir);
-  const targets: ClusterTarget[] = [];
-  for (const name of names) {
-    const spec = await lib.loadCluster(clustersDir, name);
-    targets.push({ spec, desired: desiredFrom(lib.synthesize(define, spec), checkout.revision) });
-  }
-  return targets;
+  return (await synthesizeCheckout(checkout, clusters)).map((r) => ({ spec: r.cluster, desired: desiredFrom(r, checkout.revision) }));
 }

@@ -2,7 +2,6 @@ import { PalisadeError } from '../../core/errors.js';
 import { ConnSet, parseProtocol, type Protocol } from '../connections.js';
 import { contains, equals, type IntervalList } from '../intervals.js';
 import { IPV4_ALL, ipBlockSet } from '../ip.js';
-import type { Labels } from '../label-selector.js';
 import type { Peer, Workload } from '../topology.js';
 
 export type Obj = Record<string, unknown>;
@@ -85,8 +84,4 @@ export function ipSetOf(cidr: unknown, except: unknown, field: string, fail: (fi
     warn(`${field}: IPv6 block ${String(cidr)} is not analysed (IPv4 only)`);
   }
   return set;
-}
-
-export function labelsMatchAll(): (l: Labels) => boolean {
-  return () => true;
 }
