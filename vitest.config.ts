@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['lib/**/*.test.ts', 'reconciler/**/*.test.ts', 'test/policies/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: ['lib/**/*.test.ts', 'reconciler/**/*.test.ts', 'test/policies/**/*.test.ts', 'bench/**/*.test.ts', 'test/support/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },

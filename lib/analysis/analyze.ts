@@ -57,14 +57,21 @@ export function universeOf(objects: readonly SourcedObject[]): Universe {
   return { workloads, external, policies, exposure };
 }
 
-// eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
+const workloadOrUndefined = (p: Peer): Workload | undefined => (p.type === 'workload' ? p : undefined);
+
+/** What Ingress/Route exposure permits from the ingress controller to `dst` (undefined: not that pair). */
+function exposureOf(u: Universe, src: Peer, dst: Peer): ConnSet | undefined {
+  return src.type === 'ingress-controller' && dst.type === 'workload' ? (u.exposure.get(dst.id) ?? ConnSet.none()) : undefined;
+}
+
 function pair(ev: Evaluator, u: Universe, src: Peer, dst: Peer): PairExplanation {
-  const egress = src.type === 'workload' ? ev.direction(src, 'egress', dst, dst.type === 'workload' ? dst : undefined) : undefined;
-  const ingress = dst.type === 'workload' ? ev.direction(dst, 'ingress', src, dst) : undefined;
-  let conns = (egress?.allowed ?? ConnSet.all()).intersect(ingress?.allowed ?? ConnSet.all());
-  const exposed = src.type === 'ingress-controller' && dst.type === 'workload' ? (u.exposure.get(dst.id) ?? ConnSet.none()) : undefined;
-  if (exposed !== undefined) conns = conns.intersect(exposed);
-  return { src, dst, conns, ...(egress === undefined ? {} : { egress: egress.decisions }), ...(ingress === undefined ? {} : { ingress: ingress.decisions }), ...(exposed === undefined ? {} : { exposed }) };
+  const from = workloadOrUndefined(src);
+  const to = workloadOrUndefined(dst);
+  const egress = from && ev.direction(from, 'egress', dst, to);
+  const ingress = to && ev.direction(to, 'ingress', src, to);
+  const exposed = exposureOf(u, src, dst);
+  const conns = [egress?.allowed, ingress?.allowed, exposed].reduce<ConnSet>((acc, c) => (c === undefined ? acc : acc.intersect(c)), ConnSet.all());
+  return { src, dst, conns, ...(egress && { egress: egress.decisions }), ...(ingress && { ingress: ingress.decisions }), ...(exposed && { exposed }) };
 }
 
 function httpOf(p: PairExplanation): readonly HttpRule[] | undefined {
@@ -73,22 +80,27 @@ function httpOf(p: PairExplanation): readonly HttpRule[] | undefined {
 }
 
 /** Every allowed connection between workloads, and between workloads and the outside. */
-// eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
+/** The (source, destination) pairs to evaluate: workload → workload, → egress peers; ingress peers → workload. */
+function* pairsOf(u: Universe): Generator<readonly [Peer, Peer]> {
+  const egressPeers = u.external.filter((e) => e.type === 'dns' || (e.type === 'ip' && e.side === 'egress'));
+  const ingressPeers = u.external.filter((e) => e.type === 'ingress-controller' || (e.type === 'ip' && e.side === 'ingress'));
+  for (const src of u.workloads) {
+    for (const dst of u.workloads) if (src !== dst) yield [src, dst];
+    for (const ext of egressPeers) yield [src, ext];
+  }
+  for (const ext of ingressPeers) for (const dst of u.workloads) yield [ext, dst];
+}
+
 export function analyze(objects: readonly SourcedObject[]): Analysis {
   const u = universeOf(objects);
   const ev = new Evaluator(u.policies);
   const connections: Connection[] = [];
-  const add = (src: Peer, dst: Peer): void => {
+  for (const [src, dst] of pairsOf(u)) {
     const p = pair(ev, u, src, dst);
-    if (p.conns.isEmpty()) return;
+    if (p.conns.isEmpty()) continue;
     const http = httpOf(p);
-    connections.push({ src, dst, conns: p.conns, ...(http === undefined ? {} : { http }) });
-  };
-  for (const src of u.workloads) {
-    for (const dst of u.workloads) if (src !== dst) add(src, dst);
-    for (const ext of u.external) if (ext.type === 'dns' || (ext.type === 'ip' && ext.side === 'egress')) add(src, ext);
+    connections.push({ src, dst, conns: p.conns, ...(http && { http }) });
   }
-  for (const ext of u.external) for (const dst of u.workloads) if (ext.type === 'ingress-controller' || (ext.type === 'ip' && ext.side === 'ingress')) add(ext, dst);
   return {
     connections,
     workloads: u.workloads,

@@ -108,62 +108,66 @@ interface Ctx {
   readonly target: Workload | undefined;
 }
 
-// eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
+/** The rules of `policies` (in order) that match the peer, with the part of `within` each selects. */
+function* matching(policies: readonly Policy[], ctx: Ctx, within: () => ConnSet): Generator<{ rule: Rule; conns: ConnSet }> {
+  for (const p of policies) {
+    for (const rule of rulesOf(p, ctx.dir) ?? []) {
+      if (!rule.matches(ctx.peer, ctx.subject)) continue;
+      const conns = rule.conns(ctx.target).intersect(within());
+      if (!conns.isEmpty()) yield { rule, conns };
+    }
+  }
+}
+
+function layerDefault(layer: Layer, policies: readonly Policy[], conns: ConnSet): Decision {
+  return { conns, verdict: 'deny', by: { policy: `${layer.label} (${policies.map((p) => p.ref).join(', ')})`, rule: 'default' } };
+}
+
+const decision = (rule: Rule, conns: ConnSet, verdict: 'allow' | 'deny'): Decision => ({ conns, verdict, by: rule.ref, ...(rule.http === undefined ? {} : { http: rule.http }) });
+
+/** Admin, tiers, baseline: the first matching rule decides; Pass hands the connections on. */
 function firstMatchLayer(walk: Walk, layer: Layer, policies: readonly Policy[], ctx: Ctx): void {
   let undecided = walk.remaining;
   let passed = ConnSet.none();
-  for (const p of policies) {
-    for (const rule of rulesOf(p, ctx.dir) ?? []) {
-      if (undecided.isEmpty()) break;
-      if (!rule.matches(ctx.peer, ctx.subject)) continue;
-      const conns = rule.conns(ctx.target).intersect(undecided);
-      if (conns.isEmpty()) continue;
-      undecided = undecided.subtract(conns);
-      if (rule.action === 'Pass') passed = passed.union(conns);
-      else record(walk, conns, rule.action === 'Allow' ? 'allow' : 'deny', rule.ref, rule.http);
-    }
+  for (const { rule, conns } of matching(policies, ctx, () => undecided)) {
+    undecided = undecided.subtract(conns);
+    if (rule.action === 'Pass') passed = passed.union(conns);
+    else record(walk, decision(rule, conns, rule.action === 'Allow' ? 'allow' : 'deny'));
+    if (undecided.isEmpty()) break;
   }
   if (layer.endAction === 'Deny' && !undecided.isEmpty()) {
-    walk.decisions.push({ conns: undecided, verdict: 'deny', by: { policy: `${layer.label} (${policies.map((p) => p.ref).join(', ')})`, rule: 'default' } });
+    walk.decisions.push(layerDefault(layer, policies, undecided));
     undecided = ConnSet.none();
   }
   walk.remaining = passed.union(undecided);
 }
 
-// eslint-disable-next-line max-statements -- TODO(review): split; written in one pass with the analyzer
+/** Cilium: allows are unioned, a deny wins over any allow; selected endpoints default-deny the rest. */
 function unionLayer(walk: Walk, layer: Layer, policies: readonly Policy[], ctx: Ctx): void {
   let denied = ConnSet.none();
   const allows: Array<{ conns: ConnSet; rule: Rule }> = [];
-  for (const p of policies) {
-    for (const rule of rulesOf(p, ctx.dir) ?? []) {
-      if (!rule.matches(ctx.peer, ctx.subject)) continue;
-      const conns = rule.conns(ctx.target).intersect(walk.remaining);
-      if (conns.isEmpty()) continue;
-      if (rule.action === 'Deny') {
-        record(walk, conns.subtract(denied), 'deny', rule.ref);
-        denied = denied.union(conns);
-      } else allows.push({ conns, rule });
+  for (const m of matching(policies, ctx, () => walk.remaining)) {
+    if (m.rule.action !== 'Deny') {
+      allows.push(m);
+      continue;
     }
+    record(walk, decision(m.rule, m.conns.subtract(denied), 'deny'));
+    denied = denied.union(m.conns);
   }
-  let granted = ConnSet.none();
-  for (const { conns, rule } of allows) {
-    const part = conns.subtract(denied).subtract(granted);
-    record(walk, part, 'allow', rule.ref, rule.http);
-    granted = granted.union(part);
-  }
+  const granted = allows.reduce((acc, { conns, rule }) => {
+    const part = conns.subtract(denied).subtract(acc);
+    record(walk, decision(rule, part, 'allow'));
+    return acc.union(part);
+  }, ConnSet.none());
   const rest = walk.remaining.subtract(denied).subtract(granted);
-  if (!policies.some((p) => p.defaultDeny?.[ctx.dir] !== false)) {
-    walk.remaining = rest;
-    return;
-  }
-  if (!rest.isEmpty()) walk.decisions.push({ conns: rest, verdict: 'deny', by: { policy: `${layer.label} (${policies.map((p) => p.ref).join(', ')})`, rule: 'default' } });
-  walk.remaining = ConnSet.none();
+  const defaultDeny = policies.some((p) => p.defaultDeny?.[ctx.dir] !== false);
+  if (defaultDeny && !rest.isEmpty()) walk.decisions.push(layerDefault(layer, policies, rest));
+  walk.remaining = defaultDeny ? ConnSet.none() : rest;
 }
 
-// eslint-disable-next-line max-params -- TODO(review): split; written in one pass with the analyzer
-function record(walk: Walk, conns: ConnSet, verdict: 'allow' | 'deny', by: RuleRef, http?: readonly HttpRule[]): void {
-  if (conns.isEmpty()) return;
-  walk.decisions.push({ conns, verdict, by, ...(http === undefined ? {} : { http }) });
-  if (verdict === 'allow') walk.allowed = walk.allowed.union(conns);
-  walk.remaining = walk.remaining.subtract(conns);
+function record(walk: Walk, d: Decision): void {
+  if (d.conns.isEmpty()) return;
+  walk.decisions.push(d);
+  if (d.verdict === 'allow') walk.allowed = walk.allowed.union(d.conns);
+  walk.remaining = walk.remaining.subtract(d.conns);
 }

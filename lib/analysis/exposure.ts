@@ -48,17 +48,27 @@ function ingressBackends(ingress: Obj): Array<{ service: string; port: { number?
  * Target ports on `w` of the service ports `port` picks (all when undefined). A Route's
  * `targetPort` may name a service port or give a target port number.
  */
-// eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
-function servicePorts(svc: Obj, w: Workload, port: { number?: number; name?: string } | undefined): ConnSet {
+type PortRef = { number?: number; name?: string } | undefined;
+
+/** Whether service port `sp` is the one `port` refers to (by name, service port or target port). */
+function chosen(sp: unknown, target: { number?: number }, port: PortRef): boolean {
+  if (port === undefined) return true;
+  const byName = port.name !== undefined && get(sp, 'name') === port.name;
+  return byName || (port.number !== undefined && (Number(get(sp, 'port')) === port.number || target.number === port.number));
+}
+
+/** A named target port resolves to the workload's container ports of that name. */
+function namedPorts(w: Workload, name: string | undefined): ConnSet {
+  return w.ports.filter((cp) => cp.name === name).reduce((c, cp) => c.union(ConnSet.port(cp.protocol, cp.port)), ConnSet.none());
+}
+
+function servicePorts(svc: Obj, w: Workload, port: PortRef): ConnSet {
   let conns = ConnSet.none();
   for (const sp of list(get(svc, 'spec', 'ports'))) {
     const target = portValue(get(sp, 'targetPort') ?? get(sp, 'port'));
-    const chosen = port === undefined || (port.name !== undefined && get(sp, 'name') === port.name) || (port.number !== undefined && (Number(get(sp, 'port')) === port.number || target.number === port.number));
-    if (!chosen) continue;
+    if (!chosen(sp, target, port)) continue;
     const protocol = parseProtocol(get(sp, 'protocol')) ?? 'TCP';
-    if (target.number !== undefined) conns = conns.union(ConnSet.port(protocol, target.number));
-    // eslint-disable-next-line max-depth -- TODO(review): split; written in one pass with the analyzer
-    else for (const cp of w.ports) if (cp.name === target.name) conns = conns.union(ConnSet.port(cp.protocol, cp.port));
+    conns = conns.union(target.number !== undefined ? ConnSet.port(protocol, target.number) : namedPorts(w, target.name));
   }
   return conns;
 }

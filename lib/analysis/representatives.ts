@@ -9,8 +9,16 @@ import type { SourcedObject } from './inputs.js';
  */
 export const AGENT_LABEL = 'palisade.dev/analysis-role';
 
-// eslint-disable-next-line max-params -- TODO(review): split; written in one pass with the analyzer
-function deployment(namespace: string, name: string, labels: Readonly<Record<string, string>>, role: string, ports: ReadonlyArray<{ port: number; protocol: string }>): KubeObject {
+interface Representative {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** agent, tool, data store, dns, … (an annotation, so it does not change what selectors match). */
+  readonly role: string;
+  readonly ports: ReadonlyArray<{ readonly port: number; readonly protocol: string }>;
+}
+
+function deployment({ namespace, name, labels, role, ports }: Representative): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -25,8 +33,8 @@ function deployment(namespace: string, name: string, labels: Readonly<Record<str
   };
 }
 
-const agentObject = (a: AgentModel): KubeObject => deployment(a.namespace, a.name, a.podLabels, 'agent', []);
-const endpointObject = (e: EndpointModel): KubeObject => deployment(e.namespace, e.name, e.podLabels, e.kind, e.ports);
+const agentObject = (a: AgentModel): KubeObject => deployment({ namespace: a.namespace, name: a.name, labels: a.podLabels, role: 'agent', ports: [] });
+const endpointObject = (e: EndpointModel): KubeObject => deployment({ namespace: e.namespace, name: e.name, labels: e.podLabels, role: e.kind, ports: e.ports });
 
 /** Analysis input for one synthesized cluster: its objects plus the representative workloads. */
 export function synthesizedInput(cluster: string, objects: readonly KubeObject[], model: PolicyModel): SourcedObject[] {
@@ -34,7 +42,7 @@ export function synthesizedInput(cluster: string, objects: readonly KubeObject[]
 }
 
 export function representativeWorkloads(model: PolicyModel): KubeObject[] {
-  const dns = deployment('kube-system', 'kube-dns', { 'k8s-app': 'kube-dns' }, 'dns', [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+  const dns = deployment({ namespace: 'kube-system', name: 'kube-dns', labels: { 'k8s-app': 'kube-dns' }, role: 'dns', ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
   const kubeSystem = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system', labels: { 'kubernetes.io/metadata.name': 'kube-system' } } } as KubeObject;
   return [kubeSystem, dns, ...model.agents.map(agentObject), ...model.endpoints.map(endpointObject)];
 }

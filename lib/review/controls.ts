@@ -21,15 +21,23 @@ function registries(b: PolicyModel, a: PolicyModel, emit: Emit): void {
   }
 }
 
-// eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
+type AgentCheck = (before: AgentModel, now: AgentModel) => Omit<Finding, 'cluster' | 'subject'> | undefined;
+
+/** One check per per-agent control; each returns the weakening it finds, if any. */
+const AGENT_CHECKS: readonly AgentCheck[] = [
+  (b, a) => (b.registry !== undefined && a.registry === undefined ? { kind: 'registry-widened', risk: 'high', message: `agent ${a.name} no longer has a registry allow-list` } : undefined),
+  (b, a) => (b.sandbox !== undefined && a.sandbox === undefined ? { kind: 'sandbox-removed', risk: 'high', message: `agent ${a.name} no longer must run in sandbox ${b.sandbox}` } : undefined),
+  (b, a) => (b.runtimeGuard !== undefined && a.runtimeGuard === undefined ? { kind: 'runtime-relaxed', risk: 'high', message: `agent ${a.name} lost runtime guard ${b.runtimeGuard}` } : undefined),
+  (b, a) => (b.gpu !== undefined && a.gpu !== b.gpu ? { kind: 'gpu-loosened', risk: 'medium', message: `agent ${a.name} GPU tenancy changed from ${b.gpu} to ${a.gpu ?? 'none'}` } : undefined),
+  (b, a) => (!b.allowCloudMetadata && a.allowCloudMetadata ? { kind: 'world-reach', risk: 'high', message: `agent ${a.name} may now reach the cloud metadata service` } : undefined),
+  (b, a) => (!b.allowKubeApi && a.allowKubeApi ? { kind: 'world-reach', risk: 'medium', message: `agent ${a.name} may now reach the Kubernetes API server` } : undefined),
+];
+
 function agentControls(before: AgentModel, now: AgentModel, emit: Emit): void {
-  const subject = now.source.path;
-  if (before.registry !== undefined && now.registry === undefined) emit({ kind: 'registry-widened', risk: 'high', subject, message: `agent ${now.name} no longer has a registry allow-list` });
-  if (before.sandbox !== undefined && now.sandbox === undefined) emit({ kind: 'sandbox-removed', risk: 'high', subject, message: `agent ${now.name} no longer must run in sandbox ${before.sandbox}` });
-  if (before.runtimeGuard !== undefined && now.runtimeGuard === undefined) emit({ kind: 'runtime-relaxed', risk: 'high', subject, message: `agent ${now.name} lost runtime guard ${before.runtimeGuard}` });
-  if (before.gpu !== undefined && now.gpu !== before.gpu) emit({ kind: 'gpu-loosened', risk: 'medium', subject, message: `agent ${now.name} GPU tenancy changed from ${before.gpu} to ${now.gpu ?? 'none'}` });
-  if (!before.allowCloudMetadata && now.allowCloudMetadata) emit({ kind: 'world-reach', risk: 'high', subject, message: `agent ${now.name} may now reach the cloud metadata service` });
-  if (!before.allowKubeApi && now.allowKubeApi) emit({ kind: 'world-reach', risk: 'medium', subject, message: `agent ${now.name} may now reach the Kubernetes API server` });
+  for (const check of AGENT_CHECKS) {
+    const found = check(before, now);
+    if (found !== undefined) emit({ ...found, subject: now.source.path });
+  }
 }
 
 function runtime(b: PolicyModel, a: PolicyModel, emit: Emit): void {

@@ -6,4 +6,5 @@ export { mermaidOf } from './mermaid.js';
 export { evaluateProbes, probeVerdict } from './probes.js';
 export { maxRisk, review } from './review.js';
 export { reviewSarif } from './sarif.js';
+export { edgeLine, reviewText } from './text.js';
 export type { ClusterReview, Edge, EdgeChange, Finding, FindingKind, ObjectChange, ProbeVerdict, Review, ReviewSide, Risk, SideCluster } from './types.js';

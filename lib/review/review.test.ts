@@ -65,6 +65,18 @@ describe('semantic review', () => {
     expect(kinds(before, after)).toContain(kind);
   });
 
+  it('flags a registry allow-list that now admits another registry', () => {
+    expect(kinds({}, { registryPrefixes: ['ghcr.io/acme/', 'docker.io/'] })).toContain('registry-widened');
+    expect(kinds({ registryPrefixes: ['ghcr.io/acme/', 'docker.io/'] }, {})).not.toContain('registry-widened');
+  });
+
+  it('reports a changed edge when an L7 rule is added to an existing connection', () => {
+    const r = review(side('base', smallOrg(), cilium), side('head', smallOrg({ http: true }), cilium), { probes: [] }, []);
+    const changed = r.clusters[0]!.edges.filter((e) => e.change === 'changed');
+    expect(changed).toHaveLength(1);
+    expect(changed[0]).toMatchObject({ before: { src: 'agents/researcher[Deployment]', dst: 'tools/mcp[Deployment]' }, after: { http: expect.stringContaining('POST /v1/call') } });
+  });
+
   it('flags a dropped image-signature rule (Kyverno admission)', () => {
     expect(kinds({ signatures: true }, {}, testCluster({ name: 'y', network: 'cilium', admission: 'kyverno' }))).toContain('signature-dropped');
   });

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { loadReviewConfig, review, reviewMarkdown, reviewSarif, type Review } from '../../lib/review/index.js';
+import { loadReviewConfig, review, reviewMarkdown, reviewSarif, reviewText, type Review } from '../../lib/review/index.js';
 import { PalisadeError } from '../../lib/core/errors.js';
 import { streamProgress } from '../../lib/core/progress.js';
 import { loadSide } from '../review/sides.js';
@@ -17,23 +17,6 @@ interface DiffFlags {
   readonly sarif?: string;
 }
 
-// eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
-function text(r: Review): string {
-  const lines = [`${r.base} → ${r.head}: risk ${r.risk}${r.needsApproval ? ` (approval "${r.approval.required ?? ''}" required)` : ''}`];
-  for (const c of r.clusters) {
-    lines.push(`cluster ${c.cluster}:`);
-    for (const e of c.edges) {
-      if (e.change === 'added') lines.push(`  + ${e.after.src} => ${e.after.dst} : ${e.after.conns}`);
-      else if (e.change === 'removed') lines.push(`  - ${e.before.src} => ${e.before.dst} : ${e.before.conns}`);
-      else lines.push(`  ~ ${e.after.src} => ${e.after.dst} : ${e.before.conns} → ${e.after.conns}`);
-    }
-    for (const f of c.findings) lines.push(`  ! [${f.risk}] ${f.message}`);
-    for (const p of c.probes) lines.push(`  probe ${p.ok ? 'ok  ' : 'FAIL'} ${p.probe}: expect ${p.expect}, ${p.before ?? 'n/a'} → ${p.after}`);
-    lines.push(`  ${c.objects.length} object(s) changed`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 function render(r: Review, format: string): string {
   switch (format) {
     case 'md':
@@ -43,7 +26,7 @@ function render(r: Review, format: string): string {
     case 'sarif':
       return `${JSON.stringify(reviewSarif(r, '0.1.0'), null, 2)}\n`;
     case 'txt':
-      return text(r);
+      return reviewText(r);
     default:
       throw new PalisadeError('InvalidInput', `unknown --format ${format} (md, json, sarif or txt)`);
   }

@@ -1,28 +1,34 @@
 import { Command } from 'commander';
-import { registerCluster } from './cluster.js';
-import { registerSynth } from './synth.js';
-import { registerDrift } from './drift.js';
-import { registerReconcile } from './reconcile.js';
-import { registerDemo } from './demo.js';
-import { registerInstall } from './install.js';
-import { registerPublish } from './publish.js';
-import { registerAnalyze } from './analyze.js';
-import { registerDiff } from './diff.js';
+import { EXIT } from './action.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * Commands in help order, each loaded on demand: a command imports only what it needs, so
+ * `palisade analyze` does not pay for the Kubernetes client (about a second of start-up).
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ['demo', async () => (await import('./demo.js')).registerDemo],
+  ['cluster', async () => (await import('./cluster.js')).registerCluster],
+  ['synth', async () => (await import('./synth.js')).registerSynth],
+  ['reconcile', async () => (await import('./reconcile.js')).registerReconcile],
+  ['drift', async () => (await import('./drift.js')).registerDrift],
+  ['install-manifests', async () => (await import('./install.js')).registerInstall],
+  ['publish', async () => (await import('./publish.js')).registerPublish],
+  ['analyze', async () => (await import('./analyze.js')).registerAnalyze],
+  ['diff', async () => (await import('./diff.js')).registerDiff],
+];
 
 const program = new Command('palisade')
   .description('Policy-as-code for AI-agent workloads on Kubernetes: author in TypeScript, synthesize for every enforcement backend, reconcile continuously.')
   .version('0.1.0')
   .showHelpAfterError()
+  // Usage errors exit 2 like every other error; 1 is reserved for findings (drift, weakening).
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.error))
   .addHelpText('after', '\nExit codes: 0 success, 1 findings (drift, not running), 2 error.\nEvery command that talks to a cluster accepts --kubeconfig or KUBECONFIG.');
 
-registerDemo(program);
-registerCluster(program);
-registerSynth(program);
-registerReconcile(program);
-registerDrift(program);
-registerInstall(program);
-registerPublish(program);
-registerAnalyze(program);
-registerDiff(program);
+// The named command alone when argv names one; every command otherwise (help, errors, completion).
+const named = COMMANDS.filter(([name]) => name === process.argv[2]);
+for (const [, load] of named.length > 0 ? named : COMMANDS) (await load())(program);
 
 await program.parseAsync(process.argv);

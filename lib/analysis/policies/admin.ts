@@ -3,7 +3,7 @@ import type { Action, Direction, LayerKey, Policy, Rule } from '../ir.js';
 import { selectorMatches, type LabelSelector } from '../label-selector.js';
 import type { Peer, Workload } from '../topology.js';
 import { get, inputError, ipMatches, ipSetOf, list, namedPort, refOf, unionOf, type Obj } from './common.js';
-import type { TranslateContext } from './context.js';
+import type { Fail, RuleContext, TranslateContext } from './context.js';
 
 /**
  * AdminNetworkPolicy / BaselineAdminNetworkPolicy (v1alpha1) and ClusterNetworkPolicy
@@ -30,7 +30,7 @@ export function translateAdminPolicy(obj: Obj, source: string, ctx: TranslateCon
   };
 }
 
-function layerOf(obj: Obj, kind: string, fail: (f: string, m: string) => never): LayerKey {
+function layerOf(obj: Obj, kind: string, fail: Fail): LayerKey {
   if (kind === 'AdminNetworkPolicy') return 'admin';
   if (kind === 'BaselineAdminNetworkPolicy') return 'baseline';
   const tier = get(obj, 'spec', 'tier');
@@ -39,7 +39,7 @@ function layerOf(obj: Obj, kind: string, fail: (f: string, m: string) => never):
   return fail('spec.tier', `must be Admin or Baseline, found ${String(tier)}`);
 }
 
-function subjectMatcher(subject: unknown, fail: (f: string, m: string) => never): (w: Workload) => boolean {
+function subjectMatcher(subject: unknown, fail: Fail): (w: Workload) => boolean {
   const namespaces = get(subject, 'namespaces') as LabelSelector | undefined;
   const pods = get(subject, 'pods');
   if (namespaces !== undefined) return (w) => selectorMatches(namespaces, w.nsLabels);
@@ -51,15 +51,11 @@ function subjectMatcher(subject: unknown, fail: (f: string, m: string) => never)
   return fail('spec.subject', 'needs namespaces or pods');
 }
 
-interface RuleCtx {
-  readonly ref: string;
+interface RuleCtx extends RuleContext {
   readonly kind: string;
-  readonly fail: (field: string, msg: string) => never;
-  readonly ctx: TranslateContext;
-  readonly dir?: Direction;
 }
 
-function actionOf(value: unknown, field: string, fail: (f: string, m: string) => never): Action {
+function actionOf(value: unknown, field: string, fail: Fail): Action {
   if (value === 'Allow' || value === 'Accept') return 'Allow';
   if (value === 'Deny' || value === 'Pass') return value;
   return fail(field, `unknown action ${String(value)}`);
@@ -80,29 +76,35 @@ function adminRule(rule: unknown, dir: Direction, i: number, rc: RuleCtx): Rule 
   };
 }
 
-// eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
-function adminPort(entry: unknown, field: string, fail: (f: string, m: string) => never): (t: Workload | undefined) => ConnSet {
-  const named = get(entry, 'namedPort') ?? get(entry, 'destinationNamedPort');
-  if (typeof named === 'string') return (t) => namedPort(t, named);
+/** v1alpha1 `portNumber` / `portRange`: a fixed set, or undefined when the entry has neither. */
+function v1alpha1Port(entry: unknown, field: string, fail: Fail): ConnSet | undefined {
   const number = get(entry, 'portNumber');
-  if (number !== undefined) {
-    const set = ConnSet.port(parseProtocol(get(number, 'protocol')) ?? fail(`${field}.portNumber.protocol`, 'unsupported protocol'), Number(get(number, 'port')));
-    return () => set;
-  }
+  if (number !== undefined) return ConnSet.port(parseProtocol(get(number, 'protocol')) ?? fail(`${field}.portNumber.protocol`, 'unsupported protocol'), Number(get(number, 'port')));
   const range = get(entry, 'portRange');
-  if (range !== undefined) {
-    const set = ConnSet.port(parseProtocol(get(range, 'protocol')) ?? fail(`${field}.portRange.protocol`, 'unsupported protocol'), Number(get(range, 'start')), Number(get(range, 'end')));
-    return () => set;
-  }
+  if (range === undefined) return undefined;
+  return ConnSet.port(parseProtocol(get(range, 'protocol')) ?? fail(`${field}.portRange.protocol`, 'unsupported protocol'), Number(get(range, 'start')), Number(get(range, 'end')));
+}
+
+/** v1alpha2 `tcp` / `udp` / `sctp` with an optional `destinationPort` (number or range). */
+function v1alpha2Protocol(entry: unknown): ConnSet | undefined {
   for (const proto of ['tcp', 'udp', 'sctp'] as const) {
     const spec = get(entry, proto);
     if (spec === undefined) continue;
     const p = parseProtocol(proto)!;
     const dest = get(spec, 'destinationPort');
-    const set = dest === undefined ? ConnSet.of(p) : get(dest, 'number') !== undefined ? ConnSet.port(p, Number(get(dest, 'number'))) : ConnSet.port(p, Number(get(dest, 'range', 'start')), Number(get(dest, 'range', 'end')));
-    return () => set;
+    if (dest === undefined) return ConnSet.of(p);
+    if (get(dest, 'number') !== undefined) return ConnSet.port(p, Number(get(dest, 'number')));
+    return ConnSet.port(p, Number(get(dest, 'range', 'start')), Number(get(dest, 'range', 'end')));
   }
-  return fail(field, 'needs portNumber, portRange, namedPort (v1alpha1) or tcp/udp/sctp/destinationNamedPort (v1alpha2)');
+  return undefined;
+}
+
+function adminPort(entry: unknown, field: string, fail: Fail): (t: Workload | undefined) => ConnSet {
+  const named = get(entry, 'namedPort') ?? get(entry, 'destinationNamedPort');
+  if (typeof named === 'string') return (t) => namedPort(t, named);
+  const set = v1alpha1Port(entry, field, fail) ?? v1alpha2Protocol(entry);
+  if (set === undefined) return fail(field, 'needs portNumber, portRange, namedPort (v1alpha1) or tcp/udp/sctp/destinationNamedPort (v1alpha2)');
+  return () => set;
 }
 
 function adminPeer(peer: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
@@ -117,7 +119,7 @@ function adminPeer(peer: unknown, field: string, rc: RuleCtx): (p: Peer) => bool
   const networks = get(peer, 'networks');
   if (networks !== undefined) {
     const sets = list(networks).flatMap((cidr, k) => {
-      const set = ipSetOf(cidr, [], `${field}.networks[${k}]`, rc.fail, (m) => rc.ctx.warn(`${rc.ref}: ${m}`));
+      const set = ipSetOf({ cidr }, `${field}.networks[${k}]`, rc);
       if (set !== undefined) rc.ctx.noteIpSet(set, rc.dir ?? 'egress');
       return set === undefined ? [] : [set];
     });

@@ -6,7 +6,7 @@ import type { IntervalList } from '../intervals.js';
 import type { Peer, Workload } from '../topology.js';
 import { dnsCovers } from './admin.js';
 import { get, str, inputError, ipMatches, ipSetOf, list, namedPort, refOf, type Obj } from './common.js';
-import type { TranslateContext } from './context.js';
+import type { RuleContext, TranslateContext } from './context.js';
 
 export function tierOf(obj: Obj): TierInfo {
   const action = get(obj, 'spec', 'defaultAction');
@@ -25,12 +25,8 @@ function nsLabels(w: { namespace: string; nsLabels: Labels }): Labels {
   return { ...w.nsLabels, 'projectcalico.org/name': w.namespace };
 }
 
-interface RuleCtx {
-  readonly ref: string;
+interface RuleCtx extends RuleContext {
   readonly namespace: string | undefined;
-  readonly fail: (field: string, msg: string) => never;
-  readonly ctx: TranslateContext;
-  readonly dir?: Direction;
 }
 
 function selector(text: unknown, field: string, rc: RuleCtx): Predicate | undefined {
@@ -113,12 +109,15 @@ function portsOf(dest: unknown, protocols: readonly Protocol[], field: string, r
   return (t) => allowed(t).subtract(denied(t));
 }
 
+/** `pred(labels)`, or `absent` when there is no predicate. */
+const holds = (pred: Predicate | undefined, labels: Labels, absent: boolean): boolean => (pred === undefined ? absent : pred(labels));
+
 function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
   const sel = selector(get(entity, 'selector'), `${field}.selector`, rc);
   const notSel = selector(get(entity, 'notSelector'), `${field}.notSelector`, rc);
   const nsSel = selector(get(entity, 'namespaceSelector'), `${field}.namespaceSelector`, rc);
   const ipSets = (key: string): IntervalList[] => list(get(entity, key)).flatMap((c, i) => {
-    const set = ipSetOf(c, [], `${field}.${key}[${i}]`, rc.fail, (m) => rc.ctx.warn(`${rc.ref}: ${m}`));
+    const set = ipSetOf({ cidr: c }, `${field}.${key}[${i}]`, rc);
     if (set !== undefined) rc.ctx.noteIpSet(set, rc.dir ?? 'egress');
     return set === undefined ? [] : [set];
   });
@@ -127,16 +126,19 @@ function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) =
   const domains = list(get(entity, 'domains')).map(String);
   domains.forEach((d) => rc.ctx.noteDns(d));
   const podCriteria = sel !== undefined || nsSel !== undefined || notSel !== undefined;
-  // eslint-disable-next-line complexity -- TODO(review): split; written in one pass with the analyzer
+  const external = (p: Peer): boolean => {
+    if (podCriteria) return false;
+    if (domains.length > 0) return p.type === 'dns' && domains.some((d) => dnsCovers(d, p.name));
+    return (nets === undefined || nets.some((s) => ipMatches(s, p))) && !notNets.some((s) => ipMatches(s, p));
+  };
+  // A namespaced policy's selector without namespaceSelector means pods of the policy's namespace.
+  const ownNamespace = nsSel === undefined && sel !== undefined ? rc.namespace : undefined;
+  const pod = (p: Workload): boolean => (ownNamespace === undefined || p.namespace === ownNamespace)
+    && holds(sel, podLabels(p), true) && !holds(notSel, podLabels(p), false) && holds(nsSel, nsLabels(p), true);
   return (p) => {
-    if (p.type === 'ip' || p.type === 'dns') {
-      if (podCriteria) return false;
-      if (domains.length > 0) return p.type === 'dns' && domains.some((d) => dnsCovers(d, p.name));
-      return (nets === undefined || nets.some((s) => ipMatches(s, p))) && !notNets.some((s) => ipMatches(s, p));
-    }
+    if (p.type === 'ip' || p.type === 'dns') return external(p);
     if (nets !== undefined || domains.length > 0) return false;
-    if (p.type === 'ingress-controller') return !podCriteria;
-    const sameNs = nsSel === undefined && rc.namespace !== undefined && sel !== undefined ? p.namespace === rc.namespace : true;
-    return sameNs && (sel === undefined || sel(podLabels(p))) && (notSel === undefined || !notSel(podLabels(p))) && (nsSel === undefined || nsSel(nsLabels(p)));
+    return p.type === 'ingress-controller' ? !podCriteria : pod(p);
   };
 }
+

@@ -4,7 +4,7 @@ import { selectorMatches, type LabelSelector, type Labels } from '../label-selec
 import type { Peer, Workload } from '../topology.js';
 import { dnsCovers } from './admin.js';
 import { get, str, inputError, ipMatches, ipSetOf, list, refOf, type Obj } from './common.js';
-import type { TranslateContext } from './context.js';
+import type { RuleContext, TranslateContext } from './context.js';
 
 const NS_KEY = 'io.kubernetes.pod.namespace';
 const NS_LABEL_PREFIX = 'io.cilium.k8s.namespace.labels.';
@@ -39,12 +39,8 @@ function endpointMatcher(raw: unknown, namespace: string | undefined): (w: { nam
   return (w) => (!confine || w.namespace === namespace) && selectorMatches(sel, ciliumLabels(w.namespace, w.labels, w.nsLabels));
 }
 
-interface RuleCtx {
-  readonly ref: string;
+interface RuleCtx extends RuleContext {
   readonly namespace: string | undefined;
-  readonly fail: (field: string, msg: string) => never;
-  readonly ctx: TranslateContext;
-  readonly dir?: Direction;
 }
 
 export function translateCiliumPolicy(obj: Obj, source: string, ctx: TranslateContext): Policy {
@@ -60,8 +56,8 @@ export function translateCiliumPolicy(obj: Obj, source: string, ctx: TranslateCo
   const selects = get(spec, 'nodeSelector') !== undefined ? () => false : endpointMatcher(get(spec, 'endpointSelector'), namespace);
   const dd = get(spec, 'enableDefaultDeny');
   const direction = (dir: Direction): Rule[] | undefined => {
-    const allows = list(get(spec, dir)).flatMap((r, i) => ciliumRules(r, `${base}.${dir}[${i}]`, dir, 'Allow', rc));
-    const denies = list(get(spec, `${dir}Deny`)).flatMap((r, i) => ciliumRules(r, `${base}.${dir}Deny[${i}]`, dir, 'Deny', rc));
+    const allows = list(get(spec, dir)).flatMap((r, i) => ciliumRules(r, `${base}.${dir}[${i}]`, { ...rc, dir, action: 'Allow' }));
+    const denies = list(get(spec, `${dir}Deny`)).flatMap((r, i) => ciliumRules(r, `${base}.${dir}Deny[${i}]`, { ...rc, dir, action: 'Deny' }));
     const present = get(spec, dir) !== undefined || get(spec, `${dir}Deny`) !== undefined || get(dd, dir) === true;
     return present ? [...denies, ...allows] : undefined;
   };
@@ -77,10 +73,20 @@ export function translateCiliumPolicy(obj: Obj, source: string, ctx: TranslateCo
 
 const PEER_FIELDS = { ingress: ['fromEndpoints', 'fromEntities', 'fromCIDR', 'fromCIDRSet'], egress: ['toEndpoints', 'toEntities', 'toCIDR', 'toCIDRSet', 'toFQDNs'] } as const;
 
-// eslint-disable-next-line max-params -- TODO(review): split; written in one pass with the analyzer
-function ciliumRules(rule: unknown, field: string, dir: Direction, action: 'Allow' | 'Deny', rc: RuleCtx): Rule[] {
-  const matchers = PEER_FIELDS[dir].flatMap((f) => (get(rule, f) === undefined ? [] : [peerMatcher(f, get(rule, f), `${field}.${f}`, { ...rc, dir })]));
-  for (const unsupported of ['fromRequires', 'toRequires', 'toServices', 'fromGroups', 'toGroups', 'fromNodes', 'toNodes']) {
+const UNSUPPORTED_PEERS = ['fromRequires', 'toRequires', 'toServices', 'fromGroups', 'toGroups', 'fromNodes', 'toNodes'] as const;
+
+function httpRules(entry: unknown): HttpRule[] {
+  return list(get(entry, 'rules', 'http')).map((h): HttpRule => ({
+    ...(get(h, 'method') === undefined ? {} : { method: String(get(h, 'method')) }),
+    ...(get(h, 'path') === undefined ? {} : { path: String(get(h, 'path')) }),
+    ...(get(h, 'host') === undefined ? {} : { host: String(get(h, 'host')) }),
+  }));
+}
+
+/** The rules of one Cilium ingress/egress (or …Deny) entry: one per `toPorts` entry. */
+function ciliumRules(rule: unknown, field: string, rc: RuleCtx & { readonly dir: Direction; readonly action: 'Allow' | 'Deny' }): Rule[] {
+  const matchers = PEER_FIELDS[rc.dir].flatMap((f) => (get(rule, f) === undefined ? [] : [peerMatcher(f, get(rule, f), `${field}.${f}`, rc)]));
+  for (const unsupported of UNSUPPORTED_PEERS) {
     if (get(rule, unsupported) !== undefined) rc.ctx.warn(`${rc.ref}: ${field}.${unsupported} is not analysed`);
   }
   const toPorts = list(get(rule, 'toPorts'));
@@ -89,12 +95,8 @@ function ciliumRules(rule: unknown, field: string, dir: Direction, action: 'Allo
   const entries = toPorts.length === 0 ? [undefined] : toPorts;
   return entries.map((entry, i) => {
     const conns = entry === undefined ? ConnSet.all() : portsOf(entry, `${field}.toPorts[${i}]`, rc);
-    const http = list(get(entry, 'rules', 'http')).map((h): HttpRule => ({
-      ...(get(h, 'method') === undefined ? {} : { method: String(get(h, 'method')) }),
-      ...(get(h, 'path') === undefined ? {} : { path: String(get(h, 'path')) }),
-      ...(get(h, 'host') === undefined ? {} : { host: String(get(h, 'host')) }),
-    }));
-    return { action, ref: { policy: rc.ref, rule: entry === undefined ? field : `${field}.toPorts[${i}]` }, matches, conns: () => conns, ...(http.length > 0 ? { http } : {}) };
+    const http = httpRules(entry);
+    return { action: rc.action, ref: { policy: rc.ref, rule: entry === undefined ? field : `${field}.toPorts[${i}]` }, matches, conns: () => conns, ...(http.length > 0 ? { http } : {}) };
   });
 }
 
@@ -150,8 +152,8 @@ function peerMatcher(kind: string, value: unknown, field: string, rc: RuleCtx): 
 function cidrMatcher(kind: string, value: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
   const sets = list(value).flatMap((entry, i) => {
     const set = kind.endsWith('CIDRSet')
-      ? ipSetOf(get(entry, 'cidr'), get(entry, 'except'), `${field}[${i}]`, rc.fail, (m) => rc.ctx.warn(`${rc.ref}: ${m}`))
-      : ipSetOf(entry, [], `${field}[${i}]`, rc.fail, (m) => rc.ctx.warn(`${rc.ref}: ${m}`));
+      ? ipSetOf({ cidr: get(entry, 'cidr'), except: get(entry, 'except') }, `${field}[${i}]`, rc)
+      : ipSetOf({ cidr: entry }, `${field}[${i}]`, rc);
     if (set !== undefined) rc.ctx.noteIpSet(set, rc.dir ?? 'egress');
     return set === undefined ? [] : [set];
   });

@@ -3,6 +3,7 @@ import { ConnSet, parseProtocol, type Protocol } from '../connections.js';
 import { contains, equals, type IntervalList } from '../intervals.js';
 import { IPV4_ALL, ipBlockSet } from '../ip.js';
 import type { Peer, Workload } from '../topology.js';
+import type { RuleContext } from './context.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -75,13 +76,14 @@ export function ipMatches(set: IntervalList, peer: Peer): boolean {
   return false;
 }
 
-// eslint-disable-next-line max-params -- TODO(review): split; written in one pass with the analyzer
-export function ipSetOf(cidr: unknown, except: unknown, field: string, fail: (field: string, msg: string) => never, warn: (m: string) => void): IntervalList | undefined {
-  if (typeof cidr !== 'string') fail(`${field}.cidr`, 'missing CIDR');
-  const set = ipBlockSet(cidr, list(except).map(String));
+/** The IPv4 set of a CIDR block less its exceptions; undefined (with a warning) for IPv6. */
+export function ipSetOf(block: { readonly cidr: unknown; readonly except?: unknown }, field: string, rc: RuleContext): IntervalList | undefined {
+  const { cidr } = block;
+  if (typeof cidr !== 'string') return rc.fail(`${field}.cidr`, 'missing CIDR');
+  const set = ipBlockSet(cidr, list(block.except).map(String));
   if (set === undefined) {
-    if (!(cidr).includes(':')) fail(`${field}`, `invalid CIDR ${String(cidr)}`);
-    warn(`${field}: IPv6 block ${String(cidr)} is not analysed (IPv4 only)`);
+    if (!cidr.includes(':')) rc.fail(field, `invalid CIDR ${cidr}`);
+    rc.ctx.warn(`${rc.ref}: ${field}: IPv6 block ${cidr} is not analysed (IPv4 only)`);
   }
   return set;
 }

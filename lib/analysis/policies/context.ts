@@ -9,3 +9,15 @@ export interface TranslateContext {
   noteDns(name: string): void;
   warn(message: string): void;
 }
+
+/** Fails translation, naming the field of the policy being translated. */
+export type Fail = (field: string, message: string) => never;
+
+/** What every rule translator carries: the policy it is in, how to fail, where to note findings. */
+export interface RuleContext {
+  /** `Kind/namespace/name` of the policy. */
+  readonly ref: string;
+  readonly fail: Fail;
+  readonly ctx: TranslateContext;
+  readonly dir?: Direction;
+}

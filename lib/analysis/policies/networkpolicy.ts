@@ -3,7 +3,7 @@ import { selectorMatches } from '../label-selector.js';
 import type { Direction, Policy, Rule } from '../ir.js';
 import { INGRESS_CONTROLLER_NS_LABELS, type Peer } from '../topology.js';
 import { get, inputError, ipMatches, ipSetOf, list, portEntry, refOf, unionOf, type Obj } from './common.js';
-import type { TranslateContext } from './context.js';
+import type { RuleContext, TranslateContext } from './context.js';
 
 /** Kubernetes networking.k8s.io/v1 NetworkPolicy: allow rules, unioned, default deny when selected. */
 export function translateNetworkPolicy(obj: Obj, source: string, ctx: TranslateContext): Policy {
@@ -28,12 +28,8 @@ export function translateNetworkPolicy(obj: Obj, source: string, ctx: TranslateC
   };
 }
 
-interface RuleCtx {
-  readonly ref: string;
+interface RuleCtx extends RuleContext {
   readonly namespace: string;
-  readonly fail: (field: string, msg: string) => never;
-  readonly ctx: TranslateContext;
-  readonly dir?: Direction;
 }
 
 function npRule(rule: unknown, field: string, dir: Direction, rc: RuleCtx): Rule {
@@ -51,7 +47,7 @@ function npRule(rule: unknown, field: string, dir: Direction, rc: RuleCtx): Rule
 function npPeer(peer: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
   const ipBlock = get(peer, 'ipBlock');
   if (ipBlock !== undefined) {
-    const set = ipSetOf(get(ipBlock, 'cidr'), get(ipBlock, 'except'), `${field}.ipBlock`, rc.fail, (m) => rc.ctx.warn(`${rc.ref}: ${m}`));
+    const set = ipSetOf({ cidr: get(ipBlock, 'cidr'), except: get(ipBlock, 'except') }, `${field}.ipBlock`, rc);
     if (set === undefined) return () => false;
     rc.ctx.noteIpSet(set, rc.dir ?? 'ingress');
     return (p) => ipMatches(set, p);
