@@ -11,6 +11,7 @@ import { formatIssues, type SynthIssue } from '../model/issues.js';
 import type { PolicyModel } from '../model/model.js';
 import { validateModel } from '../model/validate.js';
 import { renderCluster } from '../render/render.js';
+import { policyCodeError } from './policy-location.js';
 import { SchemaValidator } from './schema-validator.js';
 
 /** Argo CD sync wave by apply stage, so Argo keeps palisade's order (it sorts custom kinds last otherwise). */
@@ -40,7 +41,11 @@ let sharedValidator: SchemaValidator | undefined;
 /** Builds the construct tree, checks it, renders for the cluster and validates every object's schema. */
 export function synthesize(define: PolicyDefinition, cluster: ClusterSpec, validator?: SchemaValidator): SynthResult {
   const root = new Construct(new App(), 'policies');
-  define(root, cluster);
+  try {
+    define(root, cluster);
+  } catch (e) {
+    throw policyCodeError(cluster.name, e);
+  }
   const model = collectModel(root);
   const modelIssues = validateModel(model);
   if (modelIssues.length > 0) throw new SynthError(cluster.name, modelIssues);

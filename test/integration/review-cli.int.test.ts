@@ -1,10 +1,27 @@
 /** `palisade analyze`, `palisade diff` and the synth probe gate, run as a user would (CLI, exit codes). */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { HAS_SHARED, SHARED_DIR } from '../support/shared.js';
+import { HAS_SHARED, REPO_ROOT, SHARED_DIR } from '../support/shared.js';
+
+const exec = promisify(execFile);
+const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
+const execa = async (cwd: string, args: readonly string[]): Promise<string> => (await exec('git', [...args], { cwd, env: GIT_ENV })).stdout;
+
+/** A repository made from this one's files as they are now (node_modules linked), one commit. */
+async function scratchRepo(): Promise<string> {
+  const repo = await mkdtemp(join(tmpdir(), 'palisade-diff-repo-'));
+  await exec('sh', ['-c', `git -C "${REPO_ROOT}" ls-files -z --cached --others --exclude-standard | tar -C "${REPO_ROOT}" --null --ignore-failed-read -T - -c | tar -x -C "${repo}"`]);
+  await symlink(join(REPO_ROOT, 'node_modules'), join(repo, 'node_modules'));
+  await execa(repo, ['init', '-q']);
+  await execa(repo, ['add', '-A']);
+  await execa(repo, ['commit', '-qm', 'template']);
+  return repo;
+}
 
 describe('palisade analyze (CLI)', () => {
   it.skipIf(!HAS_SHARED)('prints the connlist of an oracle case exactly as netpol-analyzer does', async () => {
@@ -45,6 +62,20 @@ describe('palisade diff (CLI)', () => {
     const review = JSON.parse(r.stdout) as { clusters: Array<{ cluster: string; probes: Array<{ ok: boolean }> }> };
     expect(review.clusters.map((c) => c.cluster).sort()).toEqual(['local', 'prod-calico', 'prod-cilium']);
     expect(review.clusters.flatMap((c) => c.probes).every((p) => p.ok)).toBe(true);
+  }, 300_000);
+
+  it('names the side, its revision and the construct when one side fails to synthesize (exit 2)', async () => {
+    const repo = await scratchRepo();
+    const policies = join(repo, 'policies', 'index.ts');
+    await writeFile(policies, (await readFile(policies, 'utf8')).replace('Port.tcp(6333)', 'Port.tcp(70000)'));
+    const worktree = await runCli(['diff', '--base', 'HEAD', '-c', 'local'], {}, repo);
+    expect(worktree.code).toBe(2);
+    expect(worktree.stderr).toMatch(/head \(working tree[^)]*\) does not synthesize/);
+    expect(worktree.stderr).toMatch(/cluster local: policies\/index\.ts:\d+:\d+: Invalid port 70000/);
+    await execa(repo, ['commit', '-qam', 'broken port']);
+    const committed = await runCli(['diff', '--base', 'HEAD', '--head', 'HEAD~1', '-c', 'local'], {}, repo);
+    expect(committed.code).toBe(2);
+    expect(committed.stderr).toMatch(/base \(HEAD @ [0-9a-f]{12}\) does not synthesize/);
   }, 300_000);
 
   it('names the side and the ref when the base ref does not exist (exit 2)', async () => {
