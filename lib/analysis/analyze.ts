@@ -91,13 +91,24 @@ function* pairsOf(u: Universe): Generator<readonly [Peer, Peer]> {
   for (const ext of ingressPeers) for (const dst of u.workloads) yield [ext, dst];
 }
 
+/** The connections allowed from src to dst; stops at the first direction that allows nothing. */
+function allowedConns(ev: Evaluator, u: Universe, src: Peer, dst: Peer): ConnSet {
+  const from = workloadOrUndefined(src);
+  const to = workloadOrUndefined(dst);
+  let conns = from ? ev.direction(from, 'egress', dst, to).allowed : ConnSet.all();
+  if (conns.isEmpty() || to === undefined) return conns;
+  conns = conns.intersect(ev.direction(to, 'ingress', src, to).allowed);
+  const exposed = exposureOf(u, src, dst);
+  return exposed === undefined ? conns : conns.intersect(exposed);
+}
+
 export function analyze(objects: readonly SourcedObject[]): Analysis {
   const u = universeOf(objects);
   const ev = new Evaluator(u.policies);
   const connections: Connection[] = [];
   for (const [src, dst] of pairsOf(u)) {
+    if (allowedConns(ev, u, src, dst).isEmpty()) continue;
     const p = pair(ev, u, src, dst);
-    if (p.conns.isEmpty()) continue;
     const http = httpOf(p);
     connections.push({ src, dst, conns: p.conns, ...(http && { http }) });
   }

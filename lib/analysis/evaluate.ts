@@ -64,23 +64,32 @@ function rulesOf(p: Policy, dir: Direction): readonly Rule[] | undefined {
   return dir === 'ingress' ? p.ingress : p.egress;
 }
 
+/** The policies of one layer that select an endpoint in one direction. */
+interface Selected {
+  readonly layer: Layer;
+  readonly policies: readonly Policy[];
+  /** What a layer default decision names, e.g. `Tier/palisade (GlobalNetworkPolicy/a, …)`. */
+  readonly defaultBy: Decision['by'];
+}
+
 /** Evaluates one direction at one endpoint against every layer. Pure; caches selection per workload. */
 export class Evaluator {
   private readonly layers: Layer[];
-  private readonly selection = new Map<string, Array<{ layer: Layer; policies: Policy[] }>>();
+  private readonly selection = { ingress: new Map<Workload, readonly Selected[]>(), egress: new Map<Workload, readonly Selected[]>() };
 
   constructor(set: PolicySet) {
     this.layers = buildLayers(set);
   }
 
-  private selected(subject: Workload, dir: Direction): Array<{ layer: Layer; policies: Policy[] }> {
-    const key = `${dir}|${subject.id}`;
-    let hit = this.selection.get(key);
+  private selected(subject: Workload, dir: Direction): readonly Selected[] {
+    const cache = this.selection[dir];
+    let hit = cache.get(subject);
     if (hit === undefined) {
       hit = this.layers
         .map((layer) => ({ layer, policies: layer.policies.filter((p) => rulesOf(p, dir) !== undefined && p.selects(subject)) }))
-        .filter((s) => s.policies.length > 0);
-      this.selection.set(key, hit);
+        .filter((s) => s.policies.length > 0)
+        .map((s) => ({ ...s, defaultBy: { policy: `${s.layer.label} (${s.policies.map((p) => p.ref).join(', ')})`, rule: 'default' as const } }));
+      cache.set(subject, hit);
     }
     return hit;
   }
@@ -88,10 +97,10 @@ export class Evaluator {
   /** `subject` is the endpoint whose policies apply; `target` resolves named ports (the destination). */
   direction(subject: Workload, dir: Direction, peer: Peer, target: Workload | undefined): DirectionResult {
     const walk: Walk = { remaining: ConnSet.all(), allowed: ConnSet.none(), decisions: [] };
-    for (const { layer, policies } of this.selected(subject, dir)) {
+    for (const selected of this.selected(subject, dir)) {
       if (walk.remaining.isEmpty()) break;
-      if (layer.kind === 'union') unionLayer(walk, layer, policies, { subject, dir, peer, target });
-      else firstMatchLayer(walk, layer, policies, { subject, dir, peer, target });
+      if (selected.layer.kind === 'union') unionLayer(walk, selected, { subject, dir, peer, target });
+      else firstMatchLayer(walk, selected, { subject, dir, peer, target });
     }
     if (!walk.remaining.isEmpty()) {
       walk.decisions.push({ conns: walk.remaining, verdict: 'allow', by: { policy: 'no policy applies', rule: 'default' } });
@@ -119,34 +128,32 @@ function* matching(policies: readonly Policy[], ctx: Ctx, within: () => ConnSet)
   }
 }
 
-function layerDefault(layer: Layer, policies: readonly Policy[], conns: ConnSet): Decision {
-  return { conns, verdict: 'deny', by: { policy: `${layer.label} (${policies.map((p) => p.ref).join(', ')})`, rule: 'default' } };
-}
+const layerDefault = (s: Selected, conns: ConnSet): Decision => ({ conns, verdict: 'deny', by: s.defaultBy });
 
 const decision = (rule: Rule, conns: ConnSet, verdict: 'allow' | 'deny'): Decision => ({ conns, verdict, by: rule.ref, ...(rule.http === undefined ? {} : { http: rule.http }) });
 
 /** Admin, tiers, baseline: the first matching rule decides; Pass hands the connections on. */
-function firstMatchLayer(walk: Walk, layer: Layer, policies: readonly Policy[], ctx: Ctx): void {
+function firstMatchLayer(walk: Walk, s: Selected, ctx: Ctx): void {
   let undecided = walk.remaining;
   let passed = ConnSet.none();
-  for (const { rule, conns } of matching(policies, ctx, () => undecided)) {
+  for (const { rule, conns } of matching(s.policies, ctx, () => undecided)) {
     undecided = undecided.subtract(conns);
     if (rule.action === 'Pass') passed = passed.union(conns);
     else record(walk, decision(rule, conns, rule.action === 'Allow' ? 'allow' : 'deny'));
     if (undecided.isEmpty()) break;
   }
-  if (layer.endAction === 'Deny' && !undecided.isEmpty()) {
-    walk.decisions.push(layerDefault(layer, policies, undecided));
+  if (s.layer.endAction === 'Deny' && !undecided.isEmpty()) {
+    walk.decisions.push(layerDefault(s, undecided));
     undecided = ConnSet.none();
   }
   walk.remaining = passed.union(undecided);
 }
 
 /** Cilium: allows are unioned, a deny wins over any allow; selected endpoints default-deny the rest. */
-function unionLayer(walk: Walk, layer: Layer, policies: readonly Policy[], ctx: Ctx): void {
+function unionLayer(walk: Walk, s: Selected, ctx: Ctx): void {
   let denied = ConnSet.none();
   const allows: Array<{ conns: ConnSet; rule: Rule }> = [];
-  for (const m of matching(policies, ctx, () => walk.remaining)) {
+  for (const m of matching(s.policies, ctx, () => walk.remaining)) {
     if (m.rule.action !== 'Deny') {
       allows.push(m);
       continue;
@@ -160,8 +167,8 @@ function unionLayer(walk: Walk, layer: Layer, policies: readonly Policy[], ctx: 
     return acc.union(part);
   }, ConnSet.none());
   const rest = walk.remaining.subtract(denied).subtract(granted);
-  const defaultDeny = policies.some((p) => p.defaultDeny?.[ctx.dir] !== false);
-  if (defaultDeny && !rest.isEmpty()) walk.decisions.push(layerDefault(layer, policies, rest));
+  const defaultDeny = s.policies.some((p) => p.defaultDeny?.[ctx.dir] !== false);
+  if (defaultDeny && !rest.isEmpty()) walk.decisions.push(layerDefault(s, rest));
   walk.remaining = defaultDeny ? ConnSet.none() : rest;
 }
 
