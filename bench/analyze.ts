@@ -20,7 +20,8 @@ import { promisify } from 'node:util';
 import { dump } from 'js-yaml';
 import { analyze, formatConnlist, readManifests, representativeWorkloads } from '../lib/analysis/index.js';
 import { silentProgress } from '../lib/core/progress.js';
-import { Agent, DataStore, ExternalEndpoint, Port, synthesize, Tool, Zone, type PolicyDefinition } from '../lib/index.js';
+import { synthesize } from '../lib/index.js';
+import { fleet } from './fleet.js';
 import { testCluster } from '../lib/testing/index.js';
 import { ensureBinary, netpolicySpec } from '../reconciler/controlplane/index.js';
 
@@ -31,16 +32,7 @@ const ORACLE = join(import.meta.dirname, '..', '..', 'shared', 'oracles', 'netpo
 const PALISADE = join(import.meta.dirname, '..', 'bin', 'palisade.js');
 const BIG = 64 * 1024 * 1024;
 
-const define: PolicyDefinition = (scope) => {
-  const zone = new Zone(scope, 'inference');
-  const tools = Array.from({ length: 20 }, (_, i) => new Tool(scope, `tool-${i}`, { namespace: `tools-${i % 5}`, zone, podLabels: { app: `tool-${i}` }, ports: [Port.tcp(8080)] }));
-  const stores = Array.from({ length: 10 }, (_, i) => new DataStore(scope, `store-${i}`, { namespace: `data-${i % 3}`, zone, podLabels: { app: `store-${i}` }, ports: [Port.tcp(5432)] }));
-  const web = new ExternalEndpoint(scope, 'api', { host: 'api.example.com', cidrFallback: ['203.0.113.0/24'] });
-  for (let i = 0; i < AGENTS; i++) {
-    const a = new Agent(scope, `agent-${i}`, { namespace: `agents-${i % 50}`, zone, podLabels: { app: `agent-${i}` } });
-    a.allowTo(tools[i % tools.length]!).allowTo(stores[i % stores.length]!).allowTo(web);
-  }
-};
+const define = fleet(AGENTS);
 
 /** Only what netpolicy reads: Namespaces, NetworkPolicies and workloads. */
 const ANALYSED = new Set(['Namespace', 'NetworkPolicy', 'Deployment']);

@@ -10,23 +10,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Agent, DataStore, ExternalEndpoint, Port, synthesize, Tool, writeSynthOutput, Zone, type PolicyDefinition } from '../lib/index.js';
+import { synthesize, writeSynthOutput } from '../lib/index.js';
+import { fleet } from './fleet.js';
 import { testCluster } from '../lib/testing/index.js';
 
 const AGENTS = Number(process.env['BENCH_AGENTS'] ?? 1000);
 const NAMESPACES = 50;
 const NETWORKS = ['kubernetes', 'cilium', 'calico'] as const;
 
-const define: PolicyDefinition = (scope) => {
-  const zone = new Zone(scope, 'inference');
-  const tools = Array.from({ length: 20 }, (_, i) => new Tool(scope, `tool-${i}`, { namespace: `tools-${i % 5}`, zone, podLabels: { app: `tool-${i}` }, ports: [Port.tcp(8080)] }));
-  const stores = Array.from({ length: 10 }, (_, i) => new DataStore(scope, `store-${i}`, { namespace: `data-${i % 3}`, zone, podLabels: { app: `store-${i}` }, ports: [Port.tcp(5432)] }));
-  const web = new ExternalEndpoint(scope, 'api', { host: 'api.example.com', cidrFallback: ['203.0.113.0/24'] });
-  for (let i = 0; i < AGENTS; i++) {
-    const a = new Agent(scope, `agent-${i}`, { namespace: `agents-${i % NAMESPACES}`, zone, podLabels: { app: `agent-${i}` } });
-    a.allowTo(tools[i % tools.length]!).allowTo(stores[i % stores.length]!).allowTo(web);
-  }
-};
+const define = fleet(AGENTS, NAMESPACES);
 
 interface Pass { readonly totalMs: number; readonly writeMs: number; readonly objects: number }
 
