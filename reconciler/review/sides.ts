@@ -3,6 +3,12 @@ import { sideClusterOf, type ReviewSide } from '../../lib/review/index.js';
 import { synthesizeCheckout } from '../source/desired.js';
 import { git, resolveSource, type Checkout } from '../source/source.js';
 
+/** ` @ 1a2b3c4d5e6f` for a ref; ` on 1a2b3c4d5e6f` for a working tree on top of a commit. */
+function revisionSuffix(ref: string | undefined, revision: string): string {
+  if (revision === 'local') return '';
+  return `${ref === undefined ? ' on' : ' @'} ${revision.slice(0, 12)}`;
+}
+
 /** `base` / `head` at a Git ref of the repository in `repoDir`, or the working tree when ref is undefined. */
 export async function loadSide(role: 'base' | 'head', repoDir: string, ref: string | undefined, clusters: readonly string[]): Promise<ReviewSide> {
   const where = ref === undefined ? 'working tree' : ref;
@@ -16,7 +22,7 @@ export async function loadSide(role: 'base' | 'head', repoDir: string, ref: stri
   } catch (e) {
     throw new PalisadeError('GitFailed', `${role} (${where}): ${describeError(e)}`);
   }
-  const label = `${role} (${where}${checkout.revision === 'local' ? '' : ` @ ${checkout.revision.slice(0, 12)}`})`;
+  const label = `${role} (${where}${revisionSuffix(ref, checkout.revision)})`;
   try {
     const results = await synthesizeCheckout(checkout, clusters);
     return {
