@@ -28,6 +28,11 @@ export const ANNOTATIONS = {
   source: `${PREFIX}/source`,
   /** Rule(s) an object implements. */
   rule: `${PREFIX}/rule`,
+  /**
+   * SHA-256 of the object as the reconciler applies it (without this annotation): lets a drift
+   * check prove an object untouched since palisade applied it without a server-side dry-run.
+   */
+  desiredHash: `${PREFIX}/desired-hash`,
 } as const;
 
 export const MANAGED_BY_VALUE = 'palisade';

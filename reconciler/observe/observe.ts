@@ -4,6 +4,7 @@ import { isApiError, type ClusterClient } from '../cluster/client.js';
 import { PART_OF_LABEL } from '../inventory/inventory.js';
 import type { DesiredSet, Inventory, LiveSet } from '../plan/types.js';
 import type { Predictor } from './predict.js';
+import { untouchedSinceApply } from './untouched.js';
 
 /** Namespaced policy kinds that, created by anyone else in a governed namespace, can only widen access. */
 export const WIDENING_KINDS: ReadonlyArray<{ readonly apiVersion: string; readonly kind: string }> = [
@@ -49,12 +50,17 @@ export async function listForeign(client: ClusterClient, desired: DesiredSet, se
   return [...perNamespace.flat(), ...bindings].filter(notOurs);
 }
 
-/** Live state for a plan: managed objects, predictions for desired objects, foreign widening objects. */
+/**
+ * Live state for a plan: managed objects, predictions for desired objects (the live object itself
+ * when it is provably untouched since palisade applied it, else a cached server-side dry-run),
+ * foreign widening objects.
+ */
 export async function observe(client: ClusterClient, desired: DesiredSet, inventory: Inventory, ctx: { readonly setId: string; readonly predictor: Predictor }): Promise<LiveSet> {
   const [objects, foreign] = await Promise.all([listManaged(client, managedKinds(desired, inventory), ctx.setId), listForeign(client, desired, ctx.setId)]);
   const predicted = new Map<ResourceKey, KubeObject>();
   await Promise.all([...desired.objects].filter(([key]) => objects.has(key)).map(async ([key, obj]) => {
-    const p = await ctx.predictor.predict(obj);
+    const live = objects.get(key)!;
+    const p = untouchedSinceApply(obj, live) ? live : await ctx.predictor.predict(obj);
     if (p) predicted.set(key, p);
   }));
   return { observedAt: new Date(), objects, predicted, foreign };

@@ -4,6 +4,7 @@ import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/r
 import type { ClusterSpec } from '../../lib/cluster/cluster-spec.js';
 import type { PolicyDefinition, SynthResult } from '../../lib/synth/synthesize.js';
 import { applySetId, PART_OF_LABEL } from '../inventory/inventory.js';
+import { withDesiredHash } from '../observe/untouched.js';
 import type { DesiredSet } from '../plan/types.js';
 import type { Checkout } from './source.js';
 
@@ -30,7 +31,7 @@ export function desiredFrom(result: SynthResult, revision: string): DesiredSet {
   const objects = new Map<ResourceKey, KubeObject>();
   for (const o of result.objects) {
     const labelled: KubeObject = { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, [PART_OF_LABEL]: setId } } };
-    objects.set(keyOf(idOf(o)), labelled);
+    objects.set(keyOf(idOf(o)), withDesiredHash(labelled));
   }
   return {
     cluster: result.cluster.name, revision, objects,

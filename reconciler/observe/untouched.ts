@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { ANNOTATIONS, FIELD_MANAGER } from '../../lib/core/labels.js';
+import type { KubeObject } from '../../lib/core/resource-id.js';
+import { normalize } from '../plan/normalize.js';
+
+/** JSON with object keys sorted, so equal objects hash equally whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** `obj` annotated with the SHA-256 of itself (as the reconciler will apply it). */
+export function withDesiredHash(obj: KubeObject): KubeObject {
+  const hash = createHash('sha256').update(canonicalJson(obj)).digest('hex');
+  return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, [ANNOTATIONS.desiredHash]: hash } } };
+}
+
+interface ManagedFieldsEntry { readonly manager?: string; readonly operation?: string; readonly subresource?: string }
+
+/** Only palisade has applied to the object (status writers aside): nobody else owns a field. */
+function onlyPalisadeApplied(live: KubeObject): boolean {
+  const entries = (live.metadata as { managedFields?: readonly ManagedFieldsEntry[] }).managedFields ?? [];
+  return entries.length > 0 && entries.every((m) => m.subresource === 'status' || (m.manager === FIELD_MANAGER && m.operation === 'Apply'));
+}
+
+/** Every field of `want` is in `have` with the same value; lists have the same length. */
+function covers(want: unknown, have: unknown): boolean {
+  if (Array.isArray(want)) return Array.isArray(have) && want.length === have.length && want.every((w, i) => covers(w, have[i]));
+  if (want !== null && typeof want === 'object') {
+    if (have === null || typeof have !== 'object' || Array.isArray(have)) return false;
+    return Object.entries(want).every(([k, v]) => covers(v, (have as Record<string, unknown>)[k]));
+  }
+  return want === have;
+}
+
+/**
+ * True when `live` is provably what the API server made of `desired` and nobody changed it since:
+ * the same desired hash was applied, palisade is the only field manager (any other writer, even
+ * one that only removed a field while adding nothing, either owns a field or breaks coverage), and
+ * every declared field is present with its value. Then `live` itself is the prediction and no
+ * server-side dry-run is needed. False means "not proven", never "drifted".
+ */
+export function untouchedSinceApply(desired: KubeObject, live: KubeObject): boolean {
+  const hash = desired.metadata.annotations?.[ANNOTATIONS.desiredHash];
+  if (hash === undefined || live.metadata.annotations?.[ANNOTATIONS.desiredHash] !== hash) return false;
+  return onlyPalisadeApplied(live) && covers(normalize(desired), normalize(live));
+}
