@@ -23,7 +23,7 @@ const NAME = 'palisade-reconciler';
 const labels = { [LABELS.managedBy]: MANAGED_BY_VALUE, 'app.kubernetes.io/name': NAME };
 const meta = (name: string, namespace?: string): KubeObject['metadata'] => ({ name, ...(namespace ? { namespace } : {}), labels });
 
-/** ClusterRole limited to the kinds palisade manages, plus what watch mode needs (events; reading VAP bindings). */
+/** ClusterRole limited to the kinds palisade manages, plus what watch mode needs (events; foreign VAP bindings and Kyverno PolicyExceptions). */
 function clusterRole(managed: readonly KubeObject[]): KubeObject {
   const byGroup = new Map<string, Set<string>>();
   for (const o of managed) {
@@ -31,6 +31,8 @@ function clusterRole(managed: readonly KubeObject[]): KubeObject {
     if (r) byGroup.set(r.group, (byGroup.get(r.group) ?? new Set()).add(r.resource));
   }
   byGroup.set('admissionregistration.k8s.io', (byGroup.get('admissionregistration.k8s.io') ?? new Set()).add('validatingadmissionpolicybindings'));
+  // Foreign Kyverno PolicyExceptions naming palisade's policies are drift: watch and remove them.
+  if (managed.some((o) => o.apiVersion === 'policies.kyverno.io/v1')) byGroup.get('policies.kyverno.io')!.add('policyexceptions');
   const rules = [...byGroup.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([group, res]) => ({
     apiGroups: [group], resources: [...res].sort(), verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
   }));

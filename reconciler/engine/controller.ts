@@ -4,7 +4,8 @@ import { formatId, idOf, keyOf, type KubeObject, type ResourceKey } from '../../
 import type { ClusterClient } from '../cluster/client.js';
 import { applyExclusive } from '../apply/exclusive.js';
 import { applySetId, PART_OF_LABEL } from '../inventory/inventory.js';
-import { WIDENING_KINDS } from '../observe/observe.js';
+import { exemptingKinds, WIDENING_KINDS } from '../observe/observe.js';
+import { exemptsFromPalisade } from '../observe/foreign.js';
 import { Predictor } from '../observe/predict.js';
 import { driftOf } from '../plan/diff.js';
 import { defaultMode } from '../plan/plan.js';
@@ -92,7 +93,7 @@ export class ClusterController {
     for (const w of WIDENING_KINDS.filter((k) => kinds.has(`${k.apiVersion}/${k.kind}`))) {
       for (const ns of this.target.desired.governedNamespaces) starts.push(watcher.start({ ...w, namespace: ns }, onlyForeign));
     }
-    if (this.target.desired.admissionPolicies.length > 0) starts.push(watcher.start({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding' }, onlyForeign));
+    for (const gk of exemptingKinds(this.target.desired)) starts.push(watcher.start(gk, onlyForeign));
     await Promise.all(starts);
   }
 
@@ -122,7 +123,7 @@ export class ClusterController {
 
   private isForeign(obj: KubeObject): boolean {
     if (obj.metadata.labels?.[PART_OF_LABEL] === applySetId(this.cluster)) return false;
-    if (obj.kind === 'ValidatingAdmissionPolicyBinding') return this.target.desired.admissionPolicies.includes(String((obj['spec'] as { policyName?: string } | undefined)?.policyName));
+    if (exemptingKinds(this.target.desired).some((gk) => gk.apiVersion === obj.apiVersion && gk.kind === obj.kind)) return exemptsFromPalisade(obj, this.target.desired);
     return this.target.desired.governedNamespaces.includes(obj.metadata.namespace ?? '');
   }
 

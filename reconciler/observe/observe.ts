@@ -3,6 +3,7 @@ import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/r
 import { isApiError, type ClusterClient } from '../cluster/client.js';
 import { PART_OF_LABEL } from '../inventory/inventory.js';
 import type { DesiredSet, Inventory, LiveSet } from '../plan/types.js';
+import { EXEMPTING_KINDS, exemptsFromPalisade } from './foreign.js';
 import type { Predictor } from './predict.js';
 import { untouchedSinceApply } from './untouched.js';
 
@@ -38,16 +39,22 @@ export async function listManaged(client: ClusterClient, kinds: readonly GroupKi
   return new Map(lists.flat().map((o) => [keyOf(idOf(o)), o]));
 }
 
+/** The exempting kinds worth listing: only those that could refer to a policy palisade has. */
+export function exemptingKinds(desired: DesiredSet): GroupKind[] {
+  return [
+    ...(desired.admissionPolicies.length > 0 ? [EXEMPTING_KINDS.vapBinding] : []),
+    ...(desired.kyvernoPolicies.length > 0 ? [EXEMPTING_KINDS.kyvernoException] : []),
+  ];
+}
+
 /** Objects palisade does not own that widen access in what it governs. */
 export async function listForeign(client: ClusterClient, desired: DesiredSet, setId: string): Promise<KubeObject[]> {
   const usedKinds = WIDENING_KINDS.filter((w) => [...desired.objects.values()].some((o) => o.apiVersion === w.apiVersion && o.kind === w.kind));
   const notOurs = (o: KubeObject): boolean => o.metadata.labels?.[PART_OF_LABEL] !== setId;
   const limit = pLimit(8);
   const perNamespace = await Promise.all(desired.governedNamespaces.flatMap((ns) => usedKinds.map((gk) => limit(() => listOrEmpty(client, gk, { namespace: ns })))));
-  const ours = new Set(desired.admissionPolicies);
-  const bindings = ours.size === 0 ? [] : (await listOrEmpty(client, { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding' }, {}))
-    .filter((b) => ours.has(String((b['spec'] as { policyName?: string } | undefined)?.policyName)));
-  return [...perNamespace.flat(), ...bindings].filter(notOurs);
+  const exempting = await Promise.all(exemptingKinds(desired).map((gk) => listOrEmpty(client, gk, {})));
+  return [...perNamespace.flat(), ...exempting.flat().filter((o) => exemptsFromPalisade(o, desired))].filter(notOurs);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { stageOf } from '../../lib/core/order.js';
 import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/resource-id.js';
 import { driftOf } from './diff.js';
+import { exceptionRefs } from '../observe/foreign.js';
 import type { Change, ChangeSet, DesiredSet, Inventory, InventoryEntry, LiveSet, OwnershipMode } from './types.js';
 
 /** Kinds whose every field is palisade's: anything Git does not declare is drift. */
@@ -85,7 +86,12 @@ export function plan(desired: DesiredSet, live: LiveSet, inventory: Inventory, o
 }
 
 function foreignReason(obj: KubeObject): string {
-  return obj.kind === 'ValidatingAdmissionPolicyBinding'
-    ? 'a binding palisade did not create refers to a palisade admission policy (it can exempt or weaken it)'
-    : `a ${obj.kind} palisade did not create in a governed namespace (network policies are additive: it can only widen access)`;
+  switch (obj.kind) {
+    case 'ValidatingAdmissionPolicyBinding':
+      return 'a binding palisade did not create refers to a palisade admission policy (it can exempt or weaken it)';
+    case 'PolicyException':
+      return `a Kyverno PolicyException palisade did not create exempts from ${exceptionRefs(obj).join(', ')} (declare exceptions in Git)`;
+    default:
+      return `a ${obj.kind} palisade did not create in a governed namespace (network policies are additive: it can only widen access)`;
+  }
 }

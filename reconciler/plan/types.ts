@@ -10,6 +10,8 @@ export interface DesiredSet {
   readonly governedNamespaces: readonly string[];
   /** Names of palisade's admission policies (foreign bindings to them are drift). */
   readonly admissionPolicies: readonly string[];
+  /** `Kind/name` of palisade's Kyverno policies (foreign PolicyExceptions naming them are drift). */
+  readonly kyvernoPolicies: readonly string[];
 }
 
 /** What is in the cluster: palisade's objects, desired objects with server defaults, and foreign objects that matter. */

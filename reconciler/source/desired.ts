@@ -4,6 +4,7 @@ import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/r
 import type { ClusterSpec } from '../../lib/cluster/cluster-spec.js';
 import type { PolicyDefinition, SynthResult } from '../../lib/synth/synthesize.js';
 import { applySetId, PART_OF_LABEL } from '../inventory/inventory.js';
+import { isKyvernoPolicy } from '../observe/foreign.js';
 import { withDesiredHash } from '../observe/untouched.js';
 import type { DesiredSet } from '../plan/types.js';
 import type { Checkout } from './source.js';
@@ -37,6 +38,7 @@ export function desiredFrom(result: SynthResult, revision: string): DesiredSet {
     cluster: result.cluster.name, revision, objects,
     governedNamespaces: result.objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name).sort(),
     admissionPolicies: result.objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').map((o) => o.metadata.name).sort(),
+    kyvernoPolicies: result.objects.filter(isKyvernoPolicy).map((o) => `${o.kind}/${o.metadata.name}`).sort(),
   };
 }
 

@@ -46,5 +46,15 @@ describe('palisade install-manifests', () => {
     expect(await canI('get', 'secrets', 'agents')).toBe('no');
     expect(await canI('create', 'pods', 'agents')).toBe('no');
     expect(await canI('list', 'globalnetworkpolicies.projectcalico.org')).toBe('no');
+    expect(await canI('list', 'policyexceptions.policies.kyverno.io')).toBe('no');
+  });
+
+  it('lets the reconciler of a Kyverno cluster remove foreign PolicyExceptions, and nothing of other backends', async () => {
+    const result = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, 'prod-calico'));
+    for (const o of reconcilerManifests({ cluster: 'prod-calico', gitUrl: 'https://git.example.com/p.git', managed: result.objects }).filter((x) => x.kind !== 'Deployment')) await client.apply(o);
+    expect(await canI('watch', 'policyexceptions.policies.kyverno.io')).toBe('yes');
+    expect(await canI('delete', 'policyexceptions.policies.kyverno.io', 'agents')).toBe('yes');
+    expect(await canI('list', 'globalnetworkpolicies.projectcalico.org')).toBe('yes');
+    expect(await canI('list', 'ciliumnetworkpolicies.cilium.io')).toBe('no');
   });
 });

@@ -22,11 +22,11 @@ export function smallDefinition(suffix: string, o: TargetOptions = {}): PolicyDe
 }
 
 /** Cluster-scoped admission objects have fixed names; tests sharing one API server leave them out. */
-const SHARED_NAMES = new Set(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+const SHARED_NAMES = new Set(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingPolicy', 'ImageValidatingPolicy']);
 
 export function smallTarget(suffix = randomBytes(3).toString('hex'), o: TargetOptions = {}, revision = 'rev-1'): ClusterTarget & { suffix: string } {
   const spec = testCluster({ name: `it-${suffix}` });
   const desired = desiredFrom(synthesize(smallDefinition(suffix, o), spec), revision);
   const objects = new Map([...desired.objects].filter(([, obj]) => !SHARED_NAMES.has(obj.kind)));
-  return { suffix, spec, desired: { ...desired, objects, admissionPolicies: [] } };
+  return { suffix, spec, desired: { ...desired, objects, admissionPolicies: [], kyvernoPolicies: [] } };
 }
