@@ -90,7 +90,7 @@ function foreignReason(obj: KubeObject): string {
     case 'ValidatingAdmissionPolicyBinding':
       return 'a binding palisade did not create refers to a palisade admission policy (it can exempt or weaken it)';
     case 'PolicyException':
-      return `a Kyverno PolicyException palisade did not create exempts from ${exceptionRefs(obj).join(', ')} (declare exceptions in Git)`;
+      return `a Kyverno PolicyException palisade did not create exempts workloads from ${exceptionRefs(obj).join(', ')}, a guardrail palisade enforces`;
     default:
       return `a ${obj.kind} palisade did not create in a governed namespace (network policies are additive: it can only widen access)`;
   }
