@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { PalisadeError } from '../../lib/core/errors.js';
@@ -67,7 +67,26 @@ async function checkoutGit(url: string, ref: string, root: string): Promise<Chec
   const sha = await resolveRef(repo, url, ref);
   const worktree = join(base, sha.slice(0, 12));
   if (!existsSync(worktree)) await repo.raw(['worktree', 'add', '--force', '--detach', worktree, sha]);
+  else await utimes(worktree, new Date(), new Date());
+  await pruneWorktrees(repo, base, worktree);
   return { dir: worktree, revision: sha };
+}
+
+/** Revisions kept checked out per repository (a watch following a branch would otherwise keep every commit). */
+export const KEEP_WORKTREES = 8;
+
+/**
+ * Removes all but the KEEP_WORKTREES most recently used worktrees. Modules already loaded from a
+ * removed one stay in memory; the one just checked out is never removed.
+ */
+async function pruneWorktrees(repo: SimpleGit, base: string, current: string): Promise<void> {
+  const entries = await readdir(base, { withFileTypes: true });
+  const dirs = entries.filter((e) => e.isDirectory() && e.name !== 'repo').map((e) => join(base, e.name));
+  if (dirs.length <= KEEP_WORKTREES) return;
+  const aged = await Promise.all(dirs.map(async (d) => ({ d, used: (await stat(d)).mtimeMs })));
+  const stale = aged.sort((a, b) => b.used - a.used).slice(KEEP_WORKTREES).map((a) => a.d).filter((d) => d !== current);
+  for (const d of stale) await repo.raw(['worktree', 'remove', '--force', d]).catch(() => rm(d, { recursive: true, force: true }));
+  await repo.raw(['worktree', 'prune']);
 }
 
 export async function resolveSource(spec: SourceSpec, cwd = process.cwd()): Promise<Checkout> {
