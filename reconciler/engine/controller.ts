@@ -4,8 +4,8 @@ import { formatId, idOf, keyOf, type KubeObject, type ResourceKey } from '../../
 import type { ClusterClient } from '../cluster/client.js';
 import { applyExclusive } from '../apply/exclusive.js';
 import { applySetId, PART_OF_LABEL } from '../inventory/inventory.js';
-import { exemptingKinds, WIDENING_KINDS } from '../observe/observe.js';
-import { exemptsFromPalisade } from '../observe/foreign.js';
+import { exemptingKinds, exemptsFromPalisade, isExemptingKind } from '../observe/foreign.js';
+import { WIDENING_KINDS } from '../observe/observe.js';
 import { Predictor } from '../observe/predict.js';
 import { driftOf } from '../plan/diff.js';
 import { defaultMode } from '../plan/plan.js';
@@ -123,7 +123,7 @@ export class ClusterController {
 
   private isForeign(obj: KubeObject): boolean {
     if (obj.metadata.labels?.[PART_OF_LABEL] === applySetId(this.cluster)) return false;
-    if (exemptingKinds(this.target.desired).some((gk) => gk.apiVersion === obj.apiVersion && gk.kind === obj.kind)) return exemptsFromPalisade(obj, this.target.desired);
+    if (isExemptingKind(obj)) return exemptsFromPalisade(obj, this.target.desired);
     return this.target.desired.governedNamespaces.includes(obj.metadata.namespace ?? '');
   }
 

@@ -7,6 +7,18 @@ export const EXEMPTING_KINDS = {
   kyvernoException: { apiVersion: 'policies.kyverno.io/v1', kind: 'PolicyException' },
 } as const;
 
+/** The exempting kinds worth listing or watching: only those that could refer to a policy palisade has. */
+export function exemptingKinds(desired: Pick<DesiredSet, 'admissionPolicies' | 'kyvernoPolicies'>): Array<{ readonly apiVersion: string; readonly kind: string }> {
+  return [
+    ...(desired.admissionPolicies.length > 0 ? [EXEMPTING_KINDS.vapBinding] : []),
+    ...(desired.kyvernoPolicies.length > 0 ? [EXEMPTING_KINDS.kyvernoException] : []),
+  ];
+}
+
+export function isExemptingKind(o: KubeObject): boolean {
+  return Object.values(EXEMPTING_KINDS).some((k) => k.apiVersion === o.apiVersion && k.kind === o.kind);
+}
+
 const KYVERNO_POLICY_KINDS = new Set(['ValidatingPolicy', 'ImageValidatingPolicy', 'NamespacedValidatingPolicy', 'NamespacedImageValidatingPolicy']);
 
 export function isKyvernoPolicy(o: KubeObject): boolean {

@@ -3,7 +3,7 @@ import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/r
 import { isApiError, type ClusterClient } from '../cluster/client.js';
 import { PART_OF_LABEL } from '../inventory/inventory.js';
 import type { DesiredSet, Inventory, LiveSet } from '../plan/types.js';
-import { EXEMPTING_KINDS, exemptsFromPalisade } from './foreign.js';
+import { exemptingKinds, exemptsFromPalisade } from './foreign.js';
 import type { Predictor } from './predict.js';
 import { untouchedSinceApply } from './untouched.js';
 
@@ -37,14 +37,6 @@ async function listOrEmpty(client: ClusterClient, gk: GroupKind, opts: { namespa
 export async function listManaged(client: ClusterClient, kinds: readonly GroupKind[], setId: string): Promise<Map<ResourceKey, KubeObject>> {
   const lists = await Promise.all(kinds.map((gk) => listOrEmpty(client, gk, { labelSelector: `${PART_OF_LABEL}=${setId}` })));
   return new Map(lists.flat().map((o) => [keyOf(idOf(o)), o]));
-}
-
-/** The exempting kinds worth listing: only those that could refer to a policy palisade has. */
-export function exemptingKinds(desired: DesiredSet): GroupKind[] {
-  return [
-    ...(desired.admissionPolicies.length > 0 ? [EXEMPTING_KINDS.vapBinding] : []),
-    ...(desired.kyvernoPolicies.length > 0 ? [EXEMPTING_KINDS.kyvernoException] : []),
-  ];
 }
 
 /** Objects palisade does not own that widen access in what it governs. */
