@@ -79,7 +79,6 @@ function httpOf(p: PairExplanation): readonly HttpRule[] | undefined {
   return rules.length === 0 ? undefined : rules.flatMap((d) => d.http ?? []);
 }
 
-/** Every allowed connection between workloads, and between workloads and the outside. */
 /** The (source, destination) pairs to evaluate: workload → workload, → egress peers; ingress peers → workload. */
 function* pairsOf(u: Universe): Generator<readonly [Peer, Peer]> {
   const egressPeers = u.external.filter((e) => e.type === 'dns' || (e.type === 'ip' && e.side === 'egress'));
@@ -102,6 +101,11 @@ function allowedConns(ev: Evaluator, u: Universe, src: Peer, dst: Peer): ConnSet
   return exposed === undefined ? conns : conns.intersect(exposed);
 }
 
+/**
+ * Every allowed connection between workloads, and between workloads and the outside. Pairs are
+ * screened cheaply first (most agent pairs are denied at the source); decisions are kept only for
+ * the allowed ones.
+ */
 export function analyze(objects: readonly SourcedObject[]): Analysis {
   const u = universeOf(objects);
   const ev = new Evaluator(u.policies);
