@@ -59,38 +59,22 @@ export function kubeApiserverSpec(version = KUBERNETES_VERSION): GoBinarySpec {
   };
 }
 
+/** A Go command built from one module at a version, with no replaces or link flags. */
+function goTool(tool: { name: string; module: string; pkg: string; seedGoSum?: true }, version: string): GoBinarySpec {
+  // Field order as before: the cache key hashes the spec's JSON.
+  return { name: tool.name, version, module: { path: tool.module, version: `v${version}` }, pkg: tool.pkg, replaces: [], linkVars: {}, ...(tool.seedGoSum ? { seedGoSum: true } : {}) };
+}
+
 export function etcdSpec(version = ETCD_VERSION): GoBinarySpec {
-  return {
-    name: 'etcd',
-    version,
-    module: { path: 'go.etcd.io/etcd/server/v3', version: `v${version}` },
-    pkg: 'go.etcd.io/etcd/server/v3',
-    replaces: [],
-    linkVars: {},
-  };
+  return goTool({ name: 'etcd', module: 'go.etcd.io/etcd/server/v3', pkg: 'go.etcd.io/etcd/server/v3' }, version);
 }
 
 /** actionlint, to check the GitHub workflows in the test suite (pinned; built like the control plane). */
 export function actionlintSpec(version = '1.7.12'): GoBinarySpec {
-  return {
-    name: 'actionlint',
-    version,
-    module: { path: 'github.com/rhysd/actionlint', version: `v${version}` },
-    pkg: 'github.com/rhysd/actionlint/cmd/actionlint',
-    replaces: [],
-    linkVars: {},
-  };
+  return goTool({ name: 'actionlint', module: 'github.com/rhysd/actionlint', pkg: 'github.com/rhysd/actionlint/cmd/actionlint' }, version);
 }
 
 /** netpolicy (np-guard/netpol-analyzer): the independent connectivity oracle used by tests and benchmarks. */
 export function netpolicySpec(version = '1.4.4'): GoBinarySpec {
-  return {
-    name: 'netpolicy',
-    version,
-    module: { path: 'github.com/np-guard/netpol-analyzer', version: `v${version}` },
-    pkg: 'github.com/np-guard/netpol-analyzer/cmd/netpolicy',
-    replaces: [],
-    linkVars: {},
-    seedGoSum: true,
-  };
+  return goTool({ name: 'netpolicy', module: 'github.com/np-guard/netpol-analyzer', pkg: 'github.com/np-guard/netpol-analyzer/cmd/netpolicy', seedGoSum: true }, version);
 }
