@@ -97,23 +97,24 @@ export function palisadeEdges(a: Analysis): OracleEdge[] {
  * are unioned; a workload's IP peers with equal connections are merged into one range list.
  */
 export function canonical(edges: readonly OracleEdge[]): string[] {
-  const pairs = new Map<string, ConnSet>();
-  const ips = new Map<string, Interval[]>();
+  const label = (end: End): string => (end.type === 'ip' ? 'IP' : end.id);
+  // One entry per (src, dst) pair; IP ends keep their range so equal-connection ranges can merge.
+  const pairs = new Map<string, { pair: string; range?: Interval; conns: ConnSet }>();
   for (const e of edges) {
-    const ip = e.src.type === 'ip' ? e.src.range : e.dst.type === 'ip' ? e.dst.range : undefined;
-    const key = ip === undefined ? `${(e.src as { id: string }).id} => ${(e.dst as { id: string }).id}` : `${e.src.type === 'ip' ? `IP => ${(e.dst as { id: string }).id}` : `${(e.src as { id: string }).id} => IP`}|${formatRangeKey(ip)}`;
-    pairs.set(key, (pairs.get(key) ?? ConnSet.none()).union(e.conns));
+    const range = e.src.type === 'ip' ? e.src.range : e.dst.type === 'ip' ? e.dst.range : undefined;
+    const pair = `${label(e.src)} => ${label(e.dst)}`;
+    const key = range === undefined ? pair : `${pair} ${range.join('-')}`;
+    const seen = pairs.get(key);
+    pairs.set(key, { pair, ...(range && { range }), conns: (seen?.conns ?? ConnSet.none()).union(e.conns) });
   }
   const lines: string[] = [];
-  for (const [key, conns] of pairs) {
+  const ips = new Map<string, Interval[]>();
+  for (const { pair, range, conns } of pairs.values()) {
     if (conns.isEmpty()) continue;
-    const [pair, range] = key.split('|');
-    if (range === undefined) lines.push(`${pair} : ${conns.toString()}`);
-    else ips.set(`${pair} : ${conns.toString()}`, [...(ips.get(`${pair} : ${conns.toString()}`) ?? []), parseRangeKey(range)]);
+    const line = `${pair} : ${conns.toString()}`;
+    if (range === undefined) lines.push(line);
+    else ips.set(line, [...(ips.get(line) ?? []), range]);
   }
-  for (const [key, ranges] of ips) lines.push(`${key} @ ${normalize(ranges).map(formatRange).join(',')}`);
+  for (const [line, ranges] of ips) lines.push(`${line} @ ${normalize(ranges).map(formatRange).join(',')}`);
   return lines.sort();
 }
-
-const formatRangeKey = ([lo, hi]: Interval): string => `${lo}-${hi}`;
-const parseRangeKey = (text: string): Interval => text.split('-').map(Number) as unknown as Interval;
