@@ -29,6 +29,9 @@ function containerPorts(podSpec: unknown): ContainerPort[] {
   );
 }
 
+/** Owner kinds that stand for their pods, as netpol-analyzer groups them. */
+const CONTROLLER_KINDS: ReadonlySet<string> = new Set(['ReplicaSet', 'ReplicationController', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+
 interface PodShape {
   readonly kind: string;
   readonly name: string;
@@ -36,16 +39,22 @@ interface PodShape {
   readonly podSpec: unknown;
 }
 
+/**
+ * A pod stands for its workload controller (or for an owner of no kind, as netpol-analyzer reads
+ * it); a pod with no owner, or owned by something else (a static pod's Node), stands for itself.
+ */
+function podShape(obj: Obj, name: string): PodShape {
+  const owners = (get(obj, 'metadata', 'ownerReferences') as Obj[] | undefined) ?? [];
+  const owner = owners.find((o) => o['controller'] === true) ?? owners[0];
+  const ownerKind = owner === undefined ? undefined : typeof owner['kind'] === 'string' ? owner['kind'] : 'Pod';
+  const grouped = ownerKind !== undefined && (ownerKind === 'Pod' || CONTROLLER_KINDS.has(ownerKind));
+  return { kind: grouped ? ownerKind : 'Pod', name: grouped ? String(owner?.['name']) : name, labels: labelsOf(get(obj, 'metadata', 'labels')), podSpec: obj['spec'] };
+}
+
 function shapeOf(obj: Obj): PodShape | undefined {
   const kind = str(obj['kind']);
   const name = str(get(obj, 'metadata', 'name'));
-  if (kind === 'Pod') {
-    const owners = (get(obj, 'metadata', 'ownerReferences') as Obj[] | undefined) ?? [];
-    const owner = owners.find((o) => o['controller'] === true) ?? owners[0];
-    const ownerKind = typeof owner?.['kind'] === 'string' ? owner['kind'] : 'Pod';
-    const ownerName = owner === undefined ? name : String(owner['name']);
-    return { kind: ownerKind, name: ownerName, labels: labelsOf(get(obj, 'metadata', 'labels')), podSpec: obj['spec'] };
-  }
+  if (kind === 'Pod') return podShape(obj, name);
   if (TEMPLATE_KINDS.has(kind)) return { kind, name, labels: labelsOf(get(obj, 'spec', 'template', 'metadata', 'labels')), podSpec: get(obj, 'spec', 'template', 'spec') };
   if (kind === 'CronJob') return { kind, name, labels: labelsOf(get(obj, 'spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels')), podSpec: get(obj, 'spec', 'jobTemplate', 'spec', 'template', 'spec') };
   return undefined;

@@ -1,8 +1,5 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SchemaValidator } from './schema-validator.js';
-import { HAS_SHARED, sharedPath } from '../../test/support/shared.js';
 
 const validator = new SchemaValidator();
 const cnp = (spec: unknown): Parameters<SchemaValidator['validate']>[0] => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'x', namespace: 'y' }, spec });
@@ -25,19 +22,5 @@ describe('offline schema validation', () => {
 
   it('knows no schema for kinds palisade does not emit', () => {
     expect(validator.validate({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })[0]?.message).toMatch(/no schema known/);
-  });
-
-  it.skipIf(!HAS_SHARED)('uses exact copies of the upstream CRDs in ../shared/crds', () => {
-    const vendored = join(import.meta.dirname, '..', 'schemas', 'crds');
-    const walk = (d: string): string[] => readdirSync(d).flatMap((e) => (statSync(join(d, e)).isDirectory() ? walk(join(d, e)) : e.endsWith('.yaml') ? [join(d, e)] : []));
-    const upstream = walk(sharedPath('crds'));
-    const files = walk(vendored);
-    expect(files.length).toBe(11);
-    for (const f of files) {
-      const base = relative(vendored, f).split('/').at(-1) ?? '';
-      const channel = f.includes('/experimental/') ? '/experimental/' : f.includes('/standard/') ? '/standard/' : '';
-      const twins = upstream.filter((u) => u.endsWith(`/${base}`) && u.includes(channel) && !u.includes('libcalico-go'));
-      expect(twins.some((u) => readFileSync(u, 'utf8') === readFileSync(f, 'utf8')), `${f} differs from upstream`).toBe(true);
-    }
   });
 });

@@ -65,16 +65,27 @@ export interface GoBuildOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Copies the required module's own go.sum next to the wrapper go.mod (see GoBinarySpec.seedGoSum). */
-async function seedGoSum(spec: GoBinarySpec, workDir: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const ref = `${spec.module.path}@${spec.module.version}`;
-  const result = await run('go', ['mod', 'download', '-json', ref], { env, cwd: workDir });
+/**
+ * Downloads `module@version` into the Go module cache (`go mod download -json`) and returns its
+ * directory: the module's files exactly as published, e.g. an upstream project's test corpus.
+ */
+export async function goModuleDir(module: GoBinarySpec['module'], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<string> {
+  const env = opts.env ?? process.env;
+  await findGo(env);
+  const ref = `${module.path}@${module.version}`;
+  const result = await run('go', ['mod', 'download', '-json', ref], { env: { ...env, GOFLAGS: '-mod=mod' }, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
   const dir = result.code === 0 ? (JSON.parse(result.output) as { Dir?: string }).Dir : undefined;
   if (dir === undefined) {
     throw new PalisadeError('GoBuildFailed', `downloading ${ref} failed (go mod download exited ${result.code}):\n${result.output}`, {
       hint: 'Check that the Go module proxy is reachable (GOPROXY).',
     });
   }
+  return dir;
+}
+
+/** Copies the required module's own go.sum next to the wrapper go.mod (see GoBinarySpec.seedGoSum). */
+async function seedGoSum(spec: GoBinarySpec, workDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const dir = await goModuleDir(spec.module, { env, cwd: workDir });
   await copyFile(join(dir, 'go.sum'), join(workDir, 'go.sum'));
 }
 

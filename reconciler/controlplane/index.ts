@@ -6,7 +6,7 @@
 export { ensureControlPlaneBinaries, ensureBinary, checkCachedBinary, cacheKey, type ControlPlaneBinaries, type EnsureBinariesOptions } from './binaries.js';
 export { startControlPlane, stopControlPlane, restartApiserver, killApiserver, controlPlaneStatus, readState, type ControlPlaneState, type StartOptions, type ControlPlaneStatus, type ControlPlaneHealth } from './control-plane.js';
 export { installCrds, readCrds } from './crds.js';
-export { findGo, wrapperGoMod } from './go-build.js';
+export { findGo, goModuleDir, wrapperGoMod } from './go-build.js';
 export { cacheDir, stateDir, clusterDir } from './paths.js';
 export { freePort, assertPortFree } from './ports.js';
 export { isAlive } from './processes.js';

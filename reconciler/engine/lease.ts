@@ -62,6 +62,10 @@ export class LeaderLease {
   }
 
   public get renewEveryMs(): number {
-    return (this.duration * 1000) / 3;
+    return this.durationMs / 3;
+  }
+
+  public get durationMs(): number {
+    return this.duration * 1000;
   }
 }

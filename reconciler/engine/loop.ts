@@ -31,6 +31,28 @@ interface Runtime {
   stopping: boolean;
 }
 
+/**
+ * Renews the Lease every third of its duration. A renewal that fails (API server busy, connection
+ * reset) is retried at the next tick while the lease is still ours; the process exits (3) only when
+ * another holder took it or it expired unrenewed, so no two replicas ever reconcile one cluster.
+ */
+function keepLease(rt: Runtime, lease: LeaderLease, cluster: string): void {
+  let renewedAt = Date.now();
+  const lost = (why: string): void => {
+    rt.log.error({ cluster, why }, 'lost leadership; exiting');
+    process.exit(3);
+  };
+  setInterval(() => {
+    lease.tryAcquire().then((ok) => {
+      if (ok) renewedAt = Date.now();
+      else lost('another replica holds the lease');
+    }, (e: unknown) => {
+      if (Date.now() - renewedAt >= lease.durationMs) lost(`not renewed for ${lease.durationMs / 1000}s: ${String(e)}`);
+      else rt.log.warn({ cluster, err: String(e) }, 'lease renewal failed; retrying');
+    });
+  }, lease.renewEveryMs).unref();
+}
+
 /** Waits for the Lease, keeps renewing it (exiting when lost), then starts the cluster's controller. */
 async function lead(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<void> {
   const client = await opts.connect(t);
@@ -39,13 +61,7 @@ async function lead(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<v
   while (!rt.stopping && !(await lease.tryAcquire())) await sleep(lease.renewEveryMs, rt.shutdown.signal);
   rt.health.leader = true;
   rt.log.info({ cluster: t.spec.name, identity: lease.identity }, 'leader');
-  setInterval(() => {
-    void lease.tryAcquire().then((ok) => {
-      if (ok) return;
-      rt.log.error({ cluster: t.spec.name }, 'lost leadership; exiting');
-      process.exit(3);
-    });
-  }, lease.renewEveryMs).unref();
+  keepLease(rt, lease, t.spec.name);
   const controller = new ClusterController(client, t, { metrics: rt.metrics, log: rt.log, allowMassPrune: opts.allowMassPrune });
   await controller.start();
   rt.controllers.set(t.spec.name, controller);

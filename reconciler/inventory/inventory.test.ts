@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { keyOf } from '../../lib/core/resource-id.js';
@@ -14,9 +15,9 @@ describe('inventory encoding', () => {
     expect(data.length).toBeLessThan(800_000);
   });
 
-  it('derives a stable ApplySet id per cluster', () => {
-    expect(applySetId('prod')).toMatch(/^applyset-[A-Za-z0-9_-]{43}-v1$/);
-    expect(applySetId('prod')).toBe(applySetId('prod'));
+  it('derives the ApplySet id of the cluster\'s parent ConfigMap (KEP-3659; kubectl\'s own id is compared in reconciler-apply.int.test.ts)', () => {
+    // KEP-3659: base64url(sha256("<name>.<namespace>.<kind>.<group>")), here computed by hand with openssl.
+    expect(applySetId('prod')).toBe('applyset-' + execFileSync('sh', ['-c', "printf %s 'palisade-inventory-prod.palisade-system.ConfigMap.' | openssl dgst -sha256 -binary | basenc --base64url | tr -d '=\\n'"], { encoding: 'utf8' }) + '-v1');
     expect(applySetId('prod')).not.toBe(applySetId('dev'));
   });
 });

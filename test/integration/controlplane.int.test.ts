@@ -30,8 +30,10 @@ describe('palisade cluster up / status / down', () => {
     const stateDir = await temp('state');
     const env = { PALISADE_STATE_DIR: stateDir };
     const up = await runCli(['cluster', 'up', '--name', 'cli'], env);
-    expect(up.stderr).toBe(up.stderr); // progress goes to stderr; stdout stays parseable
     expect(up.code).toBe(0);
+    // Progress goes to stderr; stdout is exactly the three parseable lines.
+    expect(up.stdout.trim().split('\n').map((l) => l.replace(/ .*$/, ''))).toEqual(['kubeconfig:', 'server:', 'export']);
+    expect(up.stderr).toMatch(/kube-apiserver/);
     const kubeconfig = /^kubeconfig: (.+)$/m.exec(up.stdout)?.[1] ?? '';
     expect(up.stdout).toContain(`export KUBECONFIG=${kubeconfig}`);
     const ns = await run('kubectl', ['--kubeconfig', kubeconfig, 'get', 'ns', '-o', 'name']);

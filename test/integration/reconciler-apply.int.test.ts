@@ -46,6 +46,19 @@ describe('reconcile --once', () => {
     expect(again.report.items).toEqual([]);
   });
 
+  it('labels objects with the ApplySet id kubectl computes for the same parent ConfigMap', async () => {
+    const cluster = `kubectl-${Date.now().toString(36)}`;
+    const dir = await mkdtemp(join(tmpdir(), 'palisade-applyset-'));
+    const { writeFile } = await import('node:fs/promises');
+    await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'palisade-system' } });
+    await writeFile(join(dir, 'cm.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: member-${cluster}, namespace: palisade-system}\n`);
+    const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', inject('kubeconfig'), ...args], { env: { ...process.env, KUBECTL_APPLYSET: 'true' } });
+    await kubectl('apply', '-n', 'palisade-system', '--server-side', '--prune', `--applyset=configmaps/palisade-inventory-${cluster}`, '-f', join(dir, 'cm.yaml'));
+    const parent = await kubectl('get', 'configmap', '-n', 'palisade-system', `palisade-inventory-${cluster}`, '-o', 'jsonpath={.metadata.labels.applyset\\.kubernetes\\.io/id}');
+    expect(parent.stdout).toMatch(/^applyset-/);
+    expect(applySetId(cluster)).toBe(parent.stdout);
+  });
+
   it('stores every declared field, as kubectl (an independent client) sees it', async () => {
     const target = smallTarget();
     await reconcileOnce(client, new Predictor(client), target, { write: true });

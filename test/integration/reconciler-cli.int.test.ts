@@ -129,7 +129,7 @@ async function stopChild(child: ReturnType<typeof spawn>): Promise<void> {
 }
 
 describe('palisade reconcile --watch', () => {
-  it('follows new Git revisions', { timeout: 240_000, retry: 2 }, async () => {
+  it('follows new Git revisions', { timeout: 240_000 }, async () => {
     const suffix = uniqueName('v');
     const { dir, cluster } = await makeSource(suffix);
     const bare = gitRepoOf(dir);

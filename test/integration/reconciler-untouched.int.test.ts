@@ -65,7 +65,14 @@ describe('cold drift check', () => {
     const after = smallTarget(before.suffix, { stores: 1 }, 'rev-2');
     const predictor = new CountingPredictor(client);
     const pass = await reconcileOnce(client, predictor, after, { write: false });
-    expect(pass.report.items.length).toBeGreaterThan(0);
-    expect(predictor.asked.length).toBeGreaterThan(0);
+    const ns = `agents-${before.suffix}`;
+    // The rule for the removed store is drift in the agent's egress; its ingress policy is left to prune;
+    // every object whose source annotation (constructs) changed gets a dry-run, nothing else does.
+    expect(pass.report.items.map((i) => `${i.kind} ${i.id.kind}/${i.id.name}`)).toEqual([
+      `modified Namespace/${ns}`, 'modified NetworkPolicy/agent-egress', 'modified NetworkPolicy/palisade-allow-dns',
+      'modified NetworkPolicy/palisade-default-deny', 'unpruned NetworkPolicy/store-1-ingress',
+    ]);
+    expect(pass.report.items.find((i) => i.id.name === 'agent-egress')?.fields.map((f) => f.pointer)).toContain('/spec/egress/3');
+    expect(predictor.asked.sort()).toEqual([`Namespace/${ns}`, 'NetworkPolicy/agent-egress', 'NetworkPolicy/palisade-allow-dns', 'NetworkPolicy/palisade-default-deny']);
   });
 });

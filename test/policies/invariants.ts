@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { analyze, synthesizedInput, type Connection } from '../../lib/analysis/index.js';
 import { assertNever } from '../../lib/core/assert.js';
 import { LABELS, type KubeObject, type SynthResult } from '../../lib/index.js';
 
@@ -27,4 +28,54 @@ export function assertDefaultDeny(result: SynthResult): void {
       default: assertNever(cluster.network);
     }
   }
+}
+
+/** A pod in `namespace` that wears none of the labels any policy names. */
+export function intruder(namespace: string): KubeObject {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'intruder', namespace },
+    spec: { selector: { matchLabels: { app: 'intruder' } }, template: { metadata: { labels: { app: 'intruder' } }, spec: { containers: [{ name: 'main', image: 'x', ports: [{ containerPort: 8080 }] }] } } },
+  };
+}
+
+/** Every connection the analysis engine finds in the synthesized cluster, with `extra` workloads added. */
+export function reachOf(result: SynthResult, extra: readonly KubeObject[] = []): readonly Connection[] {
+  const input = synthesizedInput(result.cluster.name, [...result.objects, ...extra], result.model);
+  return analyze(input).connections;
+}
+
+const line = (c: Connection): string => `${c.src.id} => ${c.dst.id} : ${c.conns.toString()}`;
+
+/**
+ * By meaning (the analysis engine, not the objects' text): an unlabelled pod in every agent
+ * namespace receives nothing and sends nothing but DNS queries to the cluster DNS. Returns the
+ * connections that break this.
+ */
+export function defaultDenyViolations(result: SynthResult): string[] {
+  const namespaces = [...new Set(result.model.agents.map((a) => a.namespace))];
+  const ids = new Set(namespaces.map((ns) => `${ns}/intruder[Deployment]`));
+  const dnsOnly = (c: Connection): boolean => c.dst.id === 'kube-system/kube-dns[Deployment]' && /^(SCTP 53,)?TCP 53,UDP 53$/.test(c.conns.toString());
+  return reachOf(result, namespaces.map(intruder))
+    .filter((c) => ids.has(c.dst.id) || (ids.has(c.src.id) && !dnsOnly(c)))
+    .map(line);
+}
+
+/**
+ * No workload outside kube-system reaches any IP address outside the cluster (whatever the CIDR
+ * spelling: 0.0.0.0/0, two /1 halves, Cilium's world entity), and the DNS names an agent reaches
+ * are exactly the hosts of its declared external edges (no `*` pattern, nothing borrowed).
+ * Returns what breaks this.
+ */
+export function externalReachViolations(result: SynthResult): string[] {
+  const conns = reachOf(result).filter((c) => c.src.type === 'workload' && c.src.namespace !== 'kube-system');
+  const out = conns.filter((c) => c.dst.type === 'ip').map(line);
+  const hostOf = new Map(result.model.externals.map((e) => [e.name, e.host]));
+  for (const a of result.model.agents) {
+    const declared = new Set(result.model.edges.filter((e) => e.from === a.name && e.to.kind === 'external').map((e) => hostOf.get(e.to.name)));
+    const id = `${a.namespace}/${a.name}[Deployment]`;
+    for (const c of conns) if (c.src.id === id && c.dst.type === 'dns' && !declared.has(c.dst.name)) out.push(`${line(c)} (undeclared name)`);
+    const reached = new Set(conns.filter((c) => c.src.id === id && c.dst.type === 'dns').map((c) => c.dst.id.replace(/\[DNS\]$/, '')));
+    for (const h of declared) if (h !== undefined && !reached.has(h)) out.push(`${id} does not reach declared ${h}`);
+  }
+  return out;
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { LABELS, listClusters, loadCluster, renderFiles, synthesize, type KubeObject, type SynthResult } from '../../lib/index.js';
 import { definePolicies } from '../../policies/index.js';
 import { REPO_ROOT } from '../support/shared.js';
-import { assertDefaultDeny } from './invariants.js';
+import { assertDefaultDeny, defaultDenyViolations, externalReachViolations } from './invariants.js';
 
 const clustersDir = `${REPO_ROOT}/clusters`;
 const names = await listClusters(clustersDir);
@@ -25,6 +25,11 @@ describe('template policies', () => {
 
   it.each(names)('%s: every agent namespace is default-deny', (name) => {
     assertDefaultDeny(results.get(name)!);
+    expect(defaultDenyViolations(results.get(name)!)).toEqual([]);
+  });
+
+  it.each(names)('%s: agents reach no IP outside the cluster and exactly their declared DNS names (analysis engine)', (name) => {
+    expect(externalReachViolations(results.get(name)!)).toEqual([]);
   });
 
   it.each(names)('%s: every object names the constructs and rule it implements', (name) => {
@@ -35,9 +40,8 @@ describe('template policies', () => {
     }
   });
 
-  it.each(names)('%s: no egress to the whole internet and no cluster-scoped object stamped with a namespace', (name) => {
+  it.each(names)('%s: no cluster-scoped object stamped with a namespace', (name) => {
     const objects = results.get(name)!.objects;
-    expect(JSON.stringify(objects)).not.toContain('0.0.0.0/0');
     const clusterScoped = new Set(['Namespace', 'RuntimeClass', 'Tier', 'GlobalNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'ClusterNetworkPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingPolicy', 'ImageValidatingPolicy']);
     const stamped = objects.filter((o: KubeObject) => clusterScoped.has(o.kind) && o.metadata.namespace !== undefined);
     expect(stamped).toEqual([]);

@@ -31,14 +31,20 @@ export async function eventually<T>(fn: () => Promise<T>, accept: (v: T) => bool
   throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
 }
 
-/** Runs `fn` and returns the HTTP status of the API error it threw, or 200/201 when it succeeded. */
-export async function statusOf(fn: () => Promise<unknown>): Promise<{ status: number; message: string }> {
+/**
+ * Runs `fn` and returns the HTTP status of the API error it threw (with the Status `reason` when
+ * the API server sent one), or 200 when it succeeded.
+ */
+export async function statusOf(fn: () => Promise<unknown>): Promise<{ status: number; message: string; reason?: string }> {
   try {
     await fn();
     return { status: 200, message: 'ok' };
   } catch (e) {
     const status = (e as { status?: number }).status;
     if (status === undefined) throw e;
-    return { status, message: (e as Error).message };
+    const body = (e as { body?: unknown }).body;
+    const parsed = typeof body === 'string' ? (JSON.parse(body) as unknown) : body;
+    const reason = (parsed as { reason?: string } | undefined)?.reason;
+    return { status, message: (e as Error).message, ...(reason ? { reason } : {}) };
   }
 }
