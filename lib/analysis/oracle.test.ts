@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { goModuleDir, netpolicySpec } from '../../reconciler/controlplane/index.js';
 import { analyze, formatConnlist, readManifests, unsupportedKinds } from './index.js';
+import { skipWithout } from '../../test/support/tools.js';
 
 /**
  * Agreement with np-guard/netpol-analyzer (an analyser nobody here wrote) on every case of its
@@ -32,7 +33,7 @@ async function runCase(name: string): Promise<Outcome> {
   return { case: name, status: unsupported.length > 0 ? 'unsupported' : 'disagree', detail: unsupported.length > 0 ? `uses ${unsupported.join(', ')}; ${detail}` : detail };
 }
 
-describe('netpol-analyzer oracle agreement', () => {
+describe.skipIf(skipWithout('go'))('netpol-analyzer oracle agreement', () => {
   beforeAll(async () => {
     ROOT = await goModuleDir(netpolicySpec().module);
   }, 120_000);

@@ -16,6 +16,7 @@ import { checkCachedBinary, ensureBinary, ensureControlPlaneBinaries, etcdSpec, 
 import { runCli } from '../support/cli.js';
 import { processesMatching, waitUntil } from '../support/processes.js';
 import { REPO_ROOT } from '../support/shared.js';
+import { skipWithout } from '../support/tools.js';
 
 const run = promisify(execFile);
 const temp = (p: string): Promise<string> => mkdtemp(join(tmpdir(), `palisade-${p}-`));
@@ -25,7 +26,7 @@ function recordingProgress(): Progress & { steps: string[] } {
   return { steps, step: (m) => steps.push(m), tick: () => undefined };
 }
 
-describe('palisade cluster up / status / down', () => {
+describe.skipIf(skipWithout('kubectl'))('palisade cluster up / status / down', () => {
   it('starts a cluster kubectl can use, reports it running, and stops every process', async () => {
     const stateDir = await temp('state');
     const env = { PALISADE_STATE_DIR: stateDir };

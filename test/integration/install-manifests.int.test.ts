@@ -10,6 +10,7 @@ import { reconcilerManifests } from '../../lib/deploy/reconciler-manifests.js';
 import { definePolicies } from '../../policies/index.js';
 import { statusOf, testClient } from '../support/cluster.js';
 import { REPO_ROOT } from '../support/shared.js';
+import { skipWithout } from '../support/tools.js';
 
 const run = promisify(execFile);
 const client = testClient();
@@ -22,7 +23,7 @@ async function canI(verb: string, resource: string, namespace?: string): Promise
 
 const clusterNames = await listClusters(`${REPO_ROOT}/clusters`);
 
-describe('palisade install-manifests', () => {
+describe.skipIf(skipWithout('kubectl'))('palisade install-manifests', () => {
   it.each(clusterNames)('%s: manifests pass a strict server-side dry-run', async (name) => {
     const result = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, name));
     const objects = reconcilerManifests({ cluster: name, gitUrl: 'https://git.example.com/policies.git', managed: result.objects });

@@ -19,6 +19,7 @@ import { loadCluster, synthesize } from '../../lib/index.js';
 import { definePolicies } from '../../policies/index.js';
 import { canonical, ensureNca, ncaConnectivity, palisadeEdges, parseNca } from '../support/nca.js';
 import { REPO_ROOT } from '../support/shared.js';
+import { skipWithout } from '../support/tools.js';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'calico-oracle');
 
@@ -45,7 +46,7 @@ async function synthesizedCalico(): Promise<string> {
 
 const scenarios = (await readdir(FIXTURES)).filter((f) => f.endsWith('.yaml') && !f.startsWith('_')).sort();
 
-describe('network-config-analyzer (live) agrees with palisade analyze on Calico', () => {
+describe.skipIf(skipWithout('python3'))('network-config-analyzer (live) agrees with palisade analyze on Calico', () => {
   it('has scenarios to compare', () => {
     expect(scenarios.length).toBeGreaterThanOrEqual(5);
   });

@@ -17,6 +17,7 @@ import { loadCluster, synthesize } from '../../lib/index.js';
 import { definePolicies } from '../../policies/index.js';
 import { ensureBinary, netpolicySpec } from '../../reconciler/controlplane/index.js';
 import { REPO_ROOT } from '../support/shared.js';
+import { skipWithout } from '../support/tools.js';
 
 const run = promisify(execFile);
 
@@ -37,7 +38,7 @@ async function compare(dir: string): Promise<{ ours: string[]; theirs: string[] 
   return { ours: lines(formatConnlist(analyze(await readManifests([dir])))), theirs: lines(stdout) };
 }
 
-describe('netpolicy (live) agrees with palisade analyze', () => {
+describe.skipIf(skipWithout('go'))('netpolicy (live) agrees with palisade analyze', () => {
   it('on the synthesized local (kubernetes NetworkPolicy) cluster', async () => {
     const { ours, theirs } = await compare(await synthesizedDir());
     expect(theirs.length).toBeGreaterThan(5);

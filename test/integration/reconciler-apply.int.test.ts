@@ -21,11 +21,12 @@ import { applySetId, loadInventory, PART_OF_LABEL } from '../../reconciler/inven
 import { Predictor } from '../../reconciler/observe/predict.js';
 import { testClient } from '../support/cluster.js';
 import { smallTarget } from '../support/targets.js';
+import { skipWithout } from '../support/tools.js';
 
 const client = testClient();
 const run = promisify(execFile);
 
-describe('reconcile --once', () => {
+describe.skipIf(skipWithout('kubectl'))('reconcile --once', () => {
   it('applies every object in stage order and records the inventory with UIDs', async () => {
     const target = smallTarget();
     const order: string[] = [];

@@ -15,6 +15,7 @@ import { inventoryNamespace } from '../../reconciler/inventory/inventory.js';
 import { Predictor } from '../../reconciler/observe/predict.js';
 import { eventually, testClient, uniqueName } from '../support/cluster.js';
 import { smallTarget } from '../support/targets.js';
+import { skipWithout } from '../support/tools.js';
 
 const run = promisify(execFile);
 const client = testClient();
@@ -45,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(() => controller.stop());
 
-describe('reconcile --watch corrects', () => {
+describe.skipIf(skipWithout('kubectl'))('reconcile --watch corrects', () => {
   it('a changed field', async () => {
     await tamperAndWait(async () => {
       const live = (await client.get(egressId))!;

@@ -7,11 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { silentProgress } from '../../lib/core/progress.js';
 import { actionlintSpec, ensureBinary } from '../../reconciler/controlplane/index.js';
 import { REPO_ROOT } from '../support/shared.js';
+import { skipWithout } from '../support/tools.js';
 
 const run = promisify(execFile);
 const workflows = readdirSync(join(REPO_ROOT, '.github', 'workflows')).filter((f) => f.endsWith('.yaml')).sort();
 
-describe('GitHub workflows', () => {
+describe.skipIf(skipWithout('go'))('GitHub workflows', () => {
   it('include ci, drift-report and e2e-kind', () => {
     expect(workflows).toEqual(expect.arrayContaining(['ci.yaml', 'drift-report.yaml', 'e2e-kind.yaml', 'policy-review.yaml']));
   });
