@@ -17,6 +17,8 @@ export interface ApplyEntry {
   readonly error?: string;
   /** UID of the object after the write. */
   readonly uid?: string;
+  /** resourceVersion the API server gave the object palisade wrote. */
+  readonly resourceVersion?: string;
 }
 
 export interface ApplyResult {
@@ -34,13 +36,18 @@ export interface ApplyOptions {
 
 type Write = Extract<Change, { op: 'create' | 'update' | 'prune' | 'remove-foreign' }>;
 
-async function write(client: ClusterClient, c: Write): Promise<{ action: ApplyAction; uid?: string }> {
+/** UID and resourceVersion of what the API server stored. */
+function stampOf(stored: KubeObject): { uid?: string; resourceVersion?: string } {
+  const rv = stored.metadata['resourceVersion'];
+  return { ...(stored.metadata.uid ? { uid: stored.metadata.uid } : {}), ...(typeof rv === 'string' ? { resourceVersion: rv } : {}) };
+}
+
+async function write(client: ClusterClient, c: Write): Promise<{ action: ApplyAction; uid?: string; resourceVersion?: string }> {
   switch (c.op) {
     case 'create':
-    case 'update': {
-      const stored: KubeObject = await applyExclusive(client, c.desired, c.op === 'update' ? c.strip : []);
-      return { action: c.op === 'create' ? 'created' : 'configured', ...(stored.metadata.uid ? { uid: stored.metadata.uid } : {}) };
-    }
+      return { action: 'created', ...stampOf(await applyExclusive(client, c.desired, undefined, 'merge')) };
+    case 'update':
+      return { action: 'configured', ...stampOf(await applyExclusive(client, c.desired, c.live, c.mode)) };
     case 'prune':
     case 'remove-foreign':
       // The UID precondition makes sure the object deleted is the one observed.
@@ -85,18 +92,39 @@ export async function apply(client: ClusterClient, cs: ChangeSet, opts: ApplyOpt
   return { entries, completed: true };
 }
 
-/** The inventory after an apply: what is desired (with UIDs), plus recorded objects not removed (survivors). */
-export function nextInventory(previous: readonly InventoryEntry[], cs: ChangeSet, result: ApplyResult, liveUids: ReadonlyMap<ResourceKey, string>): InventoryEntry[] {
+/** UID and resourceVersion of a live object, as recorded in the inventory. */
+export interface LiveStamp { readonly uid: string; readonly resourceVersion: string }
+
+/**
+ * The inventory after an apply: what is desired, with the UID and resourceVersion palisade wrote
+ * (or, for an object kept because it matched, the live ones it verified), plus recorded objects not
+ * removed (survivors). A failed write records no resourceVersion, so nothing vouches for it.
+ */
+export function nextInventory(previous: readonly InventoryEntry[], cs: ChangeSet, result: ApplyResult, live: ReadonlyMap<ResourceKey, LiveStamp>): InventoryEntry[] {
   const byKey = new Map(result.entries.map((e) => [e.key, e]));
   const next = new Map<ResourceKey, InventoryEntry>();
-  for (const c of cs.changes.filter((x) => x.op === 'create' || x.op === 'update' || x.op === 'keep')) {
-    const uid = byKey.get(c.key)?.uid ?? liveUids.get(c.key);
-    if (uid) next.set(c.key, { key: c.key, id: c.id, uid });
+  for (const c of cs.changes.filter(isDesired)) {
+    const entry = recordOf(c, byKey.get(c.key), live.get(c.key));
+    if (entry) next.set(c.key, entry);
   }
-  // Objects gone or replaced by someone else are no longer palisade's; failed or refused prunes survive.
-  const forgotten = new Set(cs.changes.filter((c) => c.op === 'skip' && (c.reason === 'already-gone' || c.reason === 'uid-mismatch')).map((c) => c.key));
+  const forgotten = forgottenKeys(cs);
   for (const e of previous) {
     if (!next.has(e.key) && byKey.get(e.key)?.action !== 'pruned' && !forgotten.has(e.key)) next.set(e.key, e);
   }
   return [...next.values()];
+}
+
+const isDesired = (c: Change): c is Extract<Change, { op: 'create' | 'update' | 'keep' }> => c.op === 'create' || c.op === 'update' || c.op === 'keep';
+
+/** Objects gone or replaced by someone else are no longer palisade's (failed or refused prunes survive). */
+function forgottenKeys(cs: ChangeSet): Set<ResourceKey> {
+  return new Set(cs.changes.filter((c) => c.op === 'skip' && (c.reason === 'already-gone' || c.reason === 'uid-mismatch')).map((c) => c.key));
+}
+
+/** The inventory record of a desired object after the apply, or undefined when it has no UID (never written). */
+function recordOf(c: Extract<Change, { op: 'create' | 'update' | 'keep' }>, entry: ApplyEntry | undefined, live: LiveStamp | undefined): InventoryEntry | undefined {
+  const uid = entry?.uid ?? live?.uid;
+  if (!uid) return undefined;
+  const resourceVersion = c.op === 'keep' ? (live?.resourceVersion ?? '') : (entry?.resourceVersion ?? '');
+  return { key: c.key, id: c.id, uid, resourceVersion };
 }

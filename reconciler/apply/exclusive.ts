@@ -1,18 +1,19 @@
-import jsonpatch from 'fast-json-patch';
 import type { KubeObject } from '../../lib/core/resource-id.js';
 import type { ClusterClient } from '../cluster/client.js';
+import type { OwnershipMode } from '../plan/types.js';
 
 /**
- * Server-side apply with force, then, for exclusive ownership, removal of fields nobody declared
- * that apply leaves in place because another manager owns them (an extra label, a key in a
- * granular map). The removal is a replace guarded by the resourceVersion apply returned.
+ * Writes `desired`. A create, or an update of a merge-mode kind, is a server-side apply with force.
+ * An update of an exclusive kind first replaces the whole object (guarded by the resourceVersion
+ * observed), so nothing another manager owns survives: an extra label, a key in a granular map, or
+ * an item of a set-type list such as validationActions, which a forced apply would merge with
+ * palisade's (`[Warn, Deny]`, refused by the API server). A forced apply then makes palisade the
+ * owner of every declared field again. Returns the object as stored by the last write.
  */
-export async function applyExclusive(client: ClusterClient, desired: KubeObject, strip: readonly string[]): Promise<KubeObject> {
-  const stored = await client.apply(desired, { force: true });
-  const present = strip.filter((p) => { try { return jsonpatch.getValueByPointer(stored, p) !== undefined; } catch { return false; } });
-  if (present.length === 0) return stored;
-  // Deepest and last first, so removing one array item does not shift the next pointer.
-  const ops = [...present].sort().reverse().map((path) => ({ op: 'remove' as const, path }));
-  const cleaned = jsonpatch.applyPatch(structuredClone(stored), ops, false, false).newDocument;
-  return client.replace(cleaned);
+export async function applyExclusive(client: ClusterClient, desired: KubeObject, live: KubeObject | undefined, mode: OwnershipMode): Promise<KubeObject> {
+  if (live !== undefined && mode === 'exclusive') {
+    const resourceVersion = live.metadata['resourceVersion'];
+    await client.replace({ ...desired, metadata: { ...desired.metadata, ...(resourceVersion ? { resourceVersion } : {}) } });
+  }
+  return client.apply(desired, { force: true });
 }

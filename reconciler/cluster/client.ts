@@ -4,6 +4,7 @@ import {
   type KubernetesObject, type RequestContext, type ResponseContext,
 } from '@kubernetes/client-node';
 import { RawObjectApi } from './raw-api.js';
+import { retryDelay } from './retry.js';
 import { PalisadeError } from '../../lib/core/errors.js';
 import { formatId, idOf, type KubeObject, type ResourceId } from '../../lib/core/resource-id.js';
 import { FIELD_MANAGER } from '../../lib/core/labels.js';
@@ -98,7 +99,13 @@ export function clientFor(kc: KubeConfig, counter?: RequestCounter): ClusterClie
   });
   const api = new RawObjectApi(config);
   const call = async <T>(id: ResourceId, verb: string, fn: () => Promise<T>): Promise<T> => {
-    try { return await fn(); } catch (e) { throw wrap(id, verb, e); }
+    for (let attempt = 1; ; attempt++) {
+      try { return await fn(); } catch (e) {
+        const delay = retryDelay(e, verb, attempt);
+        if (delay === undefined) throw wrap(id, verb, e);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   };
   const header = (id: ResourceId): KubernetesObject => ({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, ...(id.namespace ? { namespace: id.namespace } : {}) } });
   const orUndefined = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {

@@ -5,7 +5,8 @@ import type { ClusterClient } from '../cluster/client.js';
 import { applyExclusive } from '../apply/exclusive.js';
 import { applySetId, PART_OF_LABEL } from '../inventory/inventory.js';
 import { exemptingKinds, exemptsFromPalisade, isExemptingKind } from '../observe/foreign.js';
-import { WIDENING_KINDS } from '../observe/observe.js';
+import { ownedBy } from '../observe/observe.js';
+import { loadInventory } from '../inventory/inventory.js';
 import { Predictor } from '../observe/predict.js';
 import { driftOf } from '../plan/diff.js';
 import { defaultMode } from '../plan/plan.js';
@@ -25,6 +26,8 @@ export interface ControllerOptions {
   readonly events?: boolean;
   /** Called after each correction (benchmarks, tests). */
   readonly onCorrection?: (c: Correction) => void;
+  /** Full pass this often, a safety net for any missed watch event. @default 300000 (5 min); 0: never */
+  readonly resyncMs?: number;
 }
 
 /** A correction the controller made in watch mode. */
@@ -44,6 +47,9 @@ export class ClusterController {
   private readonly predictor: Predictor;
   private readonly fights: FightDetector;
   private watcher: Watcher | undefined;
+  private resync: NodeJS.Timeout | undefined;
+  /** Whether palisade owns an object (Git + inventory UIDs), as of the last full pass. */
+  private owned: (o: KubeObject) => boolean = () => false;
   private readonly pending = new Map<ResourceKey, { type: WatchEventType; obj: KubeObject; at: number }>();
   public readonly corrections: Correction[] = [];
 
@@ -60,10 +66,23 @@ export class ClusterController {
   public async start(): Promise<PassResult> {
     const pass = await this.fullPass();
     await this.watch();
+    const every = this.opts.resyncMs ?? 300_000;
+    if (every > 0) {
+      this.resync = setInterval(() => {
+        this.fullPass().catch((e: unknown) => this.opts.log.error({ cluster: this.cluster, err: String(e) }, 'resync pass failed'));
+      }, every);
+      this.resync.unref();
+    }
     return pass;
   }
 
   public async fullPass(): Promise<PassResult> {
+    const pass = await this.pass();
+    this.owned = ownedBy(this.target.desired, await loadInventory(this.client, this.cluster));
+    return pass;
+  }
+
+  private async pass(): Promise<PassResult> {
     const pass = await reconcileOnce(this.client, this.predictor, this.target, { write: true, allowMassPrune: this.opts.allowMassPrune ?? false });
     this.opts.metrics.passes.inc({ cluster: this.cluster, result: pass.result?.completed ? 'ok' : 'incomplete' });
     this.opts.metrics.managed.set({ cluster: this.cluster }, this.target.desired.objects.size);
@@ -84,26 +103,39 @@ export class ClusterController {
     this.watcher?.stop();
     const watcher = new Watcher(this.client, this.opts.log, (type, obj) => this.enqueue(type, obj));
     this.watcher = watcher;
-    // Per-namespace watches of the widening kinds also see palisade's own objects; the managed watch handles those.
-    const onlyForeign = (type: WatchEventType, obj: KubeObject): void => { if (obj.metadata.labels?.[PART_OF_LABEL] !== applySetId(this.cluster)) this.enqueue(type, obj); };
+    // Per-namespace watches of the enforced kinds see everything there, palisade's own objects
+    // included (whatever their labels): handle() tells desired, owned and foreign apart.
     const objs = [...this.target.desired.objects.values()];
     const kinds = new Map(objs.map((o) => [`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind }]));
     const selector = `${PART_OF_LABEL}=${applySetId(this.cluster)}`;
     const starts = [...kinds.values()].map((k) => watcher.start({ ...k, labelSelector: selector }));
-    for (const w of WIDENING_KINDS.filter((k) => kinds.has(`${k.apiVersion}/${k.kind}`))) {
-      for (const ns of this.target.desired.governedNamespaces) starts.push(watcher.start({ ...w, namespace: ns }, onlyForeign));
+    for (const w of this.target.desired.enforcedKinds) {
+      for (const ns of this.target.desired.governedNamespaces) starts.push(watcher.start({ ...w, namespace: ns }));
     }
-    for (const gk of exemptingKinds(this.target.desired)) starts.push(watcher.start(gk, onlyForeign));
+    for (const gk of exemptingKinds(this.target.desired)) starts.push(watcher.start(gk));
     await Promise.all(starts);
   }
 
   public stop(): void {
     this.watcher?.stop();
+    if (this.resync) clearInterval(this.resync);
   }
 
-  /** Coalesces events per object; the latest state wins. */
+  /** Keys being handled now, and keys that changed meanwhile (handled again, from a fresh read). */
+  private readonly inflight = new Set<ResourceKey>();
+  private readonly dirty = new Set<ResourceKey>();
+
+  /**
+   * Coalesces events per object (the latest state wins) and handles one object at a time: several
+   * watches see the same object, and an event that arrives while its object is being corrected is
+   * re-read afterwards instead of correcting a stale copy twice.
+   */
   private enqueue(type: WatchEventType, obj: KubeObject): void {
     const key = keyOf(idOf(obj));
+    if (this.inflight.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
     const first = !this.pending.has(key);
     this.pending.set(key, { type, obj, at: this.pending.get(key)?.at ?? performance.now() });
     if (first) queueMicrotask(() => { void this.handle(key); });
@@ -113,30 +145,44 @@ export class ClusterController {
     const ev = this.pending.get(key);
     this.pending.delete(key);
     if (!ev) return;
+    this.inflight.add(key);
     try {
       if (this.target.desired.objects.has(key)) await this.correct(key, ev.type === 'DELETED' ? undefined : ev.obj, ev.at);
       else if (ev.type !== 'DELETED' && this.isForeign(ev.obj)) await this.removeForeign(key, ev.obj, ev.at);
     } catch (e) {
       this.opts.log.error({ cluster: this.cluster, object: formatId(idOf(ev.obj)), err: String(e) }, 'correction failed');
+    } finally {
+      this.inflight.delete(key);
+      if (this.dirty.delete(key)) await this.reread(key, ev.obj);
     }
   }
 
+  /** Handles `key` again with its current state. */
+  private async reread(key: ResourceKey, obj: KubeObject): Promise<void> {
+    const now = await this.client.get(idOf(obj)).catch((e: unknown) => { this.opts.log.error({ err: String(e) }, 're-read failed'); return null; });
+    if (now === null) return;
+    if (now) this.enqueue('MODIFIED', now);
+    else if (this.target.desired.objects.has(key)) this.enqueue('DELETED', obj);
+  }
+
+  /** Not palisade's (by its record, not by labels) and able to widen access in what it governs. */
   private isForeign(obj: KubeObject): boolean {
-    if (obj.metadata.labels?.[PART_OF_LABEL] === applySetId(this.cluster)) return false;
+    if (this.owned(obj)) return false;
     if (isExemptingKind(obj)) return exemptsFromPalisade(obj, this.target.desired);
     return this.target.desired.governedNamespaces.includes(obj.metadata.namespace ?? '');
   }
 
-  private async correct(key: ResourceKey, live: KubeObject | undefined, at: number): Promise<void> {
+  private async correct(key: ResourceKey, seen: KubeObject | undefined, at: number): Promise<void> {
     const desired = this.target.desired.objects.get(key)!;
+    // A label-selected watch reports an object whose label was stripped as DELETED: look again.
+    const live = seen ?? (await this.client.get(idOf(desired)));
     let fields: FieldChange[] = [];
     if (live) {
-      fields = driftOf((await this.predictor.predict(desired)) ?? desired, live, defaultMode(desired.kind));
+      fields = driftOf((await this.predictor.predict(desired)) ?? desired, live, defaultMode(desired));
       if (fields.length === 0) return;
     }
     if (this.blocked(key, desired)) return;
-    const strip = defaultMode(desired.kind) === 'exclusive' ? fields.filter((f) => f.op === 'add').map((f) => f.pointer) : [];
-    await applyExclusive(this.client, desired, strip);
+    await applyExclusive(this.client, desired, live, defaultMode(desired));
     this.done({ key, kind: live ? 'drift' : 'recreated', fields, at }, desired);
   }
 
@@ -146,14 +192,38 @@ export class ClusterController {
     this.done({ key, kind: 'foreign-removed', fields: [], at }, obj);
   }
 
+  /**
+   * Whether a correction must wait: during a fight, corrections of one object slow down, but never
+   * stop: a re-check of the object is queued for when the backoff ends, so a fight never leaves a
+   * security object drifted.
+   */
   private blocked(key: ResourceKey, obj: KubeObject): boolean {
     const now = Date.now();
-    if (this.fights.check(key, now).state === 'backoff') return true;
+    const check = this.fights.check(key, now);
+    if (check.state === 'backoff') {
+      this.recheckAt(key, obj, check.untilMs - now);
+      return true;
+    }
     const verdict = this.fights.record(key, now);
     if (verdict.state !== 'fight') return false;
     this.opts.metrics.fights.inc({ cluster: this.cluster, kind: obj.kind });
     this.opts.log.warn({ cluster: this.cluster, object: formatId(idOf(obj)), corrections: verdict.corrections, backoffMs: verdict.backoffMs }, 'fight with another controller: backing off');
+    if (this.opts.events ?? true) void this.record(obj, 'FightDetected', `palisade corrected ${formatId(idOf(obj))} ${verdict.corrections} times in a minute: another writer keeps changing it; next correction in ${Math.round(verdict.backoffMs / 1000)}s`);
+    this.recheckAt(key, obj, verdict.backoffMs);
     return true;
+  }
+
+  private readonly rechecks = new Map<ResourceKey, NodeJS.Timeout>();
+
+  /** Looks at `key` again after `ms` (one timer per object), with the object's state at that time. */
+  private recheckAt(key: ResourceKey, obj: KubeObject, ms: number): void {
+    if (this.rechecks.has(key)) return;
+    const timer = setTimeout(() => {
+      this.rechecks.delete(key);
+      void this.reread(key, obj);
+    }, Math.max(ms, 0) + 10);
+    timer.unref();
+    this.rechecks.set(key, timer);
   }
 
   private done(c: Correction, obj: KubeObject): void {
@@ -170,12 +240,17 @@ export class ClusterController {
   private async event(obj: KubeObject, c: Correction, managers: string[]): Promise<void> {
     const message = c.kind === 'foreign-removed' ? `palisade removed ${formatId(idOf(obj))}: it widened access in a governed namespace`
       : `palisade corrected ${c.kind === 'recreated' ? 'deletion' : `drift in ${c.fields.map((f) => f.pointer).join(', ')}`}${managers.length ? ` (changed by ${managers.join(', ')})` : ''}`;
+    await this.record(obj, c.kind === 'foreign-removed' ? 'ForeignObjectRemoved' : 'DriftCorrected', message);
+  }
+
+  /** A Warning Event on `obj` (best effort: a failure is logged, never fatal). */
+  private async record(obj: KubeObject, reason: string, message: string): Promise<void> {
     const now = new Date().toISOString();
     await this.client.create({
       apiVersion: 'v1', kind: 'Event',
       metadata: { name: `${obj.metadata.name}.${randomBytes(6).toString('hex')}`, namespace: obj.metadata.namespace ?? 'default' },
       involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) },
-      reason: c.kind === 'foreign-removed' ? 'ForeignObjectRemoved' : 'DriftCorrected', message, type: 'Warning',
+      reason, message, type: 'Warning',
       source: { component: 'palisade' }, firstTimestamp: now, lastTimestamp: now, count: 1,
     }).catch((e: unknown) => this.opts.log.debug({ err: String(e) }, 'event not recorded'));
   }

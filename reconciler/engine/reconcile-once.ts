@@ -33,7 +33,7 @@ export async function reconcileOnce(client: ClusterClient, predictor: Predictor,
   if (!opts.write) return { report: buildDriftReport(changeSet), changeSet, live };
   await client.apply(inventoryNamespace());
   const result = await apply(client, changeSet, opts);
-  const liveUids = new Map([...live.objects].flatMap(([k, o]) => (o.metadata.uid ? [[k, o.metadata.uid] as const] : [])));
-  await saveInventory(client, name, nextInventory(inventory.entries, changeSet, result, liveUids));
+  const stamps = new Map([...live.objects].flatMap(([k, o]) => (o.metadata.uid ? [[k, { uid: o.metadata.uid, resourceVersion: typeof o.metadata['resourceVersion'] === 'string' ? o.metadata['resourceVersion'] : '' }] as const] : [])));
+  await saveInventory(client, name, nextInventory(inventory.entries, changeSet, result, stamps));
   return { report: buildDriftReport(changeSet, result), changeSet, live, result };
 }

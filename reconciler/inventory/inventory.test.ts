@@ -8,7 +8,7 @@ describe('inventory encoding', () => {
   it('round-trips and keeps 10,000 objects well under the 1 MiB ConfigMap limit', () => {
     const entries = Array.from({ length: 10_000 }, (_, i) => {
       const id = i % 10 === 0 ? { apiVersion: 'v1', kind: 'Namespace', name: `agents-${i}` } : { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', namespace: `agents-${i % 50}`, name: `agent-${i}-egress` };
-      return { id, key: keyOf(id), uid: randomUUID() };
+      return { id, key: keyOf(id), uid: randomUUID(), resourceVersion: String(1000 + i) };
     });
     const data = encodeEntries(entries);
     expect(decodeEntries(data)).toEqual(entries);

@@ -29,18 +29,18 @@ const parentId = (cluster: string): ResourceId => ({ apiVersion: 'v1', kind: 'Co
 
 const DATA_KEY = 'inventory.tsv.gz';
 
-/** One line per object: apiVersion, kind, namespace, name, UID (tab-separated), gzipped: 10,000 objects fit a ConfigMap. */
+/** One line per object: apiVersion, kind, namespace, name, UID, resourceVersion (tab-separated), gzipped: 10,000 objects fit a ConfigMap. */
 export function encodeEntries(entries: readonly InventoryEntry[]): string {
-  const lines = entries.map((e) => [e.id.apiVersion, e.id.kind, e.id.namespace ?? '', e.id.name, e.uid].join('\t'));
+  const lines = entries.map((e) => [e.id.apiVersion, e.id.kind, e.id.namespace ?? '', e.id.name, e.uid, e.resourceVersion].join('\t'));
   return gzipSync(lines.join('\n')).toString('base64');
 }
 
 export function decodeEntries(data: string): InventoryEntry[] {
   const text = gunzipSync(Buffer.from(data, 'base64')).toString('utf8');
   return text.split('\n').filter(Boolean).map((line) => {
-    const [apiVersion = '', kind = '', namespace = '', name = '', uid = ''] = line.split('\t');
+    const [apiVersion = '', kind = '', namespace = '', name = '', uid = '', resourceVersion = ''] = line.split('\t');
     const id = namespace ? { apiVersion, kind, namespace, name } : { apiVersion, kind, name };
-    return { id, key: keyOf(id), uid };
+    return { id, key: keyOf(id), uid, resourceVersion };
   });
 }
 

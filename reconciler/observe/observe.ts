@@ -1,18 +1,11 @@
 import pLimit from 'p-limit';
-import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/resource-id.js';
+import { idOf, keyOf, type KubeObject, type ResourceId, type ResourceKey } from '../../lib/core/resource-id.js';
 import { isApiError, type ClusterClient } from '../cluster/client.js';
 import { PART_OF_LABEL } from '../inventory/inventory.js';
 import type { DesiredSet, Inventory, LiveSet } from '../plan/types.js';
 import { exemptingKinds, exemptsFromPalisade } from './foreign.js';
 import type { Predictor } from './predict.js';
 import { untouchedSinceApply } from './untouched.js';
-
-/** Namespaced policy kinds that, created by anyone else in a governed namespace, can only widen access. */
-export const WIDENING_KINDS: ReadonlyArray<{ readonly apiVersion: string; readonly kind: string }> = [
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
-  { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy' },
-  { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' },
-];
 
 export interface GroupKind { readonly apiVersion: string; readonly kind: string }
 
@@ -33,20 +26,41 @@ async function listOrEmpty(client: ClusterClient, gk: GroupKind, opts: { namespa
   }
 }
 
-/** palisade's own objects, found by the ApplySet label (one LIST per kind, never the whole cluster). */
-export async function listManaged(client: ClusterClient, kinds: readonly GroupKind[], setId: string): Promise<Map<ResourceKey, KubeObject>> {
+/**
+ * palisade's objects: one LIST per kind by the ApplySet label (narrows the work), then a GET for
+ * every desired or recorded object the label did not find: a label is not proof of ownership, and
+ * stripping it must not hide an object (it is then drift, corrected in place).
+ */
+export async function listManaged(client: ClusterClient, kinds: readonly GroupKind[], setId: string, wanted: readonly ResourceId[]): Promise<Map<ResourceKey, KubeObject>> {
   const lists = await Promise.all(kinds.map((gk) => listOrEmpty(client, gk, { labelSelector: `${PART_OF_LABEL}=${setId}` })));
-  return new Map(lists.flat().map((o) => [keyOf(idOf(o)), o]));
+  const found = new Map(lists.flat().map((o) => [keyOf(idOf(o)), o]));
+  const limit = pLimit(8);
+  const missing = wanted.filter((id) => !found.has(keyOf(id)));
+  const got = await Promise.all(missing.map((id) => limit(() => client.get(id))));
+  for (const o of got) if (o) found.set(keyOf(idOf(o)), o);
+  return found;
 }
 
-/** Objects palisade does not own that widen access in what it governs. */
-export async function listForeign(client: ClusterClient, desired: DesiredSet, setId: string): Promise<KubeObject[]> {
-  const usedKinds = WIDENING_KINDS.filter((w) => [...desired.objects.values()].some((o) => o.apiVersion === w.apiVersion && o.kind === w.kind));
-  const notOurs = (o: KubeObject): boolean => o.metadata.labels?.[PART_OF_LABEL] !== setId;
+/** Whether palisade owns `o`: desired in Git, or recorded in its inventory with this UID. Labels do not count. */
+export function ownedBy(desired: DesiredSet, inventory: Inventory): (o: KubeObject) => boolean {
+  const recorded = new Map(inventory.entries.map((e) => [e.key, e.uid]));
+  return (o) => {
+    const key = keyOf(idOf(o));
+    return desired.objects.has(key) || (recorded.has(key) && recorded.get(key) === o.metadata.uid);
+  };
+}
+
+/**
+ * Objects palisade does not own that can widen access in what it governs: every object of a kind
+ * the cluster's backends enforce in a governed namespace, and bindings or exceptions that refer to a
+ * palisade policy. Ownership is palisade's record (Git and inventory UIDs), never a label.
+ */
+export async function listForeign(client: ClusterClient, desired: DesiredSet, inventory: Inventory): Promise<KubeObject[]> {
+  const owned = ownedBy(desired, inventory);
   const limit = pLimit(8);
-  const perNamespace = await Promise.all(desired.governedNamespaces.flatMap((ns) => usedKinds.map((gk) => limit(() => listOrEmpty(client, gk, { namespace: ns })))));
+  const perNamespace = await Promise.all(desired.governedNamespaces.flatMap((ns) => desired.enforcedKinds.map((gk) => limit(() => listOrEmpty(client, gk, { namespace: ns })))));
   const exempting = await Promise.all(exemptingKinds(desired).map((gk) => listOrEmpty(client, gk, {})));
-  return [...perNamespace.flat(), ...exempting.flat().filter((o) => exemptsFromPalisade(o, desired))].filter(notOurs);
+  return [...perNamespace.flat(), ...exempting.flat().filter((o) => exemptsFromPalisade(o, desired))].filter((o) => !owned(o));
 }
 
 /**
@@ -55,11 +69,13 @@ export async function listForeign(client: ClusterClient, desired: DesiredSet, se
  * foreign widening objects.
  */
 export async function observe(client: ClusterClient, desired: DesiredSet, inventory: Inventory, ctx: { readonly setId: string; readonly predictor: Predictor }): Promise<LiveSet> {
-  const [objects, foreign] = await Promise.all([listManaged(client, managedKinds(desired, inventory), ctx.setId), listForeign(client, desired, ctx.setId)]);
+  const wanted = [...[...desired.objects.values()].map(idOf), ...inventory.entries.map((e) => e.id)];
+  const [objects, foreign] = await Promise.all([listManaged(client, managedKinds(desired, inventory), ctx.setId, wanted), listForeign(client, desired, inventory)]);
+  const versions = new Map(inventory.entries.map((e) => [e.key, e.resourceVersion]));
   const predicted = new Map<ResourceKey, KubeObject>();
   await Promise.all([...desired.objects].filter(([key]) => objects.has(key)).map(async ([key, obj]) => {
     const live = objects.get(key)!;
-    const p = untouchedSinceApply(obj, live) ? live : await ctx.predictor.predict(obj);
+    const p = untouchedSinceApply(obj, live, versions.get(key)) ? live : await ctx.predictor.predict(obj);
     if (p) predicted.set(key, p);
   }));
   return { observedAt: new Date(), objects, predicted, foreign };

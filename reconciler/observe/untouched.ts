@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ANNOTATIONS, FIELD_MANAGER } from '../../lib/core/labels.js';
+import { ANNOTATIONS } from '../../lib/core/labels.js';
 import type { KubeObject } from '../../lib/core/resource-id.js';
 import { normalize } from '../plan/normalize.js';
 
@@ -18,14 +18,6 @@ export function withDesiredHash(obj: KubeObject): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, [ANNOTATIONS.desiredHash]: hash } } };
 }
 
-interface ManagedFieldsEntry { readonly manager?: string; readonly operation?: string; readonly subresource?: string }
-
-/** Only palisade has applied to the object (status writers aside): nobody else owns a field. */
-function onlyPalisadeApplied(live: KubeObject): boolean {
-  const entries = (live.metadata as { managedFields?: readonly ManagedFieldsEntry[] }).managedFields ?? [];
-  return entries.length > 0 && entries.every((m) => m.subresource === 'status' || (m.manager === FIELD_MANAGER && m.operation === 'Apply'));
-}
-
 /** Every field of `want` is in `have` with the same value; lists have the same length. */
 function covers(want: unknown, have: unknown): boolean {
   if (Array.isArray(want)) return Array.isArray(have) && want.length === have.length && want.every((w, i) => covers(w, have[i]));
@@ -38,13 +30,17 @@ function covers(want: unknown, have: unknown): boolean {
 
 /**
  * True when `live` is provably what the API server made of `desired` and nobody changed it since:
- * the same desired hash was applied, palisade is the only field manager (any other writer, even
- * one that only removed a field while adding nothing, either owns a field or breaks coverage), and
- * every declared field is present with its value. Then `live` itself is the prediction and no
- * server-side dry-run is needed. False means "not proven", never "drifted".
+ * its resourceVersion is the one palisade recorded in its inventory when it wrote or verified the
+ * object (the API server assigns it and bumps it on every write, so no other writer can keep it;
+ * labels, annotations, desired hashes and field-manager names on the object can all be forged), the
+ * desired hash palisade wrote then is today's, and every declared field is present with its value.
+ * Then `live` itself is the prediction and no server-side dry-run is needed. False means
+ * "not proven", never "drifted".
  */
-export function untouchedSinceApply(desired: KubeObject, live: KubeObject): boolean {
+export function untouchedSinceApply(desired: KubeObject, live: KubeObject, recordedVersion: string | undefined): boolean {
   const hash = desired.metadata.annotations?.[ANNOTATIONS.desiredHash];
   if (hash === undefined || live.metadata.annotations?.[ANNOTATIONS.desiredHash] !== hash) return false;
-  return onlyPalisadeApplied(live) && covers(normalize(desired), normalize(live));
+  const version = live.metadata['resourceVersion'];
+  if (recordedVersion === undefined || recordedVersion === '' || version !== recordedVersion) return false;
+  return covers(normalize(desired), normalize(live));
 }

@@ -8,11 +8,11 @@ const np = (name: string, spec: Record<string, unknown>, extra: Record<string, u
 });
 const ns = (name: string, labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const map = (...objs: KubeObject[]): Map<ResourceKey, KubeObject> => new Map(objs.map((o) => [keyOf(idOf(o)), o]));
-const desiredOf = (...objs: KubeObject[]): DesiredSet => ({ cluster: 'c', revision: 'r', objects: map(...objs), governedNamespaces: ['agents'], admissionPolicies: [], kyvernoPolicies: [] });
+const desiredOf = (...objs: KubeObject[]): DesiredSet => ({ cluster: 'c', revision: 'r', objects: map(...objs), governedNamespaces: ['agents'], admissionPolicies: [], kyvernoPolicies: [], enforcedKinds: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }] });
 const liveOf = (objs: KubeObject[], foreign: KubeObject[] = []): LiveSet => ({ observedAt: new Date(0), objects: map(...objs), predicted: new Map(), foreign });
 const noInventory: Inventory = { entries: [] };
 const withUid = (o: KubeObject, uid: string): KubeObject => ({ ...o, metadata: { ...o.metadata, uid } });
-const inventoryOf = (...objs: KubeObject[]): Inventory => ({ entries: objs.map((o) => ({ key: keyOf(idOf(o)), id: idOf(o), uid: String(o.metadata["uid"]) })) });
+const inventoryOf = (...objs: KubeObject[]): Inventory => ({ entries: objs.map((o) => ({ key: keyOf(idOf(o)), id: idOf(o), uid: String(o.metadata["uid"]), resourceVersion: '' })) });
 
 const deny = { podSelector: {}, policyTypes: ['Ingress', 'Egress'] };
 
@@ -59,6 +59,14 @@ describe('plan', () => {
     expect(result.refusal).toMatch(/refusing to prune 8 of 8 managed objects: the cap is 2/);
     expect(result.changes.every((c) => c.op === 'skip' && c.reason === 'mass-prune-refused')).toBe(true);
     expect(plan(desiredOf(), liveOf(old), inventoryOf(...old), { allowMassPrune: true }).changes.filter((c) => c.op === 'prune')).toHaveLength(8);
+  });
+
+  it('removes a foreign object whatever palisade labels it wears, and one that took a recorded name with another UID', () => {
+    const forged = withUid(np('forged', { podSelector: {}, ingress: [{}], egress: [{}] }, { labels: { 'applyset.kubernetes.io/part-of': 'applyset-x-v1' } }), 'u9');
+    const swapped = withUid(np('swapped', { podSelector: {}, ingress: [{}] }), 'live-uid');
+    const inventory: Inventory = { entries: [{ ...inventoryOf(swapped).entries[0]!, uid: 'recorded-uid' }] };
+    const result = plan(desiredOf(), liveOf([forged, swapped], [forged, swapped]), inventory);
+    expect(result.changes.map((c) => `${c.op} ${c.id.name}`)).toEqual(['remove-foreign forged', 'remove-foreign swapped']);
   });
 
   it('removes foreign objects that widen access', () => {

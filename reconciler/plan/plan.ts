@@ -1,19 +1,14 @@
+import { ownershipOf } from '../../lib/core/kinds.js';
 import { stageOf } from '../../lib/core/order.js';
 import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/resource-id.js';
 import { driftOf } from './diff.js';
 import { exceptionRefs } from '../observe/foreign.js';
 import type { Change, ChangeSet, DesiredSet, Inventory, InventoryEntry, LiveSet, OwnershipMode } from './types.js';
 
-/** Kinds whose every field is palisade's: anything Git does not declare is drift. */
-export const SECURITY_KINDS: ReadonlySet<string> = new Set([
-  'NetworkPolicy', 'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'GlobalNetworkPolicy', 'Tier', 'GlobalNetworkSet',
-  'ClusterNetworkPolicy', 'TracingPolicyNamespaced', 'TracingPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
-  'ValidatingPolicy', 'ImageValidatingPolicy', 'RuntimeClass',
-]);
 
 export interface PlanOptions {
-  /** Ownership per kind. @default exclusive for SECURITY_KINDS, merge otherwise */
-  readonly modeFor?: (kind: string) => OwnershipMode;
+  /** Ownership per kind. @default the kind table (lib/core/kinds.ts): exclusive unless listed as merge */
+  readonly modeFor?: (obj: Pick<KubeObject, 'apiVersion' | 'kind'>) => OwnershipMode;
   /** Allow pruning Namespaces. @default false */
   readonly allowNamespacePrune?: boolean;
   /** Refuse to prune more than this fraction of managed objects... @default 0.25 */
@@ -24,9 +19,9 @@ export interface PlanOptions {
   readonly allowMassPrune?: boolean;
 }
 
-export const defaultMode = (kind: string): OwnershipMode => (SECURITY_KINDS.has(kind) ? 'exclusive' : 'merge');
+export const defaultMode = (obj: Pick<KubeObject, 'apiVersion' | 'kind'>): OwnershipMode => ownershipOf(obj.apiVersion, obj.kind);
 
-function planDesired(desired: DesiredSet, live: LiveSet, modeFor: (k: string) => OwnershipMode): Change[] {
+function planDesired(desired: DesiredSet, live: LiveSet, modeFor: (o: Pick<KubeObject, 'apiVersion' | 'kind'>) => OwnershipMode): Change[] {
   const changes: Change[] = [];
   for (const [key, obj] of desired.objects) {
     const id = idOf(obj);
@@ -36,10 +31,9 @@ function planDesired(desired: DesiredSet, live: LiveSet, modeFor: (k: string) =>
       changes.push({ op: 'create', id, key, desired: obj, stage: stageOf(obj) });
       continue;
     }
-    const mode = modeFor(obj.kind);
+    const mode = modeFor(obj);
     const drift = driftOf(predicted, have, mode);
-    const strip = mode === 'exclusive' ? drift.filter((f) => f.op === 'add').map((f) => f.pointer) : [];
-    changes.push(drift.length === 0 ? { op: 'keep', id, key, desired: obj } : { op: 'update', id, key, desired: obj, live: have, drift, stage: stageOf(obj), strip });
+    changes.push(drift.length === 0 ? { op: 'keep', id, key, desired: obj } : { op: 'update', id, key, desired: obj, live: have, drift, stage: stageOf(obj), mode });
   }
   return changes;
 }
@@ -72,12 +66,15 @@ function planUndesired(desired: DesiredSet, live: LiveSet, inventory: Inventory,
   const recorded = new Set<ResourceKey>(inventory.entries.map((e) => e.key));
   const prunes = inventory.entries.filter((e) => !desired.objects.has(e.key)).map((e) => pruneOrSkip(e, live.objects.get(e.key), allowNamespacePrune));
   const unowned = [...live.objects].filter(([key]) => !desired.objects.has(key) && !recorded.has(key))
-    .map(([key, obj]): Change => ({ op: 'skip', id: idOf(obj), key, reason: 'not-in-applyset', detail: 'carries palisade labels but palisade never applied it: left alone' }));
+    .map(([key, obj]): Change => ({ op: 'skip', id: idOf(obj), key, reason: 'not-in-applyset', detail: 'carries palisade\'s ApplySet label but palisade never applied it (not in the inventory); not a kind the cluster enforces in a governed namespace: left alone' }));
   return [...prunes, ...unowned];
 }
 
 export function plan(desired: DesiredSet, live: LiveSet, inventory: Inventory, opts: PlanOptions = {}): ChangeSet {
-  const changes = [...planDesired(desired, live, opts.modeFor ?? defaultMode), ...planUndesired(desired, live, inventory, opts.allowNamespacePrune ?? false)];
+  // Foreign is decided by ownership (Git + inventory UIDs), so it wins over a forged label or a swapped UID.
+  const foreignKeys = new Set(live.foreign.map((o) => keyOf(idOf(o))));
+  const undesired = planUndesired(desired, live, inventory, opts.allowNamespacePrune ?? false).filter((c) => !foreignKeys.has(c.key));
+  const changes = [...planDesired(desired, live, opts.modeFor ?? defaultMode), ...undesired];
   for (const obj of live.foreign) {
     changes.push({ op: 'remove-foreign', id: idOf(obj), key: keyOf(idOf(obj)), live: obj, reason: foreignReason(obj), stage: stageOf(obj) });
   }

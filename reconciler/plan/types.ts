@@ -12,6 +12,8 @@ export interface DesiredSet {
   readonly admissionPolicies: readonly string[];
   /** `Kind/name` of palisade's Kyverno policies (foreign PolicyExceptions naming them are drift). */
   readonly kyvernoPolicies: readonly string[];
+  /** Namespaced kinds the cluster's backends enforce (lib/core/kinds.ts): foreign ones in governed namespaces are drift. */
+  readonly enforcedKinds: ReadonlyArray<{ readonly apiVersion: string; readonly kind: string }>;
 }
 
 /** What is in the cluster: palisade's objects, desired objects with server defaults, and foreign objects that matter. */
@@ -44,8 +46,8 @@ export type Change =
   | {
     readonly op: 'update'; readonly id: ResourceId; readonly key: ResourceKey; readonly desired: KubeObject; readonly live: KubeObject;
     readonly drift: readonly FieldChange[]; readonly stage: ApplyStage;
-    /** Exclusive ownership: fields nobody declared that server-side apply leaves in place (another manager owns them). */
-    readonly strip: readonly string[];
+    /** exclusive: the whole object is replaced, so nothing another manager owns survives; merge: declared fields only. */
+    readonly mode: OwnershipMode;
   }
   | { readonly op: 'keep'; readonly id: ResourceId; readonly key: ResourceKey; readonly desired: KubeObject }
   | { readonly op: 'prune'; readonly id: ResourceId; readonly key: ResourceKey; readonly live: KubeObject; readonly stage: ApplyStage }
@@ -64,6 +66,12 @@ export interface InventoryEntry {
   readonly key: ResourceKey;
   readonly id: ResourceId;
   readonly uid: string;
+  /**
+   * resourceVersion of the object as palisade last wrote or verified it. The API server assigns it
+   * and bumps it on every write, so a live object with this version is exactly what palisade left
+   * (the proof of "untouched"; labels, annotations and manager names can be forged). Empty: unknown.
+   */
+  readonly resourceVersion: string;
 }
 
 export interface Inventory {

@@ -1,6 +1,6 @@
 /**
  * Cold drift checks without dry-runs: an object nobody touched since palisade applied it is proven
- * clean from the object itself (desired hash, managedFields, coverage); only touched objects cost
+ * clean by the resourceVersion palisade recorded in its inventory (plus desired hash and coverage); only touched objects cost
  * a server-side dry-run, and every kind of touch is still reported as drift.
  */
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import type { KubeObject } from '../../lib/core/resource-id.js';
 import { reconcileOnce } from '../../reconciler/engine/reconcile-once.js';
 import { Predictor } from '../../reconciler/observe/predict.js';
 import { untouchedSinceApply } from '../../reconciler/observe/untouched.js';
+import { loadInventory } from '../../reconciler/inventory/inventory.js';
 import { testClient } from '../support/cluster.js';
 import { smallTarget } from '../support/targets.js';
 
@@ -32,9 +33,10 @@ describe('cold drift check', () => {
     const pass = await reconcileOnce(client, predictor, target, { write: false });
     expect(pass.report.items).toEqual([]);
     expect(predictor.asked).toEqual([]);
-    for (const obj of target.desired.objects.values()) {
+    const versions = new Map((await loadInventory(client, target.spec.name)).entries.map((e) => [e.key, e.resourceVersion]));
+    for (const [key, obj] of target.desired.objects) {
       const live = (await client.get(idOfObj(obj)))!;
-      expect(untouchedSinceApply(obj, live), `${obj.kind}/${obj.metadata.name}`).toBe(true);
+      expect(untouchedSinceApply(obj, live, versions.get(key)), `${obj.kind}/${obj.metadata.name}`).toBe(true);
     }
   });
 

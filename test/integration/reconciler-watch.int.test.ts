@@ -103,10 +103,10 @@ describe.skipIf(skipWithout('kubectl'))('reconcile --watch corrects', () => {
 });
 
 describe('a fight with another controller', () => {
-  it('is detected and corrections back off instead of flapping', async () => {
+  it('is detected, surfaced as an Event and a metric, and corrections slow down but never stop', async () => {
     const t = smallTarget();
     const m = new Metrics();
-    const c = new ClusterController(client, t, { metrics: m, log: pino({ level: 'silent' }), fight: { threshold: 3, windowMs: 60_000, baseBackoffMs: 60_000 } });
+    const c = new ClusterController(client, t, { metrics: m, log: pino({ level: 'silent' }), fight: { threshold: 3, windowMs: 60_000, baseBackoffMs: 2_000 } });
     await c.start();
     try {
       const id = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `agents-${t.suffix}`, name: 'agent-egress' };
@@ -115,11 +115,16 @@ describe('a fight with another controller', () => {
         const live = (await client.get(id))!;
         await client.replace({ ...live, metadata: { ...live.metadata, labels: { ...live.metadata.labels, flip: String(i) } } }, { fieldManager: 'other-controller' });
         if (i < 2) await eventually(() => Promise.resolve(c.corrections.length), (n) => n > before, 10_000);
-        else await new Promise((r) => setTimeout(r, 500));
+        else await new Promise((r) => setTimeout(r, 300));
       }
+      // The third edit crossed the threshold: no correction during the backoff...
       expect(c.corrections).toHaveLength(2);
       expect(await m.registry.metrics()).toMatch(new RegExp(`palisade_fights_total\\{cluster="${t.spec.name}",kind="NetworkPolicy"\\} 1`));
-      expect((await client.get(id))?.metadata.labels?.['flip']).toBe('4');
+      const events = await client.list('v1', 'Event', { namespace: `agents-${t.suffix}` });
+      expect(events.filter((e) => e['reason'] === 'FightDetected').map((e) => (e['involvedObject'] as { name: string }).name)).toEqual(['agent-egress']);
+      // ...then the re-check queued for the end of the backoff corrects the last edit.
+      await eventually(async () => (await client.get(id))?.metadata.labels?.['flip'], (v) => v === undefined, 10_000);
+      expect(c.corrections).toHaveLength(3);
     } finally {
       c.stop();
     }
