@@ -1,6 +1,8 @@
 import type { KubeObject } from '../core/resource-id.js';
 import { LABELS, MANAGED_BY_VALUE } from '../core/labels.js';
 import { resourceOf } from './rbac.js';
+import { enforcedKinds } from '../core/kinds.js';
+import type { AdmissionBackend, NetworkBackend } from '../cluster/cluster-spec.js';
 
 /** In-cluster deployment of `palisade reconcile --watch` for one cluster. */
 export interface ReconcilerDeploymentProps {
@@ -15,6 +17,8 @@ export interface ReconcilerDeploymentProps {
   readonly replicas?: number;
   /** Objects the reconciler will manage (their kinds get RBAC). */
   readonly managed: readonly KubeObject[];
+  /** The cluster's backends: the kinds they enforce are listed, watched and (when foreign) removed in governed namespaces. */
+  readonly backends: { readonly network: NetworkBackend; readonly admission: AdmissionBackend };
 }
 
 export const SYSTEM_NAMESPACE = 'palisade-system';
@@ -24,9 +28,9 @@ const labels = { [LABELS.managedBy]: MANAGED_BY_VALUE, 'app.kubernetes.io/name':
 const meta = (name: string, namespace?: string): KubeObject['metadata'] => ({ name, ...(namespace ? { namespace } : {}), labels });
 
 /** ClusterRole limited to the kinds palisade manages, plus what watch mode needs (events; foreign VAP bindings and Kyverno PolicyExceptions). */
-function clusterRole(managed: readonly KubeObject[]): KubeObject {
+function clusterRole(managed: readonly KubeObject[], backends: ReconcilerDeploymentProps['backends']): KubeObject {
   const byGroup = new Map<string, Set<string>>();
-  for (const o of managed) {
+  for (const o of [...managed, ...enforcedKinds(backends)]) {
     const r = resourceOf(o.apiVersion, o.kind);
     if (r) byGroup.set(r.group, (byGroup.get(r.group) ?? new Set()).add(r.resource));
   }
@@ -79,7 +83,7 @@ export function reconcilerManifests(p: ReconcilerDeploymentProps): KubeObject[] 
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: meta(SYSTEM_NAMESPACE) },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(NAME, SYSTEM_NAMESPACE) },
-    clusterRole(p.managed),
+    clusterRole(p.managed, p.backends),
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: meta(NAME), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME }, subjects: subject },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(NAME, SYSTEM_NAMESPACE),

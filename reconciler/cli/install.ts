@@ -15,7 +15,7 @@ async function install(flags: InstallFlags): Promise<number> {
   if (flags.cluster.length !== 1) throw new PalisadeError('InvalidInput', 'pass exactly one --cluster: the reconciler in a cluster enforces that cluster');
   const [result] = await synthClusters(flags);
   const objects = reconcilerManifests({
-    cluster: result!.cluster.name, gitUrl: flags.git, ref: flags.ref, managed: result!.objects, replicas: Number(flags.replicas),
+    cluster: result!.cluster.name, gitUrl: flags.git, ref: flags.ref, managed: result!.objects, backends: result!.cluster, replicas: Number(flags.replicas),
     ...(flags.image ? { image: flags.image } : {}),
   });
   const validator = new SchemaValidator();

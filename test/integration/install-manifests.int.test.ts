@@ -26,7 +26,7 @@ const clusterNames = await listClusters(`${REPO_ROOT}/clusters`);
 describe.skipIf(skipWithout('kubectl'))('palisade install-manifests', () => {
   it.each(clusterNames)('%s: manifests pass a strict server-side dry-run', async (name) => {
     const result = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, name));
-    const objects = reconcilerManifests({ cluster: name, gitUrl: 'https://git.example.com/policies.git', managed: result.objects });
+    const objects = reconcilerManifests({ cluster: name, gitUrl: 'https://git.example.com/policies.git', managed: result.objects, backends: result.cluster });
     await client.apply(objects[0]!);
     const rejected = [];
     for (const o of objects) {
@@ -38,8 +38,11 @@ describe.skipIf(skipWithout('kubectl'))('palisade install-manifests', () => {
 
   it('grants the ServiceAccount exactly what it needs (kubectl auth can-i)', async () => {
     const result = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, 'prod-cilium'));
-    for (const o of reconcilerManifests({ cluster: 'prod-cilium', gitUrl: 'https://git.example.com/p.git', managed: result.objects }).filter((x) => x.kind !== 'Deployment')) await client.apply(o);
+    for (const o of reconcilerManifests({ cluster: 'prod-cilium', gitUrl: 'https://git.example.com/p.git', managed: result.objects, backends: result.cluster }).filter((x) => x.kind !== 'Deployment')) await client.apply(o);
     expect(await canI('list', 'ciliumnetworkpolicies.cilium.io')).toBe('yes');
+    // Cilium enforces plain NetworkPolicy beside its own: foreign ones must be seen and removed.
+    expect(await canI('watch', 'networkpolicies.networking.k8s.io', 'agents')).toBe('yes');
+    expect(await canI('delete', 'networkpolicies.networking.k8s.io', 'agents')).toBe('yes');
     expect(await canI('delete', 'validatingadmissionpolicybindings.admissionregistration.k8s.io')).toBe('yes');
     expect(await canI('watch', 'tracingpoliciesnamespaced.cilium.io', 'agents')).toBe('yes');
     expect(await canI('update', 'leases.coordination.k8s.io', 'palisade-system')).toBe('yes');
@@ -52,10 +55,12 @@ describe.skipIf(skipWithout('kubectl'))('palisade install-manifests', () => {
 
   it('lets the reconciler of a Kyverno cluster remove foreign PolicyExceptions, and nothing of other backends', async () => {
     const result = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, 'prod-calico'));
-    for (const o of reconcilerManifests({ cluster: 'prod-calico', gitUrl: 'https://git.example.com/p.git', managed: result.objects }).filter((x) => x.kind !== 'Deployment')) await client.apply(o);
+    for (const o of reconcilerManifests({ cluster: 'prod-calico', gitUrl: 'https://git.example.com/p.git', managed: result.objects, backends: result.cluster }).filter((x) => x.kind !== 'Deployment')) await client.apply(o);
     expect(await canI('watch', 'policyexceptions.policies.kyverno.io')).toBe('yes');
     expect(await canI('delete', 'policyexceptions.policies.kyverno.io', 'agents')).toBe('yes');
     expect(await canI('list', 'globalnetworkpolicies.projectcalico.org')).toBe('yes');
+    expect(await canI('delete', 'networksets.projectcalico.org', 'agents')).toBe('yes');
+    expect(await canI('watch', 'networkpolicies.networking.k8s.io', 'agents')).toBe('yes');
     expect(await canI('list', 'ciliumnetworkpolicies.cilium.io')).toBe('no');
   });
 });
