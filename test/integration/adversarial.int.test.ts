@@ -1,0 +1,142 @@
+/**
+ * Adversarial drift: every tamper is made by `mallory`, a separate identity (kubectl --as) with the
+ * RBAC the threat model gives an attacker: create, patch and delete NetworkPolicies in the governed
+ * namespaces, patch its agent Namespace, any field manager name, label or annotation, and nothing in
+ * palisade-system. Each tamper must be reported by a drift check in a new process's shoes (a fresh
+ * Predictor: no cache), named, with the other writer where managedFields tell (a removed field and
+ * a write under palisade's own manager name leave no other writer to name); corrected by one
+ * `reconcile --once` pass; and the next drift check must be clean.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { ANNOTATIONS } from '../../lib/core/labels.js';
+import type { KubeObject } from '../../lib/core/resource-id.js';
+import { reconcileOnce } from '../../reconciler/engine/reconcile-once.js';
+import { applySetId, PART_OF_LABEL } from '../../reconciler/inventory/inventory.js';
+import { Predictor } from '../../reconciler/observe/predict.js';
+import type { DriftKind } from '../../reconciler/report/index.js';
+import { testClient } from '../support/cluster.js';
+import { smallTarget } from '../support/targets.js';
+import { skipWithout } from '../support/tools.js';
+
+const run = promisify(execFile);
+const client = testClient();
+const MALLORY = 'mallory@example.com';
+
+/** kubectl as mallory (impersonated by the admin kubeconfig), with optional stdin. */
+async function asMallory(args: readonly string[], stdin?: string): Promise<string> {
+  const p = run('kubectl', ['--kubeconfig', inject('kubeconfig'), '--as', MALLORY, ...args]);
+  if (stdin !== undefined) { p.child.stdin?.write(stdin); p.child.stdin?.end(); }
+  return (await p).stdout;
+}
+
+/** mallory's rights: NetworkPolicies in the target's namespaces, its agent Namespace's labels. */
+async function grantMallory(suffix: string): Promise<void> {
+  const rbac = 'rbac.authorization.k8s.io/v1';
+  for (const ns of [`agents-${suffix}`, `tools-${suffix}`]) {
+    await client.apply({ apiVersion: rbac, kind: 'Role', metadata: { name: 'mallory', namespace: ns }, rules: [{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }] } as KubeObject);
+    await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'mallory', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'mallory' }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] } as KubeObject);
+  }
+  await client.apply({ apiVersion: rbac, kind: 'ClusterRole', metadata: { name: `mallory-${suffix}` }, rules: [{ apiGroups: [''], resources: ['namespaces'], resourceNames: [`agents-${suffix}`], verbs: ['get', 'patch', 'update'] }] } as KubeObject);
+  await client.apply({ apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: `mallory-${suffix}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `mallory-${suffix}` }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] } as KubeObject);
+}
+
+const yamlOf = (o: unknown): string => JSON.stringify(o);
+const np = (ns: string, name: string, spec: unknown, metadata: Record<string, unknown> = {}): string => yamlOf({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns, ...metadata }, spec });
+const allowAll = { podSelector: {}, ingress: [{}], egress: [{}], policyTypes: ['Ingress', 'Egress'] };
+const get = async (ns: string, name: string): Promise<KubeObject | undefined> => client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: ns, name });
+
+interface Tamper {
+  readonly name: string;
+  /** Object the drift report must name, and how. */
+  readonly expect: { readonly object: (s: string) => string; readonly kind: DriftKind; readonly manager?: string };
+  readonly act: (s: string) => Promise<unknown>;
+}
+
+const A = (s: string): string => `agents-${s}`;
+const T = (s: string): string => `tools-${s}`;
+
+const TAMPERS: readonly Tamper[] = [
+  { name: 'an allow-all NetworkPolicy wearing palisade\'s ApplySet and managed-by labels', expect: { object: () => 'forged', kind: 'foreign' },
+    act: (s) => asMallory(['apply', '-f', '-'], np(A(s), 'forged', allowAll, { labels: { [PART_OF_LABEL]: applySetId(`it-${s}`), 'app.kubernetes.io/managed-by': 'palisade' } })) },
+  { name: 'an allow-all NetworkPolicy with a desired hash and source annotations copied off palisade\'s', expect: { object: () => 'copied-hash', kind: 'foreign' },
+    act: async (s) => { const dd = (await get(A(s), 'palisade-default-deny'))!; return asMallory(['apply', '-f', '-'], np(A(s), 'copied-hash', allowAll, { labels: dd.metadata.labels, annotations: dd.metadata.annotations })); } },
+  { name: 'field-manager impersonation: server-side apply as "palisade" of default-deny with ingress/egress [{}], annotations kept', expect: { object: () => 'palisade-default-deny', kind: 'modified' },
+    act: async (s) => { const dd = (await get(A(s), 'palisade-default-deny'))!; return asMallory(['apply', '--server-side', '--field-manager=palisade', '--force-conflicts', '-f', '-'], np(A(s), 'palisade-default-deny', { ...(dd['spec'] as object), ingress: [{}], egress: [{}] }, { labels: dd.metadata.labels, annotations: dd.metadata.annotations })); } },
+  { name: 'field-manager impersonation: apply as "palisade" moving the agent\'s egress to another port', expect: { object: () => 'agent-egress', kind: 'modified' },
+    act: (s) => asMallory(['patch', 'networkpolicy', 'agent-egress', '-n', A(s), '--field-manager=palisade', '--type=json', '-p', '[{"op":"replace","path":"/spec/egress/0/ports/0/port","value":9999}]']) },
+  { name: 'the ApplySet label stripped from palisade-default-deny', expect: { object: () => 'palisade-default-deny', kind: 'modified' },
+    act: (s) => asMallory(['label', 'networkpolicy', 'palisade-default-deny', '-n', A(s), `${PART_OF_LABEL}-`]) },
+  { name: 'every palisade label stripped from agent-egress', expect: { object: () => 'agent-egress', kind: 'modified' },
+    act: (s) => asMallory(['label', 'networkpolicy', 'agent-egress', '-n', A(s), `${PART_OF_LABEL}-`, 'app.kubernetes.io/managed-by-']) },
+  { name: 'default-deny narrowed to pods nobody runs (podSelector)', expect: { object: () => 'palisade-default-deny', kind: 'modified', manager: 'kubectl-patch' },
+    act: (s) => asMallory(['patch', 'networkpolicy', 'palisade-default-deny', '-n', A(s), '--type=merge', '-p', '{"spec":{"podSelector":{"matchLabels":{"nobody":"runs-this"}}}}']) },
+  { name: 'default-deny reduced to Ingress (policyTypes)', expect: { object: () => 'palisade-default-deny', kind: 'modified', manager: 'kubectl-patch' },
+    act: (s) => asMallory(['patch', 'networkpolicy', 'palisade-default-deny', '-n', A(s), '--type=merge', '-p', '{"spec":{"policyTypes":["Ingress"]}}']) },
+  { name: 'namespaceSelector: {} added to the agent\'s egress', expect: { object: () => 'agent-egress', kind: 'modified', manager: 'kubectl-patch' },
+    act: (s) => asMallory(['patch', 'networkpolicy', 'agent-egress', '-n', A(s), '--type=json', '-p', '[{"op":"add","path":"/spec/egress/-","value":{"to":[{"namespaceSelector":{}}]}}]']) },
+  { name: 'a port range (endPort) on the agent\'s egress', expect: { object: () => 'agent-egress', kind: 'modified', manager: 'kubectl-patch' },
+    act: (s) => asMallory(['patch', 'networkpolicy', 'agent-egress', '-n', A(s), '--type=json', '-p', '[{"op":"add","path":"/spec/egress/0/ports/0/endPort","value":65535}]']) },
+  { name: 'an ipBlock 0.0.0.0/0 peer on the agent\'s egress', expect: { object: () => 'agent-egress', kind: 'modified', manager: 'kubectl-patch' },
+    act: (s) => asMallory(['patch', 'networkpolicy', 'agent-egress', '-n', A(s), '--type=json', '-p', '[{"op":"add","path":"/spec/egress/-","value":{"to":[{"ipBlock":{"cidr":"0.0.0.0/0"}}]}}]']) },
+  { name: 'the internet as two /1 ipBlocks on a foreign policy', expect: { object: () => 'halves', kind: 'foreign' },
+    act: (s) => asMallory(['apply', '-f', '-'], np(A(s), 'halves', { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/1' } }, { ipBlock: { cidr: '128.0.0.0/1' } }] }], policyTypes: ['Egress'] })) },
+  { name: 'palisade-default-deny deleted', expect: { object: () => 'palisade-default-deny', kind: 'missing' },
+    act: (s) => asMallory(['delete', 'networkpolicy', 'palisade-default-deny', '-n', A(s)]) },
+  { name: 'the tool\'s ingress deleted and re-created by mallory with another spec (same name, new UID)', expect: { object: () => 'tool-ingress', kind: 'modified', manager: 'kubectl-client-side-apply' },
+    act: async (s) => { await asMallory(['delete', 'networkpolicy', 'tool-ingress', '-n', T(s)]); return asMallory(['apply', '-f', '-'], np(T(s), 'tool-ingress', { podSelector: {}, ingress: [{}], policyTypes: ['Ingress'] })); } },
+  { name: 'an allow-all ingress policy in the tool\'s namespace', expect: { object: () => 'open-tool', kind: 'foreign' },
+    act: (s) => asMallory(['apply', '-f', '-'], np(T(s), 'open-tool', { podSelector: {}, ingress: [{}], policyTypes: ['Ingress'] })) },
+  { name: 'palisade\'s rule annotation rewritten on default-deny', expect: { object: () => 'palisade-default-deny', kind: 'modified', manager: 'kubectl-annotate' },
+    act: (s) => asMallory(['annotate', '--overwrite', 'networkpolicy', 'palisade-default-deny', '-n', A(s), `${ANNOTATIONS.rule}=nothing-to-see`]) },
+  { name: 'a copied desired hash on a modified agent egress (hash forgery)', expect: { object: () => 'agent-egress', kind: 'modified', manager: 'kubectl-patch' },
+    act: async (s) => { const e = (await get(A(s), 'agent-egress'))!; const hash = e.metadata.annotations?.[ANNOTATIONS.desiredHash] ?? ''; return asMallory(['patch', 'networkpolicy', 'agent-egress', '-n', A(s), '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/egress/-', value: {} }, { op: 'replace', path: `/metadata/annotations/${ANNOTATIONS.desiredHash.replace('/', '~1')}`, value: hash }])]); } },
+  { name: 'a system-sounding manager name (kube-controller-manager) adding an ingress rule', expect: { object: () => 'palisade-default-deny', kind: 'modified', manager: 'kube-controller-manager' },
+    act: (s) => asMallory(['patch', 'networkpolicy', 'palisade-default-deny', '-n', A(s), '--field-manager=kube-controller-manager', '--type=merge', '-p', '{"spec":{"ingress":[{}]}}']) },
+  { name: 'the agent-namespace label stripped from the Namespace (guardrails select it)', expect: { object: (s) => A(s), kind: 'modified' },
+    act: (s) => asMallory(['label', 'namespace', A(s), 'palisade.dev/agent-namespace-']) },
+  { name: 'a foreign policy selecting the agent by its labels, from everywhere', expect: { object: () => 'agent-from-anywhere', kind: 'foreign' },
+    act: (s) => asMallory(['apply', '-f', '-'], np(A(s), 'agent-from-anywhere', { podSelector: { matchLabels: { app: 'agent' } }, ingress: [{ from: [{ namespaceSelector: {} }] }], policyTypes: ['Ingress'] })) },
+  { name: 'a server-side apply as "palisade" that takes over agent-egress and drops its rules', expect: { object: () => 'agent-egress', kind: 'modified' },
+    act: async (s) => { const e = (await get(A(s), 'agent-egress'))!; return asMallory(['apply', '--server-side', '--field-manager=palisade', '--force-conflicts', '-f', '-'], np(A(s), 'agent-egress', { podSelector: (e['spec'] as { podSelector: unknown }).podSelector, egress: [{}], policyTypes: ['Egress'] }, { labels: e.metadata.labels, annotations: e.metadata.annotations })); } },
+];
+
+describe.skipIf(skipWithout('kubectl'))('adversarial drift by a principal with namespace RBAC (kubectl --as)', () => {
+  beforeAll(async () => {
+    const s = smallTarget();
+    await reconcileOnce(client, new Predictor(client), s, { write: true });
+    await grantMallory(s.suffix);
+    // The threat model: mallory cannot write palisade's own namespace (inventory, lease).
+    const canI = (verb: string, res: string, ns: string): Promise<string> => run('kubectl', ['--kubeconfig', inject('kubeconfig'), 'auth', 'can-i', verb, res, '-n', ns, '--as', MALLORY]).then((r) => r.stdout.trim(), (e: { stdout: string }) => e.stdout.trim());
+    expect(await canI('update', 'configmaps', 'palisade-system')).toBe('no');
+    expect(await canI('patch', 'networkpolicies', `agents-${s.suffix}`)).toBe('yes');
+  });
+
+  it('has at least 20 tampers', () => {
+    expect(TAMPERS.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(TAMPERS.map((t) => [t.name, t] as const))('%s: reported, corrected in one pass, then clean', async (_name, t) => {
+    const target = smallTarget();
+    const s = target.suffix;
+    await reconcileOnce(client, new Predictor(client), target, { write: true });
+    await grantMallory(s);
+    await t.act(s);
+
+    const drift = await reconcileOnce(client, new Predictor(client), target, { write: false });
+    const item = drift.report.items.find((i) => i.id.name === t.expect.object(s));
+    expect(drift.report.items.map((i) => `${i.kind} ${i.id.kind}/${i.id.name}`), 'drift report').toContain(`${t.expect.kind} ${item?.id.kind ?? '?'}/${t.expect.object(s)}`);
+    if (t.expect.manager) expect(item?.fields.map((f) => f.manager), 'other writer').toContain(t.expect.manager);
+
+    const fix = await reconcileOnce(client, new Predictor(client), target, { write: true });
+    expect(fix.result?.entries.filter((e) => e.action === 'failed'), 'failed writes').toEqual([]);
+    expect(fix.report.items.find((i) => i.id.name === t.expect.object(s))?.corrected, 'corrected').toBe(true);
+
+    const after = await reconcileOnce(client, new Predictor(client), target, { write: false });
+    expect(after.report.items.map((i) => `${i.kind} ${i.id.kind}/${i.id.name}`), 'drift after correction').toEqual([]);
+    for (const obj of target.desired.objects.values()) {
+      expect(await client.get({ apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) }), `${obj.kind}/${obj.metadata.name} exists`).toBeDefined();
+    }
+  });
+});
