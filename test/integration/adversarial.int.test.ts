@@ -35,11 +35,11 @@ async function asMallory(args: readonly string[], stdin?: string): Promise<strin
 async function grantMallory(suffix: string): Promise<void> {
   const rbac = 'rbac.authorization.k8s.io/v1';
   for (const ns of [`agents-${suffix}`, `tools-${suffix}`]) {
-    await client.apply({ apiVersion: rbac, kind: 'Role', metadata: { name: 'mallory', namespace: ns }, rules: [{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }] } as KubeObject);
-    await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'mallory', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'mallory' }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] } as KubeObject);
+    await client.apply({ apiVersion: rbac, kind: 'Role', metadata: { name: 'mallory', namespace: ns }, rules: [{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }] });
+    await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'mallory', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'mallory' }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] });
   }
-  await client.apply({ apiVersion: rbac, kind: 'ClusterRole', metadata: { name: `mallory-${suffix}` }, rules: [{ apiGroups: [''], resources: ['namespaces'], resourceNames: [`agents-${suffix}`], verbs: ['get', 'patch', 'update'] }] } as KubeObject);
-  await client.apply({ apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: `mallory-${suffix}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `mallory-${suffix}` }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] } as KubeObject);
+  await client.apply({ apiVersion: rbac, kind: 'ClusterRole', metadata: { name: `mallory-${suffix}` }, rules: [{ apiGroups: [''], resources: ['namespaces'], resourceNames: [`agents-${suffix}`], verbs: ['get', 'patch', 'update'] }] });
+  await client.apply({ apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: `mallory-${suffix}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `mallory-${suffix}` }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] });
 }
 
 const yamlOf = (o: unknown): string => JSON.stringify(o);
