@@ -18,6 +18,7 @@ interface ReconcileFlags extends TargetFlags {
   readonly format: ReportFormat;
   readonly output?: string;
   readonly pollInterval: string;
+  readonly resyncInterval: string;
   readonly listen: string;
 }
 
@@ -37,9 +38,9 @@ async function once(flags: ReconcileFlags): Promise<number> {
   return reports.some(hasOpenDrift) ? EXIT.findings : EXIT.ok;
 }
 
-function seconds(text: string): number {
+function seconds(text: string, flag = '--poll-interval'): number {
   const m = /^(\d+)(ms|s|m)?$/.exec(text);
-  if (!m) throw new PalisadeError('InvalidInput', `--poll-interval "${text}" is not a duration (e.g. 30s, 2m, 500ms)`);
+  if (!m) throw new PalisadeError('InvalidInput', `${flag} "${text}" is not a duration (e.g. 30s, 2m, 500ms)`);
   const n = Number(m[1]);
   return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : n;
 }
@@ -49,7 +50,7 @@ async function reconcile(flags: ReconcileFlags): Promise<number> {
   if (flags.once) return once(flags);
   const [host, port] = flags.listen.split(':');
   await runLoop({
-    source: sourceOf(flags), clusters: flags.cluster, pollSeconds: seconds(flags.pollInterval),
+    source: sourceOf(flags), clusters: flags.cluster, pollSeconds: seconds(flags.pollInterval), resyncSeconds: seconds(flags.resyncInterval, '--resync-interval'),
     connect: (t: ClusterTarget) => connectTarget(flags, t), allowMassPrune: flags.allowMassPrune ?? false,
     listen: { host: host || '0.0.0.0', port: Number(port ?? 9090) },
   });
@@ -63,6 +64,7 @@ export function registerReconcile(program: Command): void {
     .option('--watch', 'run continuously: react to cluster events and new Git revisions')
     .option('--allow-mass-prune', 'prune even when more than the cap (25% of managed objects, at most 50) would be deleted')
     .option('--poll-interval <duration>', 'how often --watch polls Git for new revisions', '30s')
+    .option('--resync-interval <duration>', '--watch: full pass this often, a safety net for missed events (0: never)', '5m')
     .option('--listen <host:port>', '--watch: address of /metrics, /healthz and /readyz', '0.0.0.0:9090')
     .addOption(new Option('-f, --format <format>', '--once: report format').choices(REPORT_FORMATS).default('text'))
     .option('-o, --output <file>', '--once: write the report to a file')

@@ -11,6 +11,8 @@ export interface LoopOptions {
   readonly source: SourceSpec;
   readonly clusters: readonly string[];
   readonly pollSeconds: number;
+  /** Full pass this often in watch mode (0: never). */
+  readonly resyncSeconds: number;
   readonly connect: (t: ClusterTarget) => Promise<ClusterClient>;
   readonly allowMassPrune: boolean;
   readonly listen: { readonly host: string; readonly port: number };
@@ -62,7 +64,7 @@ async function lead(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<v
   rt.health.leader = true;
   rt.log.info({ cluster: t.spec.name, identity: lease.identity }, 'leader');
   keepLease(rt, lease, t.spec.name);
-  const controller = new ClusterController(client, t, { metrics: rt.metrics, log: rt.log, allowMassPrune: opts.allowMassPrune });
+  const controller = new ClusterController(client, t, { metrics: rt.metrics, log: rt.log, allowMassPrune: opts.allowMassPrune, resyncMs: opts.resyncSeconds * 1000 });
   await controller.start();
   rt.controllers.set(t.spec.name, controller);
 }
