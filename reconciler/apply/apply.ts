@@ -72,24 +72,26 @@ const isRemoval = (c: Write): boolean => c.op === 'prune' || c.op === 'remove-fo
 /**
  * Executes a change set: server-side apply with force, stage by stage (namespaces, classes,
  * policies, admission, rest), so nothing of an agent exists before its policies; then removals in
- * reverse stage order. A failed stage stops later ones; progress so far is returned.
+ * reverse stage order. A failed stage stops later applies and every prune, but never the removal of
+ * foreign objects: a widening policy someone else added must not outlive an unrelated failure.
  */
 export async function apply(client: ClusterClient, cs: ChangeSet, opts: ApplyOptions = {}): Promise<ApplyResult> {
   const limit = pLimit(opts.concurrency ?? 8);
   const entries: ApplyEntry[] = cs.changes.filter((c) => !isWrite(c)).map((c) => ({ id: c.id, key: c.key, action: c.op === 'keep' ? 'unchanged' : 'skipped' }));
   const writes = cs.changes.filter(isWrite);
   const order: Array<{ stage: ApplyStage; removal: boolean }> = [...STAGES.map((stage) => ({ stage, removal: false })), ...[...STAGES].reverse().map((stage) => ({ stage, removal: true }))];
+  let failed = false;
   for (const step of order) {
-    const batch = writes.filter((c) => c.stage === step.stage && isRemoval(c) === step.removal);
+    const batch = writes.filter((c) => c.stage === step.stage && isRemoval(c) === step.removal && (!failed || c.op === 'remove-foreign'));
     const results = await Promise.all(batch.map((c) => limit(async () => {
       const entry = await perform(client, c);
       opts.onEntry?.(entry, c);
       return entry;
     })));
     entries.push(...results);
-    if (results.some((r) => r.action === 'failed')) return { entries, completed: false };
+    failed ||= results.some((r) => r.action === 'failed');
   }
-  return { entries, completed: true };
+  return { entries, completed: !failed };
 }
 
 /** UID and resourceVersion of a live object, as recorded in the inventory. */

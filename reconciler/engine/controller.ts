@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { formatId, idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/resource-id.js';
+import { assertNever } from '../../lib/core/assert.js';
+import { formatId, idOf, keyOf, type KubeObject, type ResourceId, type ResourceKey } from '../../lib/core/resource-id.js';
 import type { ClusterClient } from '../cluster/client.js';
-import { applyExclusive } from '../apply/exclusive.js';
 import { applySetId, PART_OF_LABEL } from '../inventory/inventory.js';
-import { exemptingKinds, exemptsFromPalisade, isExemptingKind } from '../observe/foreign.js';
-import { ownedBy } from '../observe/observe.js';
-import { loadInventory } from '../inventory/inventory.js';
+import { exemptingKinds } from '../observe/foreign.js';
 import { Predictor } from '../observe/predict.js';
-import { driftOf } from '../plan/diff.js';
-import { defaultMode } from '../plan/plan.js';
 import type { FieldChange } from '../plan/types.js';
+import type { DriftItem } from '../report/index.js';
 import type { ClusterTarget } from '../source/desired.js';
 import { FightDetector, type FightOptions } from './fight.js';
 import { reconcileOnce, type PassResult } from './reconcile-once.js';
@@ -33,7 +30,7 @@ export interface ControllerOptions {
 /** A correction the controller made in watch mode. */
 export interface Correction {
   readonly key: ResourceKey;
-  readonly kind: 'drift' | 'recreated' | 'foreign-removed';
+  readonly kind: 'drift' | 'recreated' | 'foreign-removed' | 'pruned';
   readonly fields: readonly FieldChange[];
   readonly at: number;
 }
@@ -48,8 +45,6 @@ export class ClusterController {
   private readonly fights: FightDetector;
   private watcher: Watcher | undefined;
   private resync: NodeJS.Timeout | undefined;
-  /** Whether palisade owns an object (Git + inventory UIDs), as of the last full pass. */
-  private owned: (o: KubeObject) => boolean = () => false;
   private readonly pending = new Map<ResourceKey, { type: WatchEventType; obj: KubeObject; at: number }>();
   public readonly corrections: Correction[] = [];
 
@@ -77,12 +72,6 @@ export class ClusterController {
   }
 
   public async fullPass(): Promise<PassResult> {
-    const pass = await this.pass();
-    this.owned = ownedBy(this.target.desired, await loadInventory(this.client, this.cluster));
-    return pass;
-  }
-
-  private async pass(): Promise<PassResult> {
     const pass = await reconcileOnce(this.client, this.predictor, this.target, { write: true, allowMassPrune: this.opts.allowMassPrune ?? false });
     this.opts.metrics.passes.inc({ cluster: this.cluster, result: pass.result?.completed ? 'ok' : 'incomplete' });
     this.opts.metrics.managed.set({ cluster: this.cluster }, this.target.desired.objects.size);
@@ -147,8 +136,7 @@ export class ClusterController {
     if (!ev) return;
     this.inflight.add(key);
     try {
-      if (this.target.desired.objects.has(key)) await this.correct(key, ev.type === 'DELETED' ? undefined : ev.obj, ev.at);
-      else if (ev.type !== 'DELETED' && this.isForeign(ev.obj)) await this.removeForeign(key, ev.obj, ev.at);
+      await this.correct(key, ev);
     } catch (e) {
       this.opts.log.error({ cluster: this.cluster, object: formatId(idOf(ev.obj)), err: String(e) }, 'correction failed');
     } finally {
@@ -157,60 +145,51 @@ export class ClusterController {
     }
   }
 
+  /**
+   * The same pass as `reconcile --once`, scoped to one object: observe (desired, owned by the
+   * inventory's record, or foreign) → plan → apply → inventory → report. A label-selected watch
+   * reports an object whose label was stripped as DELETED, so a deleted object is read again.
+   */
+  private async correct(key: ResourceKey, ev: { type: WatchEventType; obj: KubeObject; at: number }): Promise<void> {
+    if (this.waiting(key, ev.obj)) return;
+    const id: ResourceId = idOf(ev.obj);
+    const scope = new Map([[key, ev.type === 'DELETED' ? { id } : { id, seen: ev.obj }]]);
+    const pass = await reconcileOnce(this.client, this.predictor, this.target, { write: true, scope, allowMassPrune: this.opts.allowMassPrune ?? false });
+    for (const f of pass.report.failures) this.opts.log.error({ cluster: this.cluster, object: formatId(f.id), err: f.error }, 'correction failed');
+    for (const item of pass.report.items.filter((i) => i.corrected)) {
+      this.done({ key, kind: correctionKind(item), fields: item.fields, at: ev.at }, ev.obj);
+      this.afterCorrection(key, ev.obj);
+    }
+  }
+
   /** Handles `key` again with its current state. */
   private async reread(key: ResourceKey, obj: KubeObject): Promise<void> {
     const now = await this.client.get(idOf(obj)).catch((e: unknown) => { this.opts.log.error({ err: String(e) }, 're-read failed'); return null; });
     if (now === null) return;
-    if (now) this.enqueue('MODIFIED', now);
-    else if (this.target.desired.objects.has(key)) this.enqueue('DELETED', obj);
+    this.enqueue(now ? 'MODIFIED' : 'DELETED', now ?? obj);
   }
 
-  /** Not palisade's (by its record, not by labels) and able to widen access in what it governs. */
-  private isForeign(obj: KubeObject): boolean {
-    if (this.owned(obj)) return false;
-    if (isExemptingKind(obj)) return exemptsFromPalisade(obj, this.target.desired);
-    return this.target.desired.governedNamespaces.includes(obj.metadata.namespace ?? '');
-  }
-
-  private async correct(key: ResourceKey, seen: KubeObject | undefined, at: number): Promise<void> {
-    const desired = this.target.desired.objects.get(key)!;
-    // A label-selected watch reports an object whose label was stripped as DELETED: look again.
-    const live = seen ?? (await this.client.get(idOf(desired)));
-    let fields: FieldChange[] = [];
-    if (live) {
-      fields = driftOf((await this.predictor.predict(desired)) ?? desired, live, defaultMode(desired));
-      if (fields.length === 0) return;
-    }
-    if (this.blocked(key, desired)) return;
-    await applyExclusive(this.client, desired, live, defaultMode(desired));
-    this.done({ key, kind: live ? 'drift' : 'recreated', fields, at }, desired);
-  }
-
-  private async removeForeign(key: ResourceKey, obj: KubeObject, at: number): Promise<void> {
-    if (this.blocked(key, obj)) return;
-    await this.client.delete(idOf(obj), obj.metadata.uid ? { uid: obj.metadata.uid } : {});
-    this.done({ key, kind: 'foreign-removed', fields: [], at }, obj);
+  /** During a fight's backoff, corrections of `key` wait: a re-check is queued for when it ends. */
+  private waiting(key: ResourceKey, obj: KubeObject): boolean {
+    const now = Date.now();
+    const check = this.fights.check(key, now);
+    if (check.state !== 'backoff') return false;
+    this.recheckAt(key, obj, check.untilMs - now);
+    return true;
   }
 
   /**
-   * Whether a correction must wait: during a fight, corrections of one object slow down, but never
-   * stop: a re-check of the object is queued for when the backoff ends, so a fight never leaves a
-   * security object drifted.
+   * Records a correction; past the fight threshold the object's corrections slow down but never
+   * stop (a re-check is queued for the end of the backoff), and the fight is surfaced as a
+   * `FightDetected` Event and a metric, so a fight never leaves a security object drifted unseen.
    */
-  private blocked(key: ResourceKey, obj: KubeObject): boolean {
-    const now = Date.now();
-    const check = this.fights.check(key, now);
-    if (check.state === 'backoff') {
-      this.recheckAt(key, obj, check.untilMs - now);
-      return true;
-    }
-    const verdict = this.fights.record(key, now);
-    if (verdict.state !== 'fight') return false;
+  private afterCorrection(key: ResourceKey, obj: KubeObject): void {
+    const verdict = this.fights.record(key, Date.now());
+    if (verdict.state !== 'fight') return;
     this.opts.metrics.fights.inc({ cluster: this.cluster, kind: obj.kind });
     this.opts.log.warn({ cluster: this.cluster, object: formatId(idOf(obj)), corrections: verdict.corrections, backoffMs: verdict.backoffMs }, 'fight with another controller: backing off');
     if (this.opts.events ?? true) void this.record(obj, 'FightDetected', `palisade corrected ${formatId(idOf(obj))} ${verdict.corrections} times in a minute: another writer keeps changing it; next correction in ${Math.round(verdict.backoffMs / 1000)}s`);
     this.recheckAt(key, obj, verdict.backoffMs);
-    return true;
   }
 
   private readonly rechecks = new Map<ResourceKey, NodeJS.Timeout>();
@@ -239,6 +218,7 @@ export class ClusterController {
 
   private async event(obj: KubeObject, c: Correction, managers: string[]): Promise<void> {
     const message = c.kind === 'foreign-removed' ? `palisade removed ${formatId(idOf(obj))}: it widened access in a governed namespace`
+      : c.kind === 'pruned' ? `palisade pruned ${formatId(idOf(obj))}: removed from Git`
       : `palisade corrected ${c.kind === 'recreated' ? 'deletion' : `drift in ${c.fields.map((f) => f.pointer).join(', ')}`}${managers.length ? ` (changed by ${managers.join(', ')})` : ''}`;
     await this.record(obj, c.kind === 'foreign-removed' ? 'ForeignObjectRemoved' : 'DriftCorrected', message);
   }
@@ -253,5 +233,15 @@ export class ClusterController {
       reason, message, type: 'Warning',
       source: { component: 'palisade' }, firstTimestamp: now, lastTimestamp: now, count: 1,
     }).catch((e: unknown) => this.opts.log.debug({ err: String(e) }, 'event not recorded'));
+  }
+}
+
+function correctionKind(item: DriftItem): Correction['kind'] {
+  switch (item.kind) {
+    case 'modified': return 'drift';
+    case 'missing': return 'recreated';
+    case 'foreign': return 'foreign-removed';
+    case 'unpruned': return 'pruned';
+    default: return assertNever(item.kind, 'drift kind');
   }
 }

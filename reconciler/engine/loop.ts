@@ -29,6 +29,8 @@ interface Runtime {
   readonly metrics: Metrics;
   readonly health: HealthState;
   readonly controllers: Map<string, ClusterController>;
+  /** The newest revision's target per cluster (a replica that becomes leader late starts from it). */
+  readonly targets: Map<string, ClusterTarget>;
   readonly shutdown: AbortController;
   stopping: boolean;
 }
@@ -64,7 +66,7 @@ async function lead(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<v
   rt.health.leader = true;
   rt.log.info({ cluster: t.spec.name, identity: lease.identity }, 'leader');
   keepLease(rt, lease, t.spec.name);
-  const controller = new ClusterController(client, t, { metrics: rt.metrics, log: rt.log, allowMassPrune: opts.allowMassPrune, resyncMs: opts.resyncSeconds * 1000 });
+  const controller = new ClusterController(client, rt.targets.get(t.spec.name) ?? t, { metrics: rt.metrics, log: rt.log, allowMassPrune: opts.allowMassPrune, resyncMs: opts.resyncSeconds * 1000 });
   await controller.start();
   rt.controllers.set(t.spec.name, controller);
 }
@@ -75,7 +77,10 @@ async function poll(rt: Runtime, opts: LoopOptions, current: Checkout): Promise<
     const next = await resolveSource(opts.source);
     if (next.revision === current.revision) return current;
     rt.log.info({ from: current.revision, to: next.revision }, 'new revision');
-    for (const t of await desiredSets(next, opts.clusters)) await rt.controllers.get(t.spec.name)?.update(t);
+    for (const t of await desiredSets(next, opts.clusters)) {
+      rt.targets.set(t.spec.name, t);
+      await rt.controllers.get(t.spec.name)?.update(t);
+    }
     return next;
   } catch (e) {
     rt.log.error({ err: String(e) }, 'source poll failed; keeping the current revision');
@@ -88,7 +93,7 @@ async function poll(rt: Runtime, opts: LoopOptions, current: Checkout): Promise<
  * for new revisions, serve metrics and health, stop cleanly on SIGINT/SIGTERM.
  */
 export async function runLoop(opts: LoopOptions): Promise<void> {
-  const rt: Runtime = { log: newLogger(), metrics: new Metrics(), health: { ready: false, leader: false }, controllers: new Map(), shutdown: new AbortController(), stopping: false };
+  const rt: Runtime = { log: newLogger(), metrics: new Metrics(), health: { ready: false, leader: false }, controllers: new Map(), targets: new Map(), shutdown: new AbortController(), stopping: false };
   const server = await serveTelemetry(rt.metrics, rt.health, opts.listen);
   const stop = (): void => {
     rt.stopping = true;
@@ -99,8 +104,14 @@ export async function runLoop(opts: LoopOptions): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   let checkout = await resolveSource(opts.source);
-  for (const t of await desiredSets(checkout, opts.clusters)) await lead(rt, opts, t);
-  rt.health.ready = true;
+  const targets = await desiredSets(checkout, opts.clusters);
+  for (const t of targets) rt.targets.set(t.spec.name, t);
+  // Each cluster has its own Lease: a replica that does not lead one cluster still serves the others,
+  // and keeps polling Git meanwhile. Ready once it leads every cluster it was given.
+  void Promise.all(targets.map((t) => lead(rt, opts, t))).then(() => { rt.health.ready = true; }, (e: unknown) => {
+    rt.log.error({ err: String(e) }, 'could not start reconciling; exiting');
+    process.exit(2);
+  });
   while (!rt.stopping) {
     await sleep(opts.pollSeconds * 1000, rt.shutdown.signal);
     if (!rt.stopping) checkout = await poll(rt, opts, checkout);

@@ -1,16 +1,22 @@
+import type { ResourceKey } from '../../lib/core/resource-id.js';
 import type { ClusterClient } from '../cluster/client.js';
-import { apply, nextInventory, type ApplyOptions, type ApplyResult } from '../apply/apply.js';
-import { applySetId, inventoryNamespace, loadInventory, saveInventory } from '../inventory/inventory.js';
-import { observe } from '../observe/observe.js';
+import { apply, nextInventory, type ApplyOptions, type ApplyResult, type LiveStamp } from '../apply/apply.js';
+import { applySetId, inventoryNamespace, loadInventory, updateInventory } from '../inventory/inventory.js';
+import { observe, observeKeys, type PassScope } from '../observe/observe.js';
 import type { Predictor } from '../observe/predict.js';
 import { plan, type PlanOptions } from '../plan/plan.js';
-import type { ChangeSet, LiveSet } from '../plan/types.js';
+import type { ChangeSet, DesiredSet, Inventory, LiveSet } from '../plan/types.js';
 import { buildDriftReport, type DriftReport } from '../report/index.js';
 import type { ClusterTarget } from '../source/desired.js';
 
 export interface ReconcileOptions extends PlanOptions, ApplyOptions {
   /** Apply the plan (reconcile) or only report it (drift). */
   readonly write: boolean;
+  /**
+   * Only these objects (watch mode: the objects events arrived for). The pass is the same one, on
+   * a subset: observe → plan → apply → inventory → report.
+   */
+  readonly scope?: PassScope;
 }
 
 export interface PassResult {
@@ -20,20 +26,38 @@ export interface PassResult {
   readonly result?: ApplyResult;
 }
 
+const within = <T extends { readonly key: ResourceKey }>(items: readonly T[], scope: PassScope | undefined): T[] => (scope ? items.filter((i) => scope.has(i.key)) : [...items]);
+
+function scopedDesired(desired: DesiredSet, scope: PassScope | undefined): DesiredSet {
+  return scope ? { ...desired, objects: new Map([...desired.objects].filter(([k]) => scope.has(k))) } : desired;
+}
+
+const stampsOf = (live: LiveSet): Map<ResourceKey, LiveStamp> => new Map([...live.objects].flatMap(([k, o]) => (o.metadata.uid
+  ? [[k, { uid: o.metadata.uid, resourceVersion: typeof o.metadata['resourceVersion'] === 'string' ? o.metadata['resourceVersion'] : '' }] as const] : [])));
+
 /**
- * One pass for one cluster: inventory → observe → plan → (apply → prune → inventory) → report.
- * With `write: false` nothing is written to the cluster.
+ * One pass for one cluster (or, with `scope`, for a few of its objects): inventory → observe → plan
+ * → (apply → prune → inventory) → report. With `write: false` nothing is written to the cluster.
  */
 export async function reconcileOnce(client: ClusterClient, predictor: Predictor, target: ClusterTarget, opts: ReconcileOptions): Promise<PassResult> {
   const name = target.spec.name;
-  const setId = applySetId(name);
   const inventory = await loadInventory(client, name);
-  const live = await observe(client, target.desired, inventory, { setId, predictor });
-  const changeSet = plan(target.desired, live, inventory, { ...opts, allowNamespacePrune: target.spec.allowNamespacePrune });
+  const scoped: Inventory = { entries: within(inventory.entries, opts.scope) };
+  const live = opts.scope
+    ? await observeKeys(client, target.desired, inventory, { scope: opts.scope, predictor })
+    : await observe(client, target.desired, inventory, { setId: applySetId(name), predictor });
+  const changeSet = plan(scopedDesired(target.desired, opts.scope), live, scoped, { ...opts, allowNamespacePrune: target.spec.allowNamespacePrune });
   if (!opts.write) return { report: buildDriftReport(changeSet), changeSet, live };
-  await client.apply(inventoryNamespace());
+  if (!opts.scope) await client.apply(inventoryNamespace());
   const result = await apply(client, changeSet, opts);
-  const stamps = new Map([...live.objects].flatMap(([k, o]) => (o.metadata.uid ? [[k, { uid: o.metadata.uid, resourceVersion: typeof o.metadata['resourceVersion'] === 'string' ? o.metadata['resourceVersion'] : '' }] as const] : [])));
-  await saveInventory(client, name, nextInventory(inventory.entries, changeSet, result, stamps));
+  const next = nextInventory(scoped.entries, changeSet, result, stampsOf(live));
+  // A scoped pass replaces only its own records, and only when it wrote (a watch event that found
+  // nothing to do, such as the echo of palisade's own write, costs no inventory write); a full pass
+  // replaces all of them.
+  const { scope } = opts;
+  if (!scope) await updateInventory(client, name, () => next);
+  else if (result.entries.some((e) => e.action !== 'unchanged' && e.action !== 'skipped')) {
+    await updateInventory(client, name, (current) => [...current.filter((e) => !scope.has(e.key)), ...next]);
+  }
   return { report: buildDriftReport(changeSet, result), changeSet, live, result };
 }

@@ -26,7 +26,16 @@ export class Watcher {
   /** Starts a watch; events go to `handler` (default: the watcher's). */
   public async start(spec: WatchSpec, handler: (type: WatchEventType, obj: KubeObject) => void = this.onEvent, attempt = 0): Promise<void> {
     if (this.stopped) return;
-    const path = await this.client.collectionPath(spec.apiVersion, spec.kind, spec.namespace);
+    let path: string;
+    try {
+      path = await this.client.collectionPath(spec.apiVersion, spec.kind, spec.namespace);
+    } catch (e) {
+      // A kind the cluster does not serve (its CRD not installed yet): look again later.
+      const delay = Math.min(1_000 * 2 ** attempt, 30_000);
+      this.log.warn({ apiVersion: spec.apiVersion, kind: spec.kind, err: e instanceof Error ? e.message : String(e), delay }, 'kind not served; watching it once it is');
+      setTimeout(() => { void this.start(spec, handler, attempt + 1); }, delay).unref();
+      return;
+    }
     const params = { allowWatchBookmarks: true, ...(spec.labelSelector ? { labelSelector: spec.labelSelector } : {}) };
     let controller: AbortController | undefined = undefined;
     const restart = (err: unknown): void => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { FIELD_MANAGER, LABELS, MANAGED_BY_VALUE } from '../../lib/core/labels.js';
 import { groupOf, keyOf, type KubeObject, type ResourceId, type ResourceKey } from '../../lib/core/resource-id.js';
-import type { ClusterClient } from '../cluster/client.js';
+import { isApiError, type ClusterClient } from '../cluster/client.js';
 import type { Inventory, InventoryEntry } from '../plan/types.js';
 
 /**
@@ -44,10 +44,13 @@ export function decodeEntries(data: string): InventoryEntry[] {
   });
 }
 
-export async function loadInventory(client: ClusterClient, cluster: string): Promise<Inventory> {
-  const cm = await client.get(parentId(cluster));
+function entriesOf(cm: KubeObject | undefined): InventoryEntry[] {
   const data = (cm?.['binaryData'] as Record<string, string> | undefined)?.[DATA_KEY];
-  return { entries: data ? decodeEntries(data) : [] };
+  return data ? decodeEntries(data) : [];
+}
+
+export async function loadInventory(client: ClusterClient, cluster: string): Promise<Inventory> {
+  return { entries: entriesOf(await client.get(parentId(cluster))) };
 }
 
 function groupKinds(entries: readonly InventoryEntry[]): string {
@@ -59,17 +62,40 @@ export function inventoryNamespace(): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INVENTORY_NAMESPACE, labels: { [LABELS.managedBy]: MANAGED_BY_VALUE } } };
 }
 
-export async function saveInventory(client: ClusterClient, cluster: string, entries: readonly InventoryEntry[]): Promise<void> {
+function inventoryObject(cluster: string, entries: readonly InventoryEntry[], resourceVersion?: string): KubeObject {
   const sorted = [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  await client.apply({
+  return {
     apiVersion: 'v1', kind: 'ConfigMap',
     metadata: {
-      name: inventoryName(cluster), namespace: INVENTORY_NAMESPACE,
+      name: inventoryName(cluster), namespace: INVENTORY_NAMESPACE, ...(resourceVersion ? { resourceVersion } : {}),
       labels: { [ID_LABEL]: applySetId(cluster), [LABELS.managedBy]: MANAGED_BY_VALUE, [LABELS.cluster]: cluster },
       annotations: { 'applyset.kubernetes.io/tooling': `${FIELD_MANAGER}/v0.1.0`, 'applyset.kubernetes.io/contains-group-kinds': groupKinds(sorted) },
     },
     binaryData: { [DATA_KEY]: encodeEntries(sorted) },
-  });
+  };
+}
+
+export async function saveInventory(client: ClusterClient, cluster: string, entries: readonly InventoryEntry[]): Promise<void> {
+  await client.apply(inventoryObject(cluster, entries));
+}
+
+/**
+ * Read-modify-write of the inventory, guarded by its resourceVersion and retried on a conflict, so
+ * concurrent passes (watch-mode corrections of different objects, a resync) never lose each
+ * other's records.
+ */
+export async function updateInventory(client: ClusterClient, cluster: string, change: (entries: readonly InventoryEntry[]) => readonly InventoryEntry[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const cm = await client.get(parentId(cluster));
+    const rv = cm?.metadata['resourceVersion'];
+    const next = change(entriesOf(cm));
+    try {
+      await (typeof rv === 'string' ? client.replace(inventoryObject(cluster, next, rv)) : client.create(inventoryObject(cluster, next)));
+      return;
+    } catch (e) {
+      if (!(isApiError(e) && e.status === 409) || attempt >= 10) throw e;
+    }
+  }
 }
 
 export type { Inventory, InventoryEntry, ResourceKey };

@@ -3,7 +3,7 @@ import { idOf, keyOf, type KubeObject, type ResourceId, type ResourceKey } from 
 import { isApiError, type ClusterClient } from '../cluster/client.js';
 import { PART_OF_LABEL } from '../inventory/inventory.js';
 import type { DesiredSet, Inventory, LiveSet } from '../plan/types.js';
-import { exemptingKinds, exemptsFromPalisade } from './foreign.js';
+import { exemptingKinds, exemptsFromPalisade, isExemptingKind } from './foreign.js';
 import type { Predictor } from './predict.js';
 import { untouchedSinceApply } from './untouched.js';
 
@@ -77,6 +77,40 @@ export async function observe(client: ClusterClient, desired: DesiredSet, invent
     const live = objects.get(key)!;
     const p = untouchedSinceApply(obj, live, versions.get(key)) ? live : await ctx.predictor.predict(obj);
     if (p) predicted.set(key, p);
+  }));
+  return { observedAt: new Date(), objects, predicted, foreign };
+}
+
+/** The objects one scoped pass looks at, each with the state a watch event carried (undefined: read it). */
+export type PassScope = ReadonlyMap<ResourceKey, { readonly id: ResourceId; readonly seen?: KubeObject }>;
+
+/** Whether `o`, not palisade's, can widen access in what palisade governs (same rule as listForeign). */
+export function mayWiden(desired: DesiredSet, o: KubeObject): boolean {
+  if (isExemptingKind(o)) return exemptsFromPalisade(o, desired);
+  return desired.governedNamespaces.includes(o.metadata.namespace ?? '') && desired.enforcedKinds.some((k) => k.apiVersion === o.apiVersion && k.kind === o.kind);
+}
+
+/**
+ * Live state of a few objects (watch mode): the same classification as `observe` — desired,
+ * recorded (owned), foreign — for just these keys, from the watch event or one GET each.
+ */
+export async function observeKeys(client: ClusterClient, desired: DesiredSet, inventory: Inventory, ctx: { readonly scope: PassScope; readonly predictor: Predictor }): Promise<LiveSet> {
+  const { scope, predictor } = ctx;
+  const owned = ownedBy(desired, inventory);
+  const versions = new Map(inventory.entries.map((e) => [e.key, e.resourceVersion]));
+  const objects = new Map<ResourceKey, KubeObject>();
+  const predicted = new Map<ResourceKey, KubeObject>();
+  const foreign: KubeObject[] = [];
+  await Promise.all([...scope].map(async ([key, { id, seen }]) => {
+    const live = seen ?? (await client.get(id));
+    if (!live) return;
+    const want = desired.objects.get(key);
+    if (want) {
+      objects.set(key, live);
+      const p = untouchedSinceApply(want, live, versions.get(key)) ? live : await predictor.predict(want);
+      if (p) predicted.set(key, p);
+    } else if (owned(live)) objects.set(key, live);
+    else if (mayWiden(desired, live)) foreign.push(live);
   }));
   return { observedAt: new Date(), objects, predicted, foreign };
 }

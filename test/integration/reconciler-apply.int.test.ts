@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
-import type { KubeObject } from '../../lib/core/resource-id.js';
+import { idOf, keyOf, type KubeObject } from '../../lib/core/resource-id.js';
 import { driftOf } from '../../reconciler/plan/diff.js';
 import { silentProgress } from '../../lib/core/progress.js';
 import { STAGES, stageOf } from '../../lib/core/order.js';
@@ -90,6 +90,22 @@ describe.skipIf(skipWithout('kubectl'))('reconcile --once', () => {
     expect(await client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `tools-${before.suffix}`, name: 'tool-ingress' })).toBeUndefined();
     expect(await client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `agents-${before.suffix}`, name: 'forged' })).toBeUndefined();
     expect(await client.get({ apiVersion: 'v1', kind: 'Namespace', name: `tools-${before.suffix}` })).toBeDefined();
+  });
+
+  it('still removes a foreign widening policy when an unrelated apply fails, and reports only what happened', async () => {
+    const target = smallTarget();
+    await reconcileOnce(client, new Predictor(client), target, { write: true });
+    const ns = `agents-${target.suffix}`;
+    await client.apply({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open', namespace: ns }, spec: { podSelector: {}, ingress: [{}], egress: [{}] } }, { fieldManager: 'intruder' });
+    // A desired object the API server rejects (port out of range): its stage fails.
+    const broken: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'broken', namespace: ns }, spec: { podSelector: {}, ingress: [{ ports: [{ port: 70000 }] }] } };
+    const objects = new Map(target.desired.objects).set(keyOf(idOf(broken)), broken);
+    const pass = await reconcileOnce(client, new Predictor(client), { ...target, desired: { ...target.desired, objects } }, { write: true });
+    expect(pass.result?.completed).toBe(false);
+    expect(pass.report.failures.map((f) => f.id.name)).toEqual(['broken']);
+    expect(pass.result?.entries.filter((e) => e.action === 'removed').map((e) => e.id.name)).toEqual(['open']);
+    expect(await client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: ns, name: 'open' })).toBeUndefined();
+    expect(pass.report.items.filter((i) => i.id.name === 'broken').map((i) => [i.kind, i.corrected])).toEqual([['missing', false]]);
   });
 
   it('refuses a mass prune above the cap with a clear message and deletes nothing', async () => {

@@ -106,7 +106,7 @@ describe('a fight with another controller', () => {
   it('is detected, surfaced as an Event and a metric, and corrections slow down but never stop', async () => {
     const t = smallTarget();
     const m = new Metrics();
-    const c = new ClusterController(client, t, { metrics: m, log: pino({ level: 'silent' }), fight: { threshold: 3, windowMs: 60_000, baseBackoffMs: 2_000 } });
+    const c = new ClusterController(client, t, { metrics: m, log: pino({ level: 'silent' }), fight: { threshold: 3, windowMs: 60_000, baseBackoffMs: 3_000 } });
     await c.start();
     try {
       const id = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `agents-${t.suffix}`, name: 'agent-egress' };
@@ -114,17 +114,18 @@ describe('a fight with another controller', () => {
         const before = c.corrections.length;
         const live = (await client.get(id))!;
         await client.replace({ ...live, metadata: { ...live.metadata, labels: { ...live.metadata.labels, flip: String(i) } } }, { fieldManager: 'other-controller' });
-        if (i < 2) await eventually(() => Promise.resolve(c.corrections.length), (n) => n > before, 10_000);
+        if (i < 3) await eventually(() => Promise.resolve(c.corrections.length), (n) => n > before, 10_000);
         else await new Promise((r) => setTimeout(r, 300));
       }
-      // The third edit crossed the threshold: no correction during the backoff...
-      expect(c.corrections).toHaveLength(2);
+      // The third correction crossed the threshold: the fourth and fifth edits wait out the backoff...
+      expect(c.corrections).toHaveLength(3);
       expect(await m.registry.metrics()).toMatch(new RegExp(`palisade_fights_total\\{cluster="${t.spec.name}",kind="NetworkPolicy"\\} 1`));
       const events = await client.list('v1', 'Event', { namespace: `agents-${t.suffix}` });
       expect(events.filter((e) => e['reason'] === 'FightDetected').map((e) => (e['involvedObject'] as { name: string }).name)).toEqual(['agent-egress']);
       // ...then the re-check queued for the end of the backoff corrects the last edit.
+      expect((await client.get(id))?.metadata.labels?.['flip']).toBe('4');
       await eventually(async () => (await client.get(id))?.metadata.labels?.['flip'], (v) => v === undefined, 10_000);
-      expect(c.corrections).toHaveLength(3);
+      expect(c.corrections).toHaveLength(4);
     } finally {
       c.stop();
     }
