@@ -12,11 +12,14 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ANNOTATIONS } from '../../lib/core/labels.js';
 import type { KubeObject } from '../../lib/core/resource-id.js';
+import pino from 'pino';
+import { ClusterController } from '../../reconciler/engine/controller.js';
 import { reconcileOnce } from '../../reconciler/engine/reconcile-once.js';
+import { Metrics } from '../../reconciler/engine/telemetry.js';
 import { applySetId, PART_OF_LABEL } from '../../reconciler/inventory/inventory.js';
 import { Predictor } from '../../reconciler/observe/predict.js';
 import type { DriftKind } from '../../reconciler/report/index.js';
-import { testClient } from '../support/cluster.js';
+import { eventually, testClient } from '../support/cluster.js';
 import { smallTarget } from '../support/targets.js';
 import { skipWithout } from '../support/tools.js';
 
@@ -137,6 +140,26 @@ describe.skipIf(skipWithout('kubectl'))('adversarial drift by a principal with n
     expect(after.report.items.map((i) => `${i.kind} ${i.id.kind}/${i.id.name}`), 'drift after correction').toEqual([]);
     for (const obj of target.desired.objects.values()) {
       expect(await client.get({ apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) }), `${obj.kind}/${obj.metadata.name} exists`).toBeDefined();
+    }
+  });
+});
+
+describe.skipIf(skipWithout('kubectl'))('adversarial drift in watch mode', () => {
+  it.each(TAMPERS.map((t) => [t.name, t] as const))('%s: corrected by the running reconciler without another pass', async (_name, t) => {
+    const target = smallTarget();
+    const s = target.suffix;
+    const controller = new ClusterController(client, target, { metrics: new Metrics(), log: pino({ level: process.env['ADV_LOG'] ?? 'silent' }), resyncMs: 0 });
+    await controller.start();
+    try {
+      await grantMallory(s);
+      await t.act(s);
+      // Liveness, not speed (speed is bench:reconciler's): the reconciler corrects it on its own...
+      const want = ({ foreign: 'foreign-removed', modified: 'drift', missing: 'recreated', unpruned: 'pruned' } as const)[t.expect.kind];
+      await eventually(() => Promise.resolve(controller.corrections.map((c) => c.kind)), (k) => k.includes(want), 20_000);
+      // ...and the cluster is then clean.
+      await eventually(async () => (await reconcileOnce(client, new Predictor(client), target, { write: false })).report.items.map((i) => `${i.kind} ${i.id.kind}/${i.id.name}`), (items) => items.length === 0, 20_000);
+    } finally {
+      controller.stop();
     }
   });
 });
