@@ -21,17 +21,26 @@ export interface KindSpec {
    * governed namespace that palisade did not apply is foreign (it can widen access).
    */
   readonly enforcedBy: ReadonlyArray<NetworkBackend | AdmissionBackend>;
+  /**
+   * Merge-mode kinds: fields palisade does not declare whose presence weakens a control (JSON
+   * pointers; a field under one is drift when someone else adds it, and is removed on correction).
+   */
+  readonly weakening: readonly string[];
 }
 
-type Row = readonly [apiVersion: string, kind: string, resource: string, namespaced: boolean, ownership: Ownership, enforcedBy?: KindSpec['enforcedBy']];
+type Row = readonly [apiVersion: string, kind: string, resource: string, namespaced: boolean, ownership: Ownership, enforcedBy?: KindSpec['enforcedBy'], weakening?: readonly string[]];
 
-const k = (...[apiVersion, kind, resource, namespaced, ownership, enforcedBy = []]: Row): KindSpec => ({
-  apiVersion, kind, group: apiVersion.includes('/') ? apiVersion.split('/')[0]! : '', resource, namespaced, ownership, enforcedBy,
+const k = (...[apiVersion, kind, resource, namespaced, ownership, enforcedBy = [], weakening = []]: Row): KindSpec => ({
+  apiVersion, kind, group: apiVersion.includes('/') ? apiVersion.split('/')[0]! : '', resource, namespaced, ownership, enforcedBy, weakening,
 });
 
+/** Pod Security labels beside `enforce` that pin an old, laxer policy version or add exemptions. */
+const POD_SECURITY_WEAKENING = ['/metadata/labels/pod-security.kubernetes.io~1enforce-version'];
+
 export const KINDS: readonly KindSpec[] = [
-  k('v1', 'Namespace', 'namespaces', false, 'merge'),
-  k('v1', 'ResourceQuota', 'resourcequotas', true, 'merge'),
+  k('v1', 'Namespace', 'namespaces', false, 'merge', [], POD_SECURITY_WEAKENING),
+  // A scope narrows which pods a quota counts (GPU tenancy quotas would stop applying).
+  k('v1', 'ResourceQuota', 'resourcequotas', true, 'merge', [], ['/spec/scopes', '/spec/scopeSelector']),
   k('node.k8s.io/v1', 'RuntimeClass', 'runtimeclasses', false, 'exclusive'),
   // Cilium and Calico enforce Kubernetes NetworkPolicy too, additively with their own policies.
   k('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies', true, 'exclusive', ['kubernetes', 'cilium', 'calico']),
@@ -62,6 +71,11 @@ export function kindSpec(apiVersion: string, kind: string): KindSpec | undefined
 /** Ownership of a kind; a kind not in the table is exclusive (fail closed). */
 export function ownershipOf(apiVersion: string, kind: string): Ownership {
   return kindSpec(apiVersion, kind)?.ownership ?? 'exclusive';
+}
+
+/** Undeclared fields that weaken a control of a merge-mode kind (none for a kind not in the table). */
+export function weakeningFields(apiVersion: string, kind: string): readonly string[] {
+  return kindSpec(apiVersion, kind)?.weakening ?? [];
 }
 
 /** Namespaced kinds the cluster's dataplane or admission enforces: foreign ones in governed namespaces are drift. */

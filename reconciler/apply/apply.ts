@@ -45,9 +45,9 @@ function stampOf(stored: KubeObject): { uid?: string; resourceVersion?: string }
 async function write(client: ClusterClient, c: Write): Promise<{ action: ApplyAction; uid?: string; resourceVersion?: string }> {
   switch (c.op) {
     case 'create':
-      return { action: 'created', ...stampOf(await applyExclusive(client, c.desired, undefined, 'merge')) };
+      return { action: 'created', ...stampOf(await applyExclusive(client, c.desired)) };
     case 'update':
-      return { action: 'configured', ...stampOf(await applyExclusive(client, c.desired, c.live, c.mode)) };
+      return { action: 'configured', ...stampOf(await applyExclusive(client, c.desired, { live: c.live, mode: c.mode, strip: c.drift.filter((f) => f.op === 'add').map((f) => f.pointer) })) };
     case 'prune':
     case 'remove-foreign':
       // The UID precondition makes sure the object deleted is the one observed.

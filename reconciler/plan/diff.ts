@@ -15,12 +15,14 @@ function valueAt(doc: unknown, pointer: string): unknown {
 /**
  * Fields where `live` departs from `predicted` (desired plus server defaults). In `exclusive` mode
  * every difference counts, including fields nobody declared in Git; in `merge` mode only the
- * fields palisade declares (a field added by someone else is left alone).
+ * fields palisade declares, and undeclared fields under one of `weakening` (a field added by
+ * someone else elsewhere is left alone).
  */
-export function driftOf(predicted: KubeObject, live: KubeObject, mode: OwnershipMode): FieldChange[] {
+export function driftOf(predicted: KubeObject, live: KubeObject, mode: OwnershipMode, weakening: readonly string[] = []): FieldChange[] {
   const want = normalize(predicted);
   const have = normalize(live);
-  const ops = jsonpatch.compare(want, have).filter((op): op is Op => (op.op === 'add' && mode === 'exclusive') || op.op === 'remove' || op.op === 'replace');
+  const counts = (path: string): boolean => mode === 'exclusive' || weakening.some((w) => path === w || path.startsWith(`${w}/`));
+  const ops = jsonpatch.compare(want, have).filter((op): op is Op => (op.op === 'add' && counts(op.path)) || op.op === 'remove' || op.op === 'replace');
   return ops.map((op) => {
     const who = attribute(live, op.path);
     const before = valueAt(want, op.path);

@@ -41,6 +41,17 @@ describe('plan', () => {
     expect(plan(desiredOf(want), liveOf([removed]), noInventory).changes[0]).toMatchObject({ op: 'update', drift: [{ pointer: '/metadata/labels/palisade.dev~1agent-namespace', op: 'remove', before: 'true' }] });
   });
 
+  it('merge mode: an undeclared field that weakens a control is drift (Pod Security version pin, quota scopes); others are left alone', () => {
+    const want = ns('agents', { 'pod-security.kubernetes.io/enforce': 'baseline' });
+    const pinned = ns('agents', { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': 'v1.0', team: 'x' });
+    expect(plan(desiredOf(want), liveOf([pinned]), noInventory).changes[0]).toMatchObject({ op: 'update', mode: 'merge', drift: [{ pointer: '/metadata/labels/pod-security.kubernetes.io~1enforce-version', op: 'add', after: 'v1.0' }] });
+    const quota: KubeObject = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'gpu', namespace: 'agents' }, spec: { hard: { 'requests.nvidia.com/gpu': '2' } } };
+    const scoped = { ...quota, spec: { hard: { 'requests.nvidia.com/gpu': '2' }, scopes: ['BestEffort'] } };
+    expect(plan(desiredOf(quota), liveOf([scoped]), noInventory).changes[0]).toMatchObject({ op: 'update', drift: [{ pointer: '/spec/scopes', op: 'add' }] });
+    const annotated = { ...quota, metadata: { ...quota.metadata, annotations: { note: 'x' } } };
+    expect(plan(desiredOf(quota), liveOf([annotated]), noInventory).changes[0]).toMatchObject({ op: 'keep' });
+  });
+
   it('prunes only recorded objects with the recorded UID, never Namespaces by default', () => {
     const gone = withUid(np('gone', deny), 'u1');
     const forged = withUid(np('forged', deny), 'u2');

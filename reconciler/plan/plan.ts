@@ -1,4 +1,4 @@
-import { ownershipOf } from '../../lib/core/kinds.js';
+import { ownershipOf, weakeningFields } from '../../lib/core/kinds.js';
 import { stageOf } from '../../lib/core/order.js';
 import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/resource-id.js';
 import { driftOf } from './diff.js';
@@ -32,7 +32,7 @@ function planDesired(desired: DesiredSet, live: LiveSet, modeFor: (o: Pick<KubeO
       continue;
     }
     const mode = modeFor(obj);
-    const drift = driftOf(predicted, have, mode);
+    const drift = driftOf(predicted, have, mode, weakeningFields(obj.apiVersion, obj.kind));
     changes.push(drift.length === 0 ? { op: 'keep', id, key, desired: obj } : { op: 'update', id, key, desired: obj, live: have, drift, stage: stageOf(obj), mode });
   }
   return changes;

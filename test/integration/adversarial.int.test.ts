@@ -99,6 +99,8 @@ const TAMPERS: readonly Tamper[] = [
     act: (s) => asMallory(['patch', 'networkpolicy', 'palisade-default-deny', '-n', A(s), '--field-manager=kube-controller-manager', '--type=merge', '-p', '{"spec":{"ingress":[{}]}}']) },
   { name: 'the agent-namespace label stripped from the Namespace (guardrails select it)', expect: { object: (s) => A(s), kind: 'modified' },
     act: (s) => asMallory(['label', 'namespace', A(s), 'palisade.dev/agent-namespace-']) },
+  { name: 'Pod Security pinned to an old, laxer version on the agent Namespace (a label palisade does not declare)', expect: { object: (s) => A(s), kind: 'modified', manager: 'kubectl-label' },
+    act: (s) => asMallory(['label', 'namespace', A(s), 'pod-security.kubernetes.io/enforce-version=v1.0']) },
   { name: 'a foreign policy selecting the agent by its labels, from everywhere', expect: { object: () => 'agent-from-anywhere', kind: 'foreign' },
     act: (s) => asMallory(['apply', '-f', '-'], np(A(s), 'agent-from-anywhere', { podSelector: { matchLabels: { app: 'agent' } }, ingress: [{ from: [{ namespaceSelector: {} }] }], policyTypes: ['Ingress'] })) },
   { name: 'a server-side apply as "palisade" that takes over agent-egress and drops its rules', expect: { object: () => 'agent-egress', kind: 'modified' },
