@@ -11,13 +11,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ANNOTATIONS } from '../../lib/core/labels.js';
-import type { KubeObject } from '../../lib/core/resource-id.js';
+import { idOf, keyOf, type KubeObject } from '../../lib/core/resource-id.js';
 import pino from 'pino';
 import { ClusterController } from '../../reconciler/engine/controller.js';
 import { reconcileOnce } from '../../reconciler/engine/reconcile-once.js';
 import { Metrics } from '../../reconciler/engine/telemetry.js';
 import { applySetId, PART_OF_LABEL } from '../../reconciler/inventory/inventory.js';
 import { Predictor } from '../../reconciler/observe/predict.js';
+import { withDesiredHash } from '../../reconciler/observe/untouched.js';
 import type { DriftKind } from '../../reconciler/report/index.js';
 import { eventually, testClient } from '../support/cluster.js';
 import { smallTarget } from '../support/targets.js';
@@ -163,5 +164,36 @@ describe.skipIf(skipWithout('kubectl'))('adversarial drift in watch mode', () =>
     } finally {
       controller.stop();
     }
+  });
+});
+
+describe.skipIf(skipWithout('kubectl'))('a relaxed admission binding (set-type list owned by another manager)', () => {
+  it('Deny → Warn by another identity is reported and undone in one pass', async () => {
+    const base = smallTarget();
+    const s = base.suffix;
+    const setId = applySetId(base.spec.name);
+    const admission = 'admissionregistration.k8s.io/v1';
+    const member = (o: KubeObject): KubeObject => withDesiredHash({ ...o, metadata: { ...o.metadata, labels: { [PART_OF_LABEL]: setId } } });
+    const vap = member({ apiVersion: admission, kind: 'ValidatingAdmissionPolicy', metadata: { name: `palisade-adv-${s}` }, spec: { failurePolicy: 'Fail', matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] }, validations: [{ expression: '!has(object.spec.hostNetwork) || !object.spec.hostNetwork' }] } });
+    const binding = member({ apiVersion: admission, kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: `palisade-adv-${s}` }, spec: { policyName: `palisade-adv-${s}`, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': `agents-${s}` } } } } });
+    const objects = new Map(base.desired.objects);
+    for (const o of [vap, binding]) objects.set(keyOf(idOf(o)), o);
+    const target = { ...base, desired: { ...base.desired, objects, admissionPolicies: [vap.metadata.name] } };
+    await reconcileOnce(client, new Predictor(client), target, { write: true });
+
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    await client.apply({ apiVersion: rbac, kind: 'ClusterRole', metadata: { name: `mallory-vapb-${s}` }, rules: [{ apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingadmissionpolicybindings'], resourceNames: [binding.metadata.name], verbs: ['get', 'patch'] }] });
+    await client.apply({ apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: `mallory-vapb-${s}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `mallory-vapb-${s}` }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] });
+    await asMallory(['patch', 'validatingadmissionpolicybinding', binding.metadata.name, '--type=merge', '-p', '{"spec":{"validationActions":["Warn"]}}']);
+
+    const drift = await reconcileOnce(client, new Predictor(client), target, { write: false });
+    const item = drift.report.items.find((i) => i.id.name === binding.metadata.name);
+    expect(item?.kind).toBe('modified');
+    expect(item?.fields.map((f) => `${f.pointer} ${JSON.stringify(f.after)} ${f.manager ?? ''}`)).toContain('/spec/validationActions/0 "Warn" kubectl-patch');
+    const fix = await reconcileOnce(client, new Predictor(client), target, { write: true });
+    expect(fix.report.failures).toEqual([]);
+    const live = await client.get(idOf(binding));
+    expect((live?.['spec'] as { validationActions: string[] }).validationActions).toEqual(['Deny']);
+    expect((await reconcileOnce(client, new Predictor(client), target, { write: false })).report.items).toEqual([]);
   });
 });
