@@ -28,6 +28,24 @@ export interface ClusterSpec {
   readonly context?: string;
   /** Allow the reconciler to prune Namespaces. @default false */
   readonly allowNamespacePrune: boolean;
+  /**
+   * Who applies palisade's output to this cluster. `palisade` (the reconciler); `argocd` or `flux`:
+   * the GitOps engine does, so `palisade drift` is report-only and takes ownership from the
+   * engine's own record (Argo CD `Application.status.resources`, Flux
+   * `Kustomization.status.inventory`), read from its namespace, and `palisade reconcile` refuses.
+   * @default { engine: 'palisade' }
+   */
+  readonly syncedBy?: SyncedBy;
+}
+
+export type SyncEngine = 'palisade' | 'argocd' | 'flux';
+
+export interface SyncedBy {
+  readonly engine: SyncEngine;
+  /** The engine's namespace. @default argocd (Argo CD), flux-system (Flux) */
+  readonly namespace?: string;
+  /** The Application or Kustomization. @default palisade-<cluster> (as `palisade` generates them) */
+  readonly name?: string;
 }
 
 export const DEFAULT_DNS: DnsSpec = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };

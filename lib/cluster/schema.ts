@@ -19,5 +19,13 @@ export const clusterSchema = {
     kubeApiServerCidrs: { type: 'array', items: { type: 'string', pattern: '^[0-9.]+/[0-9]+$' }, default: [] },
     context: { type: 'string' },
     allowNamespacePrune: { type: 'boolean', default: false },
+    syncedBy: {
+      type: 'object', additionalProperties: false, required: ['engine'],
+      properties: {
+        engine: { enum: ['palisade', 'argocd', 'flux'] },
+        namespace: { type: 'string' },
+        name: { type: 'string' },
+      },
+    },
   },
 } as const;

@@ -1,5 +1,7 @@
 import type { ResourceKey } from '../../lib/core/resource-id.js';
+import { PalisadeError } from '../../lib/core/errors.js';
 import type { ClusterClient } from '../cluster/client.js';
+import { engineInventory } from '../inventory/engine-record.js';
 import { apply, nextInventory, type ApplyOptions, type ApplyResult, type LiveStamp } from '../apply/apply.js';
 import { applySetId, inventoryNamespace, loadInventory, updateInventory } from '../inventory/inventory.js';
 import { observe, observeKeys, type PassScope } from '../observe/observe.js';
@@ -36,12 +38,27 @@ const stampsOf = (live: LiveSet): Map<ResourceKey, LiveStamp> => new Map([...liv
   ? [[k, { uid: o.metadata.uid, resourceVersion: typeof o.metadata['resourceVersion'] === 'string' ? o.metadata['resourceVersion'] : '' }] as const] : [])));
 
 /**
+ * What palisade may treat as its own: its inventory, or on a cluster Argo CD or Flux syncs, the
+ * engine's record (report-only: a write there is refused, it would fight the engine).
+ */
+async function ownershipRecord(client: ClusterClient, spec: ClusterTarget['spec'], write: boolean): Promise<Inventory> {
+  const { syncedBy } = spec;
+  if (syncedBy === undefined || syncedBy.engine === 'palisade') return loadInventory(client, spec.name);
+  if (write) {
+    throw new PalisadeError('InvalidInput', `cluster ${spec.name} is synced by ${syncedBy.engine} (clusters/${spec.name}/cluster.yaml syncedBy): palisade only reports drift there; correcting it would fight the engine`, {
+      hint: `Run palisade drift -c ${spec.name} and let ${syncedBy.engine} correct it (self-heal), or set syncedBy.engine: palisade.`,
+    });
+  }
+  return engineInventory(client, { ...spec, syncedBy });
+}
+
+/**
  * One pass for one cluster (or, with `scope`, for a few of its objects): inventory → observe → plan
  * → (apply → prune → inventory) → report. With `write: false` nothing is written to the cluster.
  */
 export async function reconcileOnce(client: ClusterClient, predictor: Predictor, target: ClusterTarget, opts: ReconcileOptions): Promise<PassResult> {
   const name = target.spec.name;
-  const inventory = await loadInventory(client, name);
+  const inventory = await ownershipRecord(client, target.spec, opts.write);
   const scoped: Inventory = { entries: within(inventory.entries, opts.scope) };
   const live = opts.scope
     ? await observeKeys(client, target.desired, inventory, { scope: opts.scope, predictor })

@@ -41,12 +41,16 @@ export async function listManaged(client: ClusterClient, kinds: readonly GroupKi
   return found;
 }
 
-/** Whether palisade owns `o`: desired in Git, or recorded in its inventory with this UID. Labels do not count. */
+/**
+ * Whether palisade owns `o`: desired in Git, or recorded in its inventory with this UID (a GitOps
+ * engine's record, which has no UIDs, records by name: `uid` empty). Labels do not count.
+ */
 export function ownedBy(desired: DesiredSet, inventory: Inventory): (o: KubeObject) => boolean {
   const recorded = new Map(inventory.entries.map((e) => [e.key, e.uid]));
   return (o) => {
     const key = keyOf(idOf(o));
-    return desired.objects.has(key) || (recorded.has(key) && recorded.get(key) === o.metadata.uid);
+    const uid = recorded.get(key);
+    return desired.objects.has(key) || (uid !== undefined && (uid === '' || uid === o.metadata.uid));
   };
 }
 

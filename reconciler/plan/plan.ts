@@ -41,7 +41,8 @@ function planDesired(desired: DesiredSet, live: LiveSet, modeFor: (o: Pick<KubeO
 function pruneOrSkip(entry: InventoryEntry, live: KubeObject | undefined, allowNamespacePrune: boolean): Change {
   const { key, id } = entry;
   if (!live) return { op: 'skip', id, key, reason: 'already-gone', detail: 'no longer in the cluster' };
-  if ((live.metadata as { uid?: string }).uid !== entry.uid) return { op: 'skip', id, key, reason: 'uid-mismatch', detail: `UID ${(live.metadata as { uid?: string }).uid ?? '?'} is not the recorded ${entry.uid}: not the object palisade created` };
+  // A GitOps engine's record has no UIDs (entry.uid empty): its name is the record.
+  if (entry.uid !== '' && (live.metadata as { uid?: string }).uid !== entry.uid) return { op: 'skip', id, key, reason: 'uid-mismatch', detail: `UID ${(live.metadata as { uid?: string }).uid ?? '?'} is not the recorded ${entry.uid}: not the object palisade created` };
   if (id.kind === 'Namespace' && !allowNamespacePrune) return { op: 'skip', id, key, reason: 'namespace-prune-disabled', detail: 'Namespaces are never pruned unless the cluster sets allowNamespacePrune: true' };
   return { op: 'prune', id, key, live, stage: stageOf(live) };
 }

@@ -27,13 +27,18 @@ async function loadCheckout(checkout: Checkout): Promise<{ lib: LibModule; defin
   }
 }
 
-/** The desired set of one synthesized cluster, each object labelled as a member of the ApplySet. */
+/**
+ * The desired set of one synthesized cluster, each object labelled as a member of the ApplySet
+ * and stamped with its desired hash, as the reconciler applies it; on a cluster Argo CD or Flux
+ * syncs, the objects exactly as synthesized (what the engine applies from dist/).
+ */
 export function desiredFrom(result: SynthResult, revision: string): DesiredSet {
   const setId = applySetId(result.cluster.name);
+  const byPalisade = (result.cluster.syncedBy?.engine ?? 'palisade') === 'palisade';
   const objects = new Map<ResourceKey, KubeObject>();
   for (const o of result.objects) {
     const labelled: KubeObject = { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, [PART_OF_LABEL]: setId } } };
-    objects.set(keyOf(idOf(o)), withDesiredHash(labelled));
+    objects.set(keyOf(idOf(o)), byPalisade ? withDesiredHash(labelled) : o);
   }
   return {
     cluster: result.cluster.name, revision, objects,
