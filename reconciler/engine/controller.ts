@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { assertNever } from '../../lib/core/assert.js';
 import { formatId, idOf, keyOf, type KubeObject, type ResourceId, type ResourceKey } from '../../lib/core/resource-id.js';
 import type { ClusterClient } from '../cluster/client.js';
-import { applySetId, PART_OF_LABEL } from '../inventory/inventory.js';
+import { applySetId, CachedInventory, PART_OF_LABEL } from '../inventory/inventory.js';
 import { exemptingKinds } from '../observe/foreign.js';
 import { Predictor } from '../observe/predict.js';
 import type { FieldChange } from '../plan/types.js';
@@ -45,11 +45,14 @@ export class ClusterController {
   private readonly fights: FightDetector;
   private watcher: Watcher | undefined;
   private resync: NodeJS.Timeout | undefined;
+  /** This controller holds the cluster's Lease: the inventory's only writer, so it is cached. */
+  private readonly inventory: CachedInventory;
   private readonly pending = new Map<ResourceKey, { type: WatchEventType; obj: KubeObject; at: number }>();
   public readonly corrections: Correction[] = [];
 
   public constructor(private readonly client: ClusterClient, private target: ClusterTarget, private readonly opts: ControllerOptions) {
     this.predictor = new Predictor(client);
+    this.inventory = new CachedInventory(client, target.spec.name);
     this.fights = new FightDetector(opts.fight);
   }
 
@@ -72,7 +75,8 @@ export class ClusterController {
   }
 
   public async fullPass(): Promise<PassResult> {
-    const pass = await reconcileOnce(this.client, this.predictor, this.target, { write: true, allowMassPrune: this.opts.allowMassPrune ?? false });
+    this.inventory.refresh();
+    const pass = await reconcileOnce(this.client, this.predictor, this.target, { write: true, allowMassPrune: this.opts.allowMassPrune ?? false, inventory: this.inventory });
     this.opts.metrics.passes.inc({ cluster: this.cluster, result: pass.result?.completed ? 'ok' : 'incomplete' });
     this.opts.metrics.managed.set({ cluster: this.cluster }, this.target.desired.objects.size);
     this.opts.metrics.revision.set({ cluster: this.cluster, revision: this.target.desired.revision }, 1);
@@ -154,7 +158,7 @@ export class ClusterController {
     if (this.waiting(key, ev.obj)) return;
     const id: ResourceId = idOf(ev.obj);
     const scope = new Map([[key, ev.type === 'DELETED' ? { id } : { id, seen: ev.obj }]]);
-    const pass = await reconcileOnce(this.client, this.predictor, this.target, { write: true, scope, allowMassPrune: this.opts.allowMassPrune ?? false });
+    const pass = await reconcileOnce(this.client, this.predictor, this.target, { write: true, scope, allowMassPrune: this.opts.allowMassPrune ?? false, inventory: this.inventory });
     for (const f of pass.report.failures) this.opts.log.error({ cluster: this.cluster, object: formatId(f.id), err: f.error }, 'correction failed');
     for (const item of pass.report.items.filter((i) => i.corrected)) {
       this.done({ key, kind: correctionKind(item), fields: item.fields, at: ev.at }, ev.obj);

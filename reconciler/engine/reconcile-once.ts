@@ -3,7 +3,7 @@ import { PalisadeError } from '../../lib/core/errors.js';
 import type { ClusterClient } from '../cluster/client.js';
 import { engineInventory } from '../inventory/engine-record.js';
 import { apply, nextInventory, type ApplyOptions, type ApplyResult, type LiveStamp } from '../apply/apply.js';
-import { applySetId, inventoryNamespace, loadInventory, updateInventory } from '../inventory/inventory.js';
+import { applySetId, configMapStore, inventoryNamespace, type InventoryStore } from '../inventory/inventory.js';
 import { observe, observeKeys, type PassScope } from '../observe/observe.js';
 import type { Predictor } from '../observe/predict.js';
 import { plan, type PlanOptions } from '../plan/plan.js';
@@ -19,6 +19,8 @@ export interface ReconcileOptions extends PlanOptions, ApplyOptions {
    * a subset: observe → plan → apply → inventory → report.
    */
   readonly scope?: PassScope;
+  /** Where ownership is read and recorded. @default the inventory ConfigMap */
+  readonly inventory?: InventoryStore;
 }
 
 export interface PassResult {
@@ -41,9 +43,10 @@ const stampsOf = (live: LiveSet): Map<ResourceKey, LiveStamp> => new Map([...liv
  * What palisade may treat as its own: its inventory, or on a cluster Argo CD or Flux syncs, the
  * engine's record (report-only: a write there is refused, it would fight the engine).
  */
-async function ownershipRecord(client: ClusterClient, spec: ClusterTarget['spec'], write: boolean): Promise<Inventory> {
+async function ownershipRecord(client: ClusterClient, spec: ClusterTarget['spec'], opts: { readonly write: boolean; readonly store: InventoryStore }): Promise<Inventory> {
   const { syncedBy } = spec;
-  if (syncedBy === undefined || syncedBy.engine === 'palisade') return loadInventory(client, spec.name);
+  if (syncedBy === undefined || syncedBy.engine === 'palisade') return opts.store.read();
+  const { write } = opts;
   if (write) {
     throw new PalisadeError('InvalidInput', `cluster ${spec.name} is synced by ${syncedBy.engine} (clusters/${spec.name}/cluster.yaml syncedBy): palisade only reports drift there; correcting it would fight the engine`, {
       hint: `Run palisade drift -c ${spec.name} and let ${syncedBy.engine} correct it (self-heal), or set syncedBy.engine: palisade.`,
@@ -58,7 +61,8 @@ async function ownershipRecord(client: ClusterClient, spec: ClusterTarget['spec'
  */
 export async function reconcileOnce(client: ClusterClient, predictor: Predictor, target: ClusterTarget, opts: ReconcileOptions): Promise<PassResult> {
   const name = target.spec.name;
-  const inventory = await ownershipRecord(client, target.spec, opts.write);
+  const store = opts.inventory ?? configMapStore(client, name);
+  const inventory = await ownershipRecord(client, target.spec, { write: opts.write, store });
   const scoped: Inventory = { entries: within(inventory.entries, opts.scope) };
   const live = opts.scope
     ? await observeKeys(client, target.desired, inventory, { scope: opts.scope, predictor })
@@ -72,9 +76,9 @@ export async function reconcileOnce(client: ClusterClient, predictor: Predictor,
   // nothing to do, such as the echo of palisade's own write, costs no inventory write); a full pass
   // replaces all of them.
   const { scope } = opts;
-  if (!scope) await updateInventory(client, name, () => next);
+  if (!scope) await store.update(() => next);
   else if (result.entries.some((e) => e.action !== 'unchanged' && e.action !== 'skipped')) {
-    await updateInventory(client, name, (current) => [...current.filter((e) => !scope.has(e.key)), ...next]);
+    await store.update((current) => [...current.filter((e) => !scope.has(e.key)), ...next]);
   }
   return { report: buildDriftReport(changeSet, result), changeSet, live, result };
 }

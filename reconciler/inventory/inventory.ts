@@ -99,3 +99,39 @@ export async function updateInventory(client: ClusterClient, cluster: string, ch
 }
 
 export type { Inventory, InventoryEntry, ResourceKey };
+
+/** Where a pass reads and records ownership: the ConfigMap itself, or a cache in front of it. */
+export interface InventoryStore {
+  read(): Promise<Inventory>;
+  update(change: (entries: readonly InventoryEntry[]) => readonly InventoryEntry[]): Promise<void>;
+}
+
+/** The inventory ConfigMap, read on every pass (CLI commands: one pass per process). */
+export function configMapStore(client: ClusterClient, cluster: string): InventoryStore {
+  return { read: () => loadInventory(client, cluster), update: (change) => updateInventory(client, cluster, change) };
+}
+
+/**
+ * A cache in front of the ConfigMap for a long-running reconciler that holds the cluster's Lease
+ * (so it is the inventory's only writer): reads are served from memory, updates are written
+ * through (still guarded by the ConfigMap's resourceVersion) and kept. `refresh()` re-reads it.
+ */
+export class CachedInventory implements InventoryStore {
+  private cached: Inventory | undefined;
+  public constructor(private readonly client: ClusterClient, private readonly cluster: string) {}
+
+  public async read(): Promise<Inventory> {
+    this.cached ??= await loadInventory(this.client, this.cluster);
+    return this.cached;
+  }
+
+  public async update(change: (entries: readonly InventoryEntry[]) => readonly InventoryEntry[]): Promise<void> {
+    let written: readonly InventoryEntry[] = [];
+    await updateInventory(this.client, this.cluster, (current) => (written = change(current)));
+    this.cached = { entries: written };
+  }
+
+  public refresh(): void {
+    this.cached = undefined;
+  }
+}
