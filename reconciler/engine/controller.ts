@@ -52,7 +52,7 @@ export class ClusterController {
 
   public constructor(private readonly client: ClusterClient, private target: ClusterTarget, private readonly opts: ControllerOptions) {
     this.predictor = new Predictor(client);
-    this.inventory = new CachedInventory(client, target.spec.name);
+    this.inventory = new CachedInventory(client, target.spec.name, (e) => opts.log.error({ cluster: target.spec.name, err: String(e) }, 'inventory write failed; retrying with the next change'));
     this.fights = new FightDetector(opts.fight);
   }
 
@@ -75,7 +75,7 @@ export class ClusterController {
   }
 
   public async fullPass(): Promise<PassResult> {
-    this.inventory.refresh();
+    await this.inventory.refresh();
     const pass = await reconcileOnce(this.client, this.predictor, this.target, { write: true, allowMassPrune: this.opts.allowMassPrune ?? false, inventory: this.inventory });
     this.opts.metrics.passes.inc({ cluster: this.cluster, result: pass.result?.completed ? 'ok' : 'incomplete' });
     this.opts.metrics.managed.set({ cluster: this.cluster }, this.target.desired.objects.size);
@@ -112,6 +112,11 @@ export class ClusterController {
   public stop(): void {
     this.watcher?.stop();
     if (this.resync) clearInterval(this.resync);
+  }
+
+  /** Waits until the inventory records every correction made so far (tests, shutdown). */
+  public async settle(): Promise<void> {
+    await this.inventory.flush();
   }
 
   /** Keys being handled now, and keys that changed meanwhile (handled again, from a fresh read). */

@@ -116,4 +116,6 @@ export async function runLoop(opts: LoopOptions): Promise<void> {
     await sleep(opts.pollSeconds * 1000, rt.shutdown.signal);
     if (!rt.stopping) checkout = await poll(rt, opts, checkout);
   }
+  // Record the last corrections before exiting (the inventory is written behind).
+  await Promise.all([...rt.controllers.values()].map((c) => c.settle()));
 }

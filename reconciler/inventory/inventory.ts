@@ -113,12 +113,17 @@ export function configMapStore(client: ClusterClient, cluster: string): Inventor
 
 /**
  * A cache in front of the ConfigMap for a long-running reconciler that holds the cluster's Lease
- * (so it is the inventory's only writer): reads are served from memory, updates are written
- * through (still guarded by the ConfigMap's resourceVersion) and kept. `refresh()` re-reads it.
+ * (so it is the inventory's only writer): reads are served from memory; updates change the cache
+ * at once and are written behind, coalesced (one write in flight, guarded by the ConfigMap's
+ * resourceVersion), so a correction does not wait for bookkeeping. `refresh()` flushes, then
+ * re-reads. A write that fails is retried with the next update or refresh.
  */
 export class CachedInventory implements InventoryStore {
   private cached: Inventory | undefined;
-  public constructor(private readonly client: ClusterClient, private readonly cluster: string) {}
+  private dirty = false;
+  private flushing: Promise<void> | undefined;
+
+  public constructor(private readonly client: ClusterClient, private readonly cluster: string, private readonly onError: (e: unknown) => void = () => undefined) {}
 
   public async read(): Promise<Inventory> {
     this.cached ??= await loadInventory(this.client, this.cluster);
@@ -126,12 +131,37 @@ export class CachedInventory implements InventoryStore {
   }
 
   public async update(change: (entries: readonly InventoryEntry[]) => readonly InventoryEntry[]): Promise<void> {
-    let written: readonly InventoryEntry[] = [];
-    await updateInventory(this.client, this.cluster, (current) => (written = change(current)));
-    this.cached = { entries: written };
+    this.cached = { entries: change((await this.read()).entries) };
+    this.dirty = true;
+    this.flushing ??= this.writeBehind().finally(() => { this.flushing = undefined; });
   }
 
-  public refresh(): void {
+  /** Waits until every update so far is in the ConfigMap. */
+  public async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.dirty) {
+      this.flushing = this.writeBehind().finally(() => { this.flushing = undefined; });
+      await this.flushing;
+    }
+  }
+
+  public async refresh(): Promise<void> {
+    await this.flush();
     this.cached = undefined;
+  }
+
+  private async writeBehind(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 20));
+    while (this.dirty && this.cached) {
+      this.dirty = false;
+      const { entries } = this.cached;
+      try {
+        await updateInventory(this.client, this.cluster, () => entries);
+      } catch (e) {
+        this.dirty = true;
+        this.onError(e);
+        return;
+      }
+    }
   }
 }
