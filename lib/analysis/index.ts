@@ -11,3 +11,4 @@ export { parseManifests, readManifests, type SourcedObject } from './inputs.js';
 export type { HttpRule, PolicySet, RuleRef } from './ir.js';
 export { UNSUPPORTED_KINDS, unsupportedKinds } from './unsupported.js';
 export type { Peer, Workload } from './topology.js';
+export { canOnlyNarrow } from './narrowing.js';

@@ -28,6 +28,8 @@ export interface ClusterSpec {
   readonly context?: string;
   /** Allow the reconciler to prune Namespaces. @default false */
   readonly allowNamespacePrune: boolean;
+  /** Remove foreign policies that can only narrow access too (emergency denies). @default false: reported and kept */
+  readonly removeNarrowingForeign?: boolean;
   /**
    * Who applies palisade's output to this cluster. `palisade` (the reconciler); `argocd` or `flux`:
    * the GitOps engine does, so `palisade drift` is report-only and takes ownership from the

@@ -19,6 +19,7 @@ export const clusterSchema = {
     kubeApiServerCidrs: { type: 'array', items: { type: 'string', pattern: '^[0-9.]+/[0-9]+$' }, default: [] },
     context: { type: 'string' },
     allowNamespacePrune: { type: 'boolean', default: false },
+    removeNarrowingForeign: { type: 'boolean', default: false },
     syncedBy: {
       type: 'object', additionalProperties: false, required: ['engine'],
       properties: {

@@ -67,7 +67,7 @@ export async function reconcileOnce(client: ClusterClient, predictor: Predictor,
   const live = opts.scope
     ? await observeKeys(client, target.desired, inventory, { scope: opts.scope, predictor })
     : await observe(client, target.desired, inventory, { setId: applySetId(name), predictor });
-  const changeSet = plan(scopedDesired(target.desired, opts.scope), live, scoped, { ...opts, allowNamespacePrune: target.spec.allowNamespacePrune });
+  const changeSet = plan(scopedDesired(target.desired, opts.scope), live, scoped, { ...opts, allowNamespacePrune: target.spec.allowNamespacePrune, removeNarrowingForeign: target.spec.removeNarrowingForeign ?? false });
   if (!opts.write) return { report: buildDriftReport(changeSet), changeSet, live };
   if (!opts.scope) await client.apply(inventoryNamespace());
   const result = await apply(client, changeSet, opts);

@@ -27,18 +27,31 @@ async function listOrEmpty(client: ClusterClient, gk: GroupKind, opts: { namespa
 }
 
 /**
- * palisade's objects: one LIST per kind by the ApplySet label (narrows the work), then a GET for
- * every desired or recorded object the label did not find: a label is not proof of ownership, and
- * stripping it must not hide an object (it is then drift, corrected in place).
+ * palisade's objects: one LIST per kind by the ApplySet label (narrows the work), plus whatever
+ * the governed-namespace lists already hold, then a GET for every desired or recorded object still
+ * not found: a label is not proof of ownership, and stripping it must not hide an object (it is
+ * then drift, corrected in place; a desired name someone else took is corrected, not merged into).
  */
-export async function listManaged(client: ClusterClient, kinds: readonly GroupKind[], setId: string, wanted: readonly ResourceId[]): Promise<Map<ResourceKey, KubeObject>> {
-  const lists = await Promise.all(kinds.map((gk) => listOrEmpty(client, gk, { labelSelector: `${PART_OF_LABEL}=${setId}` })));
+export async function listManaged(client: ClusterClient, kinds: readonly GroupKind[], ctx: { readonly setId: string; readonly wanted: readonly ResourceId[]; readonly seen: readonly KubeObject[] }): Promise<Map<ResourceKey, KubeObject>> {
+  const lists = await Promise.all(kinds.map((gk) => listOrEmpty(client, gk, { labelSelector: `${PART_OF_LABEL}=${ctx.setId}` })));
   const found = new Map(lists.flat().map((o) => [keyOf(idOf(o)), o]));
+  const seen = new Map(ctx.seen.map((o) => [keyOf(idOf(o)), o]));
   const limit = pLimit(8);
-  const missing = wanted.filter((id) => !found.has(keyOf(id)));
-  const got = await Promise.all(missing.map((id) => limit(() => client.get(id))));
+  const missing = ctx.wanted.filter((id) => !found.has(keyOf(id)));
+  const got = await Promise.all(missing.map(async (id) => seen.get(keyOf(id)) ?? limit(() => client.get(id))));
   for (const o of got) if (o) found.set(keyOf(idOf(o)), o);
   return found;
+}
+
+/**
+ * Every object of a kind the cluster's backends enforce in each governed namespace (whoever made
+ * it), and every binding or exception of the exempting kinds.
+ */
+async function listGoverned(client: ClusterClient, desired: DesiredSet): Promise<KubeObject[]> {
+  const limit = pLimit(8);
+  const perNamespace = await Promise.all(desired.governedNamespaces.flatMap((ns) => desired.enforcedKinds.map((gk) => limit(() => listOrEmpty(client, gk, { namespace: ns })))));
+  const exempting = await Promise.all(exemptingKinds(desired).map((gk) => listOrEmpty(client, gk, {})));
+  return [...perNamespace.flat(), ...exempting.flat()];
 }
 
 /**
@@ -55,16 +68,12 @@ export function ownedBy(desired: DesiredSet, inventory: Inventory): (o: KubeObje
 }
 
 /**
- * Objects palisade does not own that can widen access in what it governs: every object of a kind
- * the cluster's backends enforce in a governed namespace, and bindings or exceptions that refer to a
- * palisade policy. Ownership is palisade's record (Git and inventory UIDs), never a label.
+ * Objects palisade does not own that can widen access in what it governs: of the governed lists,
+ * what is not palisade's by its record (Git and inventory UIDs, never a label) and can widen.
  */
-export async function listForeign(client: ClusterClient, desired: DesiredSet, inventory: Inventory): Promise<KubeObject[]> {
+export function foreignOf(governed: readonly KubeObject[], desired: DesiredSet, inventory: Inventory): KubeObject[] {
   const owned = ownedBy(desired, inventory);
-  const limit = pLimit(8);
-  const perNamespace = await Promise.all(desired.governedNamespaces.flatMap((ns) => desired.enforcedKinds.map((gk) => limit(() => listOrEmpty(client, gk, { namespace: ns })))));
-  const exempting = await Promise.all(exemptingKinds(desired).map((gk) => listOrEmpty(client, gk, {})));
-  return [...perNamespace.flat(), ...exempting.flat().filter((o) => exemptsFromPalisade(o, desired))].filter((o) => !owned(o));
+  return governed.filter((o) => !owned(o) && mayWiden(desired, o));
 }
 
 /**
@@ -74,7 +83,9 @@ export async function listForeign(client: ClusterClient, desired: DesiredSet, in
  */
 export async function observe(client: ClusterClient, desired: DesiredSet, inventory: Inventory, ctx: { readonly setId: string; readonly predictor: Predictor }): Promise<LiveSet> {
   const wanted = [...[...desired.objects.values()].map(idOf), ...inventory.entries.map((e) => e.id)];
-  const [objects, foreign] = await Promise.all([listManaged(client, managedKinds(desired, inventory), ctx.setId, wanted), listForeign(client, desired, inventory)]);
+  const governed = await listGoverned(client, desired);
+  const objects = await listManaged(client, managedKinds(desired, inventory), { setId: ctx.setId, wanted, seen: governed });
+  const foreign = foreignOf(governed, desired, inventory);
   const versions = new Map(inventory.entries.map((e) => [e.key, e.resourceVersion]));
   const predicted = new Map<ResourceKey, KubeObject>();
   await Promise.all([...desired.objects].filter(([key]) => objects.has(key)).map(async ([key, obj]) => {
@@ -88,7 +99,7 @@ export async function observe(client: ClusterClient, desired: DesiredSet, invent
 /** The objects one scoped pass looks at, each with the state a watch event carried (undefined: read it). */
 export type PassScope = ReadonlyMap<ResourceKey, { readonly id: ResourceId; readonly seen?: KubeObject }>;
 
-/** Whether `o`, not palisade's, can widen access in what palisade governs (same rule as listForeign). */
+/** Whether `o`, not palisade's, can widen access in what palisade governs: an enforced kind in a governed namespace, or a binding or exception referring to a palisade policy. */
 export function mayWiden(desired: DesiredSet, o: KubeObject): boolean {
   if (isExemptingKind(o)) return exemptsFromPalisade(o, desired);
   return desired.governedNamespaces.includes(o.metadata.namespace ?? '') && desired.enforcedKinds.some((k) => k.apiVersion === o.apiVersion && k.kind === o.kind);

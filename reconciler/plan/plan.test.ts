@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keyOf, idOf, type KubeObject, type ResourceKey } from '../../lib/core/resource-id.js';
+import { buildDriftReport } from '../report/index.js';
 import { plan } from './plan.js';
 import type { DesiredSet, Inventory, LiveSet } from './types.js';
 
@@ -78,6 +79,16 @@ describe('plan', () => {
     const inventory: Inventory = { entries: [{ ...inventoryOf(swapped).entries[0]!, uid: 'recorded-uid' }] };
     const result = plan(desiredOf(), liveOf([forged, swapped], [forged, swapped]), inventory);
     expect(result.changes.map((c) => `${c.op} ${c.id.name}`)).toEqual(['remove-foreign forged', 'remove-foreign swapped']);
+  });
+
+  it('keeps and reports a foreign policy the analysis engine reads as deny-only, unless the cluster opts into removing it', () => {
+    const emergency: KubeObject = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'block-exfil', namespace: 'agents' }, spec: { endpointSelector: {}, egressDeny: [{ toEntities: ['world'] }] } };
+    const kept = plan(desiredOf(), liveOf([], [emergency]), noInventory);
+    expect(kept.changes.map((c) => `${c.op} ${c.id.name}${c.op === 'skip' ? ` ${c.reason}` : ''}`)).toEqual(['skip block-exfil foreign-narrowing']);
+    expect(buildDriftReport(kept).items.map((i) => [i.kind, i.id.name, i.corrected])).toEqual([['foreign', 'block-exfil', false]]);
+    expect(plan(desiredOf(), liveOf([], [emergency]), noInventory, { removeNarrowingForeign: true }).changes.map((c) => c.op)).toEqual(['remove-foreign']);
+    const sneaky = { ...emergency, spec: { endpointSelector: {}, egressDeny: [{ toEntities: ['world'] }], egress: [{ toEntities: ['cluster'] }] } };
+    expect(plan(desiredOf(), liveOf([], [sneaky]), noInventory).changes.map((c) => c.op)).toEqual(['remove-foreign']);
   });
 
   it('removes foreign objects that widen access', () => {

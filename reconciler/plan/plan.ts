@@ -1,3 +1,4 @@
+import { canOnlyNarrow } from '../../lib/analysis/narrowing.js';
 import { ownershipOf, weakeningFields } from '../../lib/core/kinds.js';
 import { stageOf } from '../../lib/core/order.js';
 import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/resource-id.js';
@@ -17,6 +18,8 @@ export interface PlanOptions {
   readonly pruneMax?: number;
   /** Prune above the cap anyway. @default false */
   readonly allowMassPrune?: boolean;
+  /** Remove foreign objects that can only narrow access too (else they are reported and kept). @default false */
+  readonly removeNarrowingForeign?: boolean;
 }
 
 export const defaultMode = (obj: Pick<KubeObject, 'apiVersion' | 'kind'>): OwnershipMode => ownershipOf(obj.apiVersion, obj.kind);
@@ -76,11 +79,22 @@ export function plan(desired: DesiredSet, live: LiveSet, inventory: Inventory, o
   const foreignKeys = new Set(live.foreign.map((o) => keyOf(idOf(o))));
   const undesired = planUndesired(desired, live, inventory, opts.allowNamespacePrune ?? false).filter((c) => !foreignKeys.has(c.key));
   const changes = [...planDesired(desired, live, opts.modeFor ?? defaultMode), ...undesired];
-  for (const obj of live.foreign) {
-    changes.push({ op: 'remove-foreign', id: idOf(obj), key: keyOf(idOf(obj)), live: obj, reason: foreignReason(obj), stage: stageOf(obj) });
-  }
+  for (const obj of live.foreign) changes.push(foreignChange(obj, opts.removeNarrowingForeign ?? false));
   const capped = capPrunes(changes, inventory.entries.length, opts);
   return { cluster: desired.cluster, revision: desired.revision, changes: capped.changes, ...(capped.refusal ? { refusal: capped.refusal } : {}) };
+}
+
+/**
+ * A foreign object is removed, unless the analysis engine reads it as only narrowing access (a
+ * deny an on-call engineer added in an emergency): that one is reported and kept, unless the
+ * cluster opts into removing it.
+ */
+function foreignChange(obj: KubeObject, removeNarrowing: boolean): Change {
+  const id = idOf(obj);
+  if (!removeNarrowing && canOnlyNarrow(obj)) {
+    return { op: 'skip', id, key: keyOf(id), reason: 'foreign-narrowing', detail: `a ${obj.kind} palisade did not create that can only narrow access (denies only): kept; declare it in Git, or set removeNarrowingForeign: true in cluster.yaml to remove such objects` };
+  }
+  return { op: 'remove-foreign', id, key: keyOf(id), live: obj, reason: foreignReason(obj), stage: stageOf(obj) };
 }
 
 function foreignReason(obj: KubeObject): string {

@@ -38,7 +38,7 @@ export interface FieldChange {
   readonly time?: string;
 }
 
-export type SkipReason = 'namespace-prune-disabled' | 'uid-mismatch' | 'not-in-applyset' | 'mass-prune-refused' | 'already-gone';
+export type SkipReason = 'namespace-prune-disabled' | 'uid-mismatch' | 'not-in-applyset' | 'mass-prune-refused' | 'already-gone' | 'foreign-narrowing';
 
 /** Plan vocabulary: imperative. */
 export type Change =

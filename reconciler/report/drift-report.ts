@@ -31,8 +31,9 @@ const EMPTY_SUMMARY: Record<ApplyAction, number> = { created: 0, configured: 0, 
 
 function itemOf(c: Change, corrected: boolean): DriftItem | undefined {
   switch (c.op) {
-    case 'keep':
-    case 'skip': return undefined;
+    case 'keep': return undefined;
+    // Kept on purpose, but still drift from Git: reported, never claimed corrected.
+    case 'skip': return c.reason === 'foreign-narrowing' ? { id: c.id, kind: 'foreign', fields: [], detail: c.detail, corrected: false } : undefined;
     case 'create': return { id: c.id, kind: 'missing', fields: [], corrected };
     case 'update': return { id: c.id, kind: 'modified', fields: c.drift, corrected };
     case 'prune': return { id: c.id, kind: 'unpruned', fields: [], detail: 'removed from Git', corrected };

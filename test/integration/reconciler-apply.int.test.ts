@@ -77,7 +77,7 @@ describe.skipIf(skipWithout('kubectl'))('reconcile --once', () => {
   it('prunes a policy removed from Git, removes a look-alike with forged palisade labels as foreign, never prunes Namespaces by default', async () => {
     const before = smallTarget(undefined, { stores: 3 });
     await reconcileOnce(client, new Predictor(client), before, { write: true });
-    const forged = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'forged', namespace: `agents-${before.suffix}`, labels: { [PART_OF_LABEL]: applySetId(before.spec.name), 'app.kubernetes.io/managed-by': 'palisade' } }, spec: { podSelector: {} } };
+    const forged = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'forged', namespace: `agents-${before.suffix}`, labels: { [PART_OF_LABEL]: applySetId(before.spec.name), 'app.kubernetes.io/managed-by': 'palisade' } }, spec: { podSelector: {}, ingress: [{}] } };
     await client.apply(forged, { fieldManager: 'someone-else' });
     const after = smallTarget(before.suffix, { stores: 3, withoutTool: true }, 'rev-2');
     const pass = await reconcileOnce(client, new Predictor(client), after, { write: true });
