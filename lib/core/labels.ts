@@ -21,6 +21,8 @@ export const LABELS = {
   agentNamespace: `${PREFIX}/agent-namespace`,
   /** `"true"` on a pod isolates it at once (Quarantine). */
   quarantine: `${PREFIX}/quarantine`,
+  /** On Events palisade records: `fight` when another writer keeps changing an object. */
+  event: `${PREFIX}/event`,
 } as const;
 
 export const ANNOTATIONS = {

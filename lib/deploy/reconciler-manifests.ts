@@ -40,7 +40,8 @@ function clusterRole(managed: readonly KubeObject[], backends: ReconcilerDeploym
   const rules = [...byGroup.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([group, res]) => ({
     apiGroups: [group], resources: [...res].sort(), verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
   }));
-  rules.push({ apiGroups: [''], resources: ['events'], verbs: ['create'] });
+  // Events: recorded on corrections and fights; listed to report recent fights as drift.
+  rules.push({ apiGroups: [''], resources: ['events'], verbs: ['create', 'list'] });
   return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(NAME), rules };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { assertNever } from '../../lib/core/assert.js';
+import { LABELS } from '../../lib/core/labels.js';
 import { formatId, idOf, keyOf, type KubeObject, type ResourceId, type ResourceKey } from '../../lib/core/resource-id.js';
 import type { ClusterClient } from '../cluster/client.js';
 import { applySetId, CachedInventory, PART_OF_LABEL } from '../inventory/inventory.js';
@@ -167,7 +168,7 @@ export class ClusterController {
     for (const f of pass.report.failures) this.opts.log.error({ cluster: this.cluster, object: formatId(f.id), err: f.error }, 'correction failed');
     for (const item of pass.report.items.filter((i) => i.corrected)) {
       this.done({ key, kind: correctionKind(item), fields: item.fields, at: ev.at }, ev.obj);
-      this.afterCorrection(key, ev.obj);
+      this.afterCorrection(key, ev.obj, [...new Set(item.fields.flatMap((f) => (f.manager ? [f.manager] : [])))]);
     }
   }
 
@@ -192,12 +193,14 @@ export class ClusterController {
    * stop (a re-check is queued for the end of the backoff), and the fight is surfaced as a
    * `FightDetected` Event and a metric, so a fight never leaves a security object drifted unseen.
    */
-  private afterCorrection(key: ResourceKey, obj: KubeObject): void {
+  private afterCorrection(key: ResourceKey, obj: KubeObject, writers: readonly string[]): void {
     const verdict = this.fights.record(key, Date.now());
     if (verdict.state !== 'fight') return;
     this.opts.metrics.fights.inc({ cluster: this.cluster, kind: obj.kind });
-    this.opts.log.warn({ cluster: this.cluster, object: formatId(idOf(obj)), corrections: verdict.corrections, backoffMs: verdict.backoffMs }, 'fight with another controller: backing off');
-    if (this.opts.events ?? true) void this.record(obj, 'FightDetected', `palisade corrected ${formatId(idOf(obj))} ${verdict.corrections} times in a minute: another writer keeps changing it; next correction in ${Math.round(verdict.backoffMs / 1000)}s`);
+    this.opts.log.warn({ cluster: this.cluster, object: formatId(idOf(obj)), corrections: verdict.corrections, backoffMs: verdict.backoffMs, writers }, 'fight with another controller: backing off');
+    const who = writers.length > 0 ? writers.join(', ') : 'another writer (managedFields do not tell who)';
+    // Labelled so `palisade drift` reports the fight as a finding (fightsOf in observe).
+    if (this.opts.events ?? true) void this.record(obj, 'FightDetected', `palisade corrected ${formatId(idOf(obj))} ${verdict.corrections} times in a minute: ${who} keeps changing it; next correction in ${Math.round(verdict.backoffMs / 1000)}s`, { [LABELS.event]: 'fight', [LABELS.cluster]: this.cluster });
     this.recheckAt(key, obj, verdict.backoffMs);
   }
 
@@ -233,11 +236,11 @@ export class ClusterController {
   }
 
   /** A Warning Event on `obj` (best effort: a failure is logged, never fatal). */
-  private async record(obj: KubeObject, reason: string, message: string): Promise<void> {
+  private async record(obj: KubeObject, reason: string, message: string, labels: Record<string, string> = {}): Promise<void> {
     const now = new Date().toISOString();
     await this.client.create({
       apiVersion: 'v1', kind: 'Event',
-      metadata: { name: `${obj.metadata.name}.${randomBytes(6).toString('hex')}`, namespace: obj.metadata.namespace ?? 'default' },
+      metadata: { name: `${obj.metadata.name}.${randomBytes(6).toString('hex')}`, namespace: obj.metadata.namespace ?? 'default', labels },
       involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) },
       reason, message, type: 'Warning',
       source: { component: 'palisade' }, firstTimestamp: now, lastTimestamp: now, count: 1,
@@ -251,6 +254,7 @@ function correctionKind(item: DriftItem): Correction['kind'] {
     case 'missing': return 'recreated';
     case 'foreign': return 'foreign-removed';
     case 'unpruned': return 'pruned';
+    case 'fight': return 'drift';
     default: return assertNever(item.kind, 'drift kind');
   }
 }

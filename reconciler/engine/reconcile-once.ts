@@ -68,7 +68,8 @@ export async function reconcileOnce(client: ClusterClient, predictor: Predictor,
     ? await observeKeys(client, target.desired, inventory, { scope: opts.scope, predictor })
     : await observe(client, target.desired, inventory, { setId: applySetId(name), predictor });
   const changeSet = plan(scopedDesired(target.desired, opts.scope), live, scoped, { ...opts, allowNamespacePrune: target.spec.allowNamespacePrune, removeNarrowingForeign: target.spec.removeNarrowingForeign ?? false });
-  if (!opts.write) return { report: buildDriftReport(changeSet), changeSet, live };
+  const fights = live.fights ?? [];
+  if (!opts.write) return { report: buildDriftReport(changeSet, undefined, { fights }), changeSet, live };
   if (!opts.scope) await client.apply(inventoryNamespace());
   const result = await apply(client, changeSet, opts);
   const next = nextInventory(scoped.entries, changeSet, result, stampsOf(live));
@@ -80,5 +81,5 @@ export async function reconcileOnce(client: ClusterClient, predictor: Predictor,
   else if (result.entries.some((e) => e.action !== 'unchanged' && e.action !== 'skipped')) {
     await store.update((current) => [...current.filter((e) => !scope.has(e.key)), ...next]);
   }
-  return { report: buildDriftReport(changeSet, result), changeSet, live, result };
+  return { report: buildDriftReport(changeSet, result, { fights }), changeSet, live, result };
 }

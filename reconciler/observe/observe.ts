@@ -3,6 +3,7 @@ import { idOf, keyOf, type KubeObject, type ResourceId, type ResourceKey } from 
 import { isApiError, type ClusterClient } from '../cluster/client.js';
 import { PART_OF_LABEL } from '../inventory/inventory.js';
 import type { DesiredSet, Inventory, LiveSet } from '../plan/types.js';
+import { fightsOf } from './fights.js';
 import { exemptingKinds, exemptsFromPalisade, isExemptingKind } from './foreign.js';
 import type { Predictor } from './predict.js';
 import { untouchedSinceApply } from './untouched.js';
@@ -15,7 +16,7 @@ export function managedKinds(desired: DesiredSet, inventory: Inventory): GroupKi
   return [...seen.values()];
 }
 
-async function listOrEmpty(client: ClusterClient, gk: GroupKind, opts: { namespace?: string; labelSelector?: string }): Promise<KubeObject[]> {
+export async function listOrEmpty(client: ClusterClient, gk: GroupKind, opts: { namespace?: string; labelSelector?: string }): Promise<KubeObject[]> {
   try {
     return await client.list(gk.apiVersion, gk.kind, opts);
   } catch (e) {
@@ -86,6 +87,7 @@ export async function observe(client: ClusterClient, desired: DesiredSet, invent
   const governed = await listGoverned(client, desired);
   const objects = await listManaged(client, managedKinds(desired, inventory), { setId: ctx.setId, wanted, seen: governed });
   const foreign = foreignOf(governed, desired, inventory);
+  const fights = await fightsOf(client, desired, new Date());
   const versions = new Map(inventory.entries.map((e) => [e.key, e.resourceVersion]));
   const predicted = new Map<ResourceKey, KubeObject>();
   await Promise.all([...desired.objects].filter(([key]) => objects.has(key)).map(async ([key, obj]) => {
@@ -93,7 +95,7 @@ export async function observe(client: ClusterClient, desired: DesiredSet, invent
     const p = untouchedSinceApply(obj, live, versions.get(key)) ? live : await ctx.predictor.predict(obj);
     if (p) predicted.set(key, p);
   }));
-  return { observedAt: new Date(), objects, predicted, foreign };
+  return { observedAt: new Date(), objects, predicted, foreign, fights };
 }
 
 /** The objects one scoped pass looks at, each with the state a watch event carried (undefined: read it). */

@@ -24,6 +24,8 @@ export interface LiveSet {
   readonly predicted: ReadonlyMap<ResourceKey, KubeObject>;
   /** Objects palisade does not own that widen access inside what it governs. */
   readonly foreign: readonly KubeObject[];
+  /** Recent fights watch mode recorded on desired objects (full observe only). */
+  readonly fights?: ReadonlyArray<{ readonly id: ResourceId; readonly detail: string }>;
 }
 
 export type OwnershipMode = 'exclusive' | 'merge';

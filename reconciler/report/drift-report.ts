@@ -3,7 +3,8 @@ import type { ResourceId } from '../../lib/core/resource-id.js';
 import type { ApplyAction, ApplyResult } from '../apply/apply.js';
 import type { Change, ChangeSet, FieldChange, SkipReason } from '../plan/types.js';
 
-export type DriftKind = 'modified' | 'missing' | 'foreign' | 'unpruned';
+/** `fight`: watch mode recently kept correcting this object because another writer kept changing it. */
+export type DriftKind = 'modified' | 'missing' | 'foreign' | 'unpruned' | 'fight';
 
 export interface DriftItem {
   readonly id: ResourceId;
@@ -42,11 +43,22 @@ function itemOf(c: Change, corrected: boolean): DriftItem | undefined {
   }
 }
 
-/** Builds the report of one pass from its plan and, when it wrote, the apply result. Pure. */
-export function buildDriftReport(cs: ChangeSet, result?: ApplyResult, now: Date = new Date()): DriftReport {
-  const done = new Map((result?.entries ?? []).map((e) => [e.key, e]));
-  const corrected = (key: string): boolean => { const a = done.get(key as never)?.action; return a !== undefined && a !== 'failed' && a !== 'skipped' && a !== 'unchanged'; };
-  const items = cs.changes.map((c) => itemOf(c, corrected(c.key))).filter((i): i is DriftItem => i !== undefined);
+/** A fight watch mode recorded (a `FightDetected` Event), as a drift finding. */
+export interface Fight { readonly id: ResourceId; readonly detail: string }
+
+const fightItems = (fights: readonly Fight[] = []): DriftItem[] => fights.map((f) => ({ id: f.id, kind: 'fight', fields: [], detail: f.detail, corrected: false }));
+
+/** Whether the apply actually wrote an object (never claimed for a failed, skipped or untouched one). */
+function correctedBy(result: ApplyResult | undefined): (key: string) => boolean {
+  const done = new Map((result?.entries ?? []).map((e) => [e.key as string, e.action]));
+  return (key) => { const a = done.get(key); return a !== undefined && a !== 'failed' && a !== 'skipped' && a !== 'unchanged'; };
+}
+
+/** Builds the report of one pass from its plan, the fights recorded, and, when it wrote, the apply result. Pure. */
+export function buildDriftReport(cs: ChangeSet, result?: ApplyResult, opts: { readonly now?: Date; readonly fights?: readonly Fight[] } = {}): DriftReport {
+  const now = opts.now ?? new Date();
+  const corrected = correctedBy(result);
+  const items = [...cs.changes.map((c) => itemOf(c, corrected(c.key))).filter((i): i is DriftItem => i !== undefined), ...fightItems(opts.fights)];
   const skipped = cs.changes.flatMap((c) => (c.op === 'skip' ? [{ id: c.id, reason: c.reason, detail: c.detail }] : []));
   const summary = { ...EMPTY_SUMMARY };
   for (const e of result?.entries ?? []) summary[e.action] += 1;

@@ -157,7 +157,7 @@ describe.skipIf(skipWithout('kubectl'))('adversarial drift in watch mode', () =>
       await grantMallory(s);
       await t.act(s);
       // Liveness, not speed (speed is bench:reconciler's): the reconciler corrects it on its own...
-      const want = ({ foreign: 'foreign-removed', modified: 'drift', missing: 'recreated', unpruned: 'pruned' } as const)[t.expect.kind];
+      const want = ({ foreign: 'foreign-removed', modified: 'drift', missing: 'recreated', unpruned: 'pruned', fight: 'drift' } as const)[t.expect.kind];
       await eventually(() => Promise.resolve(controller.corrections.map((c) => c.kind)), (k) => k.includes(want), 20_000);
       // ...and the cluster is then clean.
       await eventually(async () => (await reconcileOnce(client, new Predictor(client), target, { write: false })).report.items.map((i) => `${i.kind} ${i.id.kind}/${i.id.name}`), (items) => items.length === 0, 20_000);

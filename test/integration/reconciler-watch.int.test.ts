@@ -122,6 +122,9 @@ describe('a fight with another controller', () => {
       expect(await m.registry.metrics()).toMatch(new RegExp(`palisade_fights_total\\{cluster="${t.spec.name}",kind="NetworkPolicy"\\} 1`));
       const events = await client.list('v1', 'Event', { namespace: `agents-${t.suffix}` });
       expect(events.filter((e) => e['reason'] === 'FightDetected').map((e) => (e['involvedObject'] as { name: string }).name)).toEqual(['agent-egress']);
+      // A drift check (another process) reports the fight as a finding naming the other writer.
+      const drift = await reconcileOnce(client, new Predictor(client), t, { write: false });
+      expect(drift.report.items.filter((i) => i.kind === 'fight').map((i) => [i.id.name, /other-controller keeps changing it/.test(i.detail ?? '')])).toEqual([['agent-egress', true]]);
       // ...then the re-check queued for the end of the backoff corrects the last edit.
       expect((await client.get(id))?.metadata.labels?.['flip']).toBe('4');
       await eventually(async () => (await client.get(id))?.metadata.labels?.['flip'], (v) => v === undefined, 10_000);

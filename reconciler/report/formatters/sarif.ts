@@ -7,6 +7,7 @@ const RULES: Record<DriftKind, { id: string; text: string }> = {
   missing: { id: 'palisade/drift-missing', text: 'A managed object is missing from the cluster.' },
   foreign: { id: 'palisade/foreign-object', text: 'An object palisade does not own widens access inside what it governs.' },
   unpruned: { id: 'palisade/not-pruned', text: 'An object removed from Git is still in the cluster.' },
+  fight: { id: 'palisade/fight', text: 'Another writer keeps changing a managed object; watch mode keeps correcting it.' },
 };
 
 /** SARIF 2.1.0 for code-scanning dashboards; each open drift is one result at the object's manifest. */

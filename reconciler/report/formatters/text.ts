@@ -14,9 +14,9 @@ export function fieldLine(f: FieldChange): string {
   }
 }
 
-const LABEL: Record<DriftItem['kind'], string> = { modified: 'modified', missing: 'missing', foreign: 'foreign', unpruned: 'removed from Git' };
+const LABEL: Record<DriftItem['kind'], string> = { modified: 'modified', missing: 'missing', foreign: 'foreign', unpruned: 'removed from Git', fight: 'fight with another writer' };
 /** What palisade did about it, in the past tense. */
-const DONE: Record<DriftItem['kind'], string> = { modified: 'corrected', missing: 'created', foreign: 'removed', unpruned: 'pruned' };
+const DONE: Record<DriftItem['kind'], string> = { modified: 'corrected', missing: 'created', foreign: 'removed', unpruned: 'pruned', fight: 'corrected' };
 
 function itemLines(i: DriftItem, colors: boolean): string[] {
   const c = pc.createColors(colors);
