@@ -37,9 +37,10 @@ export interface Correction {
 }
 
 /**
- * Keeps one cluster equal to its desired set: a full pass at start (and on each new revision),
- * then watches palisade's objects (by ApplySet label) and the widening kinds in governed
- * namespaces, correcting each change as it arrives.
+ * Keeps one cluster equal to its desired set: a full pass at start, on each new revision and every
+ * resync interval, then watches palisade's objects (by ApplySet label) and every kind the
+ * cluster's backends enforce in governed namespaces, running the same pass scoped to each object
+ * an event arrives for.
  */
 export class ClusterController {
   private readonly predictor: Predictor;
