@@ -21,7 +21,10 @@ import { Predictor } from '../../reconciler/observe/predict.js';
 import { withDesiredHash } from '../../reconciler/observe/untouched.js';
 import type { DriftKind } from '../../reconciler/report/index.js';
 import { eventually, testClient } from '../support/cluster.js';
-import { smallTarget } from '../support/targets.js';
+import { smallDefinition, smallTarget } from '../support/targets.js';
+import { synthesize } from '../../lib/index.js';
+import { testCluster } from '../../lib/testing/index.js';
+import { desiredFrom } from '../../reconciler/source/desired.js';
 import { skipWithout } from '../support/tools.js';
 
 const run = promisify(execFile);
@@ -194,6 +197,53 @@ describe.skipIf(skipWithout('kubectl'))('a relaxed admission binding (set-type l
     expect(fix.report.failures).toEqual([]);
     const live = await client.get(idOf(binding));
     expect((live?.['spec'] as { validationActions: string[] }).validationActions).toEqual(['Deny']);
+    expect((await reconcileOnce(client, new Predictor(client), target, { write: false })).report.items).toEqual([]);
+  });
+});
+
+/** A small target on another dataplane: its enforced kinds are listed, watched and removed when foreign. */
+function backendTarget(network: 'cilium' | 'calico'): ReturnType<typeof smallTarget> {
+  const s = uniqueSuffix();
+  const spec = testCluster({ name: `it-${s}`, network, admission: 'kyverno' });
+  const desired = desiredFrom(synthesize(smallDefinition(s), spec), 'rev-1');
+  // Cluster-scoped objects have fixed names (tiers, global policies, admission): keep the namespaced ones.
+  const objects = new Map([...desired.objects].filter(([, o]) => o.metadata.namespace !== undefined || o.kind === 'Namespace'));
+  return { suffix: s, spec, desired: { ...desired, objects, admissionPolicies: [], kyvernoPolicies: [] } };
+}
+
+const uniqueSuffix = (): string => Math.random().toString(16).slice(2, 8);
+
+async function grantMalloryAll(suffix: string): Promise<void> {
+  const rbac = 'rbac.authorization.k8s.io/v1';
+  for (const ns of [`agents-${suffix}`, `tools-${suffix}`]) {
+    await client.apply({ apiVersion: rbac, kind: 'Role', metadata: { name: 'mallory-policies', namespace: ns }, rules: [{ apiGroups: ['networking.k8s.io', 'cilium.io', 'projectcalico.org'], resources: ['networkpolicies', 'ciliumnetworkpolicies', 'networksets'], verbs: ['get', 'list', 'create', 'patch', 'delete'] }] });
+    await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'mallory-policies', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'mallory-policies' }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] });
+  }
+}
+
+describe.skipIf(skipWithout('kubectl'))('foreign objects of every kind each dataplane enforces', () => {
+  it.each([
+    ['cilium', [
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'cnp-open' }, spec: { endpointSelector: {}, egress: [{ toEntities: ['world'] }] } },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'np-open' }, spec: { podSelector: {}, egress: [{}], policyTypes: ['Egress'] } },
+    ]],
+    ['calico', [
+      { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'calico-open' }, spec: { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow' }] } },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'np-open' }, spec: { podSelector: {}, egress: [{}], policyTypes: ['Egress'] } },
+      { apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet', metadata: { name: 'everything', labels: { app: 'agent' } }, spec: { nets: ['0.0.0.0/0'] } },
+    ]],
+  ] as const)('%s: created by mallory, reported as foreign and removed in one pass', async (network, foreign) => {
+    const target = backendTarget(network);
+    const s = target.suffix;
+    await reconcileOnce(client, new Predictor(client), target, { write: true });
+    await grantMalloryAll(s);
+    for (const f of foreign) await asMallory(['create', '-f', '-'], JSON.stringify({ ...f, metadata: { ...f.metadata, namespace: A(s) } }));
+    const drift = await reconcileOnce(client, new Predictor(client), target, { write: false });
+    const names = foreign.map((f) => f.metadata.name).sort();
+    expect(drift.report.items.filter((i) => i.kind === 'foreign').map((i) => i.id.name).sort()).toEqual(names);
+    const fix = await reconcileOnce(client, new Predictor(client), target, { write: true });
+    expect(fix.result?.entries.filter((e) => e.action === 'removed').map((e) => e.id.name).sort()).toEqual(names);
+    for (const f of foreign) expect(await client.get({ apiVersion: f.apiVersion, kind: f.kind, namespace: A(s), name: f.metadata.name }), f.kind).toBeUndefined();
     expect((await reconcileOnce(client, new Predictor(client), target, { write: false })).report.items).toEqual([]);
   });
 });
