@@ -11,6 +11,7 @@ import { ClusterController } from '../../reconciler/engine/controller.js';
 import { LeaderLease } from '../../reconciler/engine/lease.js';
 import { reconcileOnce } from '../../reconciler/engine/reconcile-once.js';
 import { Metrics } from '../../reconciler/engine/telemetry.js';
+import { Watcher } from '../../reconciler/engine/watcher.js';
 import { inventoryNamespace } from '../../reconciler/inventory/inventory.js';
 import { Predictor } from '../../reconciler/observe/predict.js';
 import { eventually, testClient, uniqueName } from '../support/cluster.js';
@@ -146,5 +147,30 @@ describe('leader election', () => {
     expect(await a.tryAcquire()).toBe(true);
     expect(await b.tryAcquire(new Date(Date.now() + 3000))).toBe(true);
     expect(await a.tryAcquire()).toBe(false);
+  });
+});
+
+describe('watches of a kind the cluster does not serve', () => {
+  it('start without failing and pick the kind up once its CRD is installed', async () => {
+    const group = `${uniqueName('late')}.palisade.test`;
+    const logs: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (l: string) => { logs.push(l); } });
+    const seen: string[] = [];
+    const watcher = new Watcher(client, log, (_type, obj) => seen.push(obj.metadata.name));
+    try {
+      // As on a cluster without the Kyverno PolicyException CRD: the watch must not throw.
+      await watcher.start({ apiVersion: `${group}/v1`, kind: 'Widget' });
+      expect(logs.some((l) => l.includes('kind not served; watching it once it is'))).toBe(true);
+      await client.apply({
+        apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `widgets.${group}` },
+        spec: { group, scope: 'Cluster', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
+      });
+      await eventually(async () => {
+        await client.apply({ apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' } }).catch(() => undefined);
+        return seen;
+      }, (s) => s.includes('w1'), 30_000);
+    } finally {
+      watcher.stop();
+    }
   });
 });
