@@ -128,8 +128,10 @@ describe('a fight with another controller', () => {
       expect(drift.report.items.filter((i) => i.kind === 'fight').map((i) => [i.id.name, /other-controller keeps changing it/.test(i.detail ?? '')])).toEqual([['agent-egress', true]]);
       // ...then the re-check queued for the end of the backoff corrects the last edit.
       expect((await client.get(id))?.metadata.labels?.['flip']).toBe('4');
-      await eventually(async () => (await client.get(id))?.metadata.labels?.['flip'], (v) => v === undefined, 10_000);
+      // (The object is written before the pass returns and records the correction: wait for the record.)
+      await eventually(() => Promise.resolve(c.corrections.length), (n) => n >= 4, 10_000);
       expect(c.corrections).toHaveLength(4);
+      expect((await client.get(id))?.metadata.labels?.['flip']).toBeUndefined();
     } finally {
       c.stop();
     }
