@@ -75,10 +75,6 @@ function inventoryObject(cluster: string, entries: readonly InventoryEntry[], re
   };
 }
 
-export async function saveInventory(client: ClusterClient, cluster: string, entries: readonly InventoryEntry[]): Promise<void> {
-  await client.apply(inventoryObject(cluster, entries));
-}
-
 /**
  * Read-modify-write of the inventory, guarded by its resourceVersion and retried on a conflict, so
  * concurrent passes (watch-mode corrections of different objects, a resync) never lose each

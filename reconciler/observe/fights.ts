@@ -2,7 +2,7 @@ import { LABELS } from '../../lib/core/labels.js';
 import { keyOf, type KubeObject, type ResourceId } from '../../lib/core/resource-id.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { DesiredSet } from '../plan/types.js';
-import { listOrEmpty } from './observe.js';
+import { listOrEmpty } from './list.js';
 
 /** How long a recorded fight stays a drift finding. */
 export const FIGHT_WINDOW_MS = 15 * 60_000;

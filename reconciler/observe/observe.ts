@@ -1,30 +1,18 @@
 import pLimit from 'p-limit';
 import { idOf, keyOf, type KubeObject, type ResourceId, type ResourceKey } from '../../lib/core/resource-id.js';
-import { isApiError, type ClusterClient } from '../cluster/client.js';
+import type { ClusterClient } from '../cluster/client.js';
 import { PART_OF_LABEL } from '../inventory/inventory.js';
 import type { DesiredSet, Inventory, LiveSet } from '../plan/types.js';
 import { fightsOf } from './fights.js';
+import { listOrEmpty, type GroupKind } from './list.js';
 import { exemptingKinds, exemptsFromPalisade, isExemptingKind } from './foreign.js';
 import type { Predictor } from './predict.js';
 import { untouchedSinceApply } from './untouched.js';
-
-export interface GroupKind { readonly apiVersion: string; readonly kind: string }
 
 export function managedKinds(desired: DesiredSet, inventory: Inventory): GroupKind[] {
   const all = [...[...desired.objects.values()].map((o) => ({ apiVersion: o.apiVersion, kind: o.kind })), ...inventory.entries.map((e) => ({ apiVersion: e.id.apiVersion, kind: e.id.kind }))];
   const seen = new Map(all.map((k) => [`${k.apiVersion}/${k.kind}`, k]));
   return [...seen.values()];
-}
-
-export async function listOrEmpty(client: ClusterClient, gk: GroupKind, opts: { namespace?: string; labelSelector?: string }): Promise<KubeObject[]> {
-  try {
-    return await client.list(gk.apiVersion, gk.kind, opts);
-  } catch (e) {
-    // A kind whose CRD is not installed has nothing live; applying it will say so clearly.
-    if (isApiError(e) && e.status === 404) return [];
-    if (e instanceof Error && /Unrecognized API version and kind/.test(e.message)) return [];
-    throw e;
-  }
 }
 
 /**
@@ -78,21 +66,29 @@ export function foreignOf(governed: readonly KubeObject[], desired: DesiredSet, 
 }
 
 /**
+ * What the API server would store for a desired object: the live object itself when it is provably
+ * untouched since palisade wrote it (the resourceVersion palisade recorded), else a cached
+ * server-side dry-run.
+ */
+function predictor(inventory: Inventory, dryRun: Predictor): (key: ResourceKey, want: KubeObject, live: KubeObject) => Promise<KubeObject | undefined> {
+  const versions = new Map(inventory.entries.map((e) => [e.key, e.resourceVersion]));
+  return async (key, want, live) => (untouchedSinceApply(want, live, versions.get(key)) ? live : dryRun.predict(want));
+}
+
+/**
  * Live state for a plan: managed objects, predictions for desired objects (the live object itself
  * when it is provably untouched since palisade applied it, else a cached server-side dry-run),
  * foreign widening objects.
  */
 export async function observe(client: ClusterClient, desired: DesiredSet, inventory: Inventory, ctx: { readonly setId: string; readonly predictor: Predictor }): Promise<LiveSet> {
   const wanted = [...[...desired.objects.values()].map(idOf), ...inventory.entries.map((e) => e.id)];
-  const governed = await listGoverned(client, desired);
+  const [governed, fights] = await Promise.all([listGoverned(client, desired), fightsOf(client, desired, new Date())]);
   const objects = await listManaged(client, managedKinds(desired, inventory), { setId: ctx.setId, wanted, seen: governed });
   const foreign = foreignOf(governed, desired, inventory);
-  const fights = await fightsOf(client, desired, new Date());
-  const versions = new Map(inventory.entries.map((e) => [e.key, e.resourceVersion]));
+  const predict = predictor(inventory, ctx.predictor);
   const predicted = new Map<ResourceKey, KubeObject>();
   await Promise.all([...desired.objects].filter(([key]) => objects.has(key)).map(async ([key, obj]) => {
-    const live = objects.get(key)!;
-    const p = untouchedSinceApply(obj, live, versions.get(key)) ? live : await ctx.predictor.predict(obj);
+    const p = await predict(key, obj, objects.get(key)!);
     if (p) predicted.set(key, p);
   }));
   return { observedAt: new Date(), objects, predicted, foreign, fights };
@@ -112,19 +108,18 @@ export function mayWiden(desired: DesiredSet, o: KubeObject): boolean {
  * recorded (owned), foreign — for just these keys, from the watch event or one GET each.
  */
 export async function observeKeys(client: ClusterClient, desired: DesiredSet, inventory: Inventory, ctx: { readonly scope: PassScope; readonly predictor: Predictor }): Promise<LiveSet> {
-  const { scope, predictor } = ctx;
   const owned = ownedBy(desired, inventory);
-  const versions = new Map(inventory.entries.map((e) => [e.key, e.resourceVersion]));
+  const predict = predictor(inventory, ctx.predictor);
   const objects = new Map<ResourceKey, KubeObject>();
   const predicted = new Map<ResourceKey, KubeObject>();
   const foreign: KubeObject[] = [];
-  await Promise.all([...scope].map(async ([key, { id, seen }]) => {
+  await Promise.all([...ctx.scope].map(async ([key, { id, seen }]) => {
     const live = seen ?? (await client.get(id));
     if (!live) return;
     const want = desired.objects.get(key);
     if (want) {
       objects.set(key, live);
-      const p = untouchedSinceApply(want, live, versions.get(key)) ? live : await predictor.predict(want);
+      const p = await predict(key, want, live);
       if (p) predicted.set(key, p);
     } else if (owned(live)) objects.set(key, live);
     else if (mayWiden(desired, live)) foreign.push(live);

@@ -20,7 +20,7 @@ import { applySetId, PART_OF_LABEL } from '../../reconciler/inventory/inventory.
 import { Predictor } from '../../reconciler/observe/predict.js';
 import { withDesiredHash } from '../../reconciler/observe/untouched.js';
 import type { DriftKind } from '../../reconciler/report/index.js';
-import { eventually, testClient } from '../support/cluster.js';
+import { eventually, testClient, uniqueName } from '../support/cluster.js';
 import { smallDefinition, smallTarget } from '../support/targets.js';
 import { synthesize } from '../../lib/index.js';
 import { testCluster } from '../../lib/testing/index.js';
@@ -38,15 +38,19 @@ async function asMallory(args: readonly string[], stdin?: string): Promise<strin
   return (await p).stdout;
 }
 
-/** mallory's rights: NetworkPolicies in the target's namespaces, its agent Namespace's labels. */
+/**
+ * mallory's rights, as the threat model gives an attacker: every policy kind in the target's
+ * namespaces (Kubernetes, Cilium, Calico), and its agent Namespace's labels.
+ */
 async function grantMallory(suffix: string): Promise<void> {
   const rbac = 'rbac.authorization.k8s.io/v1';
+  const subjects = [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }];
   for (const ns of [`agents-${suffix}`, `tools-${suffix}`]) {
-    await client.apply({ apiVersion: rbac, kind: 'Role', metadata: { name: 'mallory', namespace: ns }, rules: [{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }] });
-    await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'mallory', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'mallory' }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] });
+    await client.apply({ apiVersion: rbac, kind: 'Role', metadata: { name: 'mallory', namespace: ns }, rules: [{ apiGroups: ['networking.k8s.io', 'cilium.io', 'projectcalico.org'], resources: ['networkpolicies', 'ciliumnetworkpolicies', 'networksets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }] });
+    await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'mallory', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'mallory' }, subjects });
   }
   await client.apply({ apiVersion: rbac, kind: 'ClusterRole', metadata: { name: `mallory-${suffix}` }, rules: [{ apiGroups: [''], resources: ['namespaces'], resourceNames: [`agents-${suffix}`], verbs: ['get', 'patch', 'update'] }] });
-  await client.apply({ apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: `mallory-${suffix}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `mallory-${suffix}` }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] });
+  await client.apply({ apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: `mallory-${suffix}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `mallory-${suffix}` }, subjects });
 }
 
 const yamlOf = (o: unknown): string => JSON.stringify(o);
@@ -203,22 +207,12 @@ describe.skipIf(skipWithout('kubectl'))('a relaxed admission binding (set-type l
 
 /** A small target on another dataplane: its enforced kinds are listed, watched and removed when foreign. */
 function backendTarget(network: 'cilium' | 'calico'): ReturnType<typeof smallTarget> {
-  const s = uniqueSuffix();
+  const s = uniqueName('b').slice(2);
   const spec = testCluster({ name: `it-${s}`, network, admission: 'kyverno' });
   const desired = desiredFrom(synthesize(smallDefinition(s), spec), 'rev-1');
   // Cluster-scoped objects have fixed names (tiers, global policies, admission): keep the namespaced ones.
   const objects = new Map([...desired.objects].filter(([, o]) => o.metadata.namespace !== undefined || o.kind === 'Namespace'));
   return { suffix: s, spec, desired: { ...desired, objects, admissionPolicies: [], kyvernoPolicies: [] } };
-}
-
-const uniqueSuffix = (): string => Math.random().toString(16).slice(2, 8);
-
-async function grantMalloryAll(suffix: string): Promise<void> {
-  const rbac = 'rbac.authorization.k8s.io/v1';
-  for (const ns of [`agents-${suffix}`, `tools-${suffix}`]) {
-    await client.apply({ apiVersion: rbac, kind: 'Role', metadata: { name: 'mallory-policies', namespace: ns }, rules: [{ apiGroups: ['networking.k8s.io', 'cilium.io', 'projectcalico.org'], resources: ['networkpolicies', 'ciliumnetworkpolicies', 'networksets'], verbs: ['get', 'list', 'create', 'patch', 'delete'] }] });
-    await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'mallory-policies', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'mallory-policies' }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] });
-  }
 }
 
 describe.skipIf(skipWithout('kubectl'))('foreign objects of every kind each dataplane enforces', () => {
@@ -236,7 +230,7 @@ describe.skipIf(skipWithout('kubectl'))('foreign objects of every kind each data
     const target = backendTarget(network);
     const s = target.suffix;
     await reconcileOnce(client, new Predictor(client), target, { write: true });
-    await grantMalloryAll(s);
+    await grantMallory(s);
     for (const f of foreign) await asMallory(['create', '-f', '-'], JSON.stringify({ ...f, metadata: { ...f.metadata, namespace: A(s) } }));
     const drift = await reconcileOnce(client, new Predictor(client), target, { write: false });
     const names = foreign.map((f) => f.metadata.name).sort();

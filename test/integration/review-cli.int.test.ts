@@ -24,6 +24,16 @@ async function scratchRepo(): Promise<string> {
   return repo;
 }
 
+/** A scratch repository whose working tree has `from` replaced by `to` in policies/index.ts. */
+async function editedRepo(from: string, to: string): Promise<string> {
+  const repo = await scratchRepo();
+  const policies = join(repo, 'policies', 'index.ts');
+  const text = await readFile(policies, 'utf8');
+  expect(text).toContain(from);
+  await writeFile(policies, text.replace(from, to));
+  return repo;
+}
+
 describe('palisade analyze (CLI)', () => {
   it('prints the connlist of an oracle case exactly as netpol-analyzer does', async () => {
     const corpus = await goModuleDir(netpolicySpec().module);
@@ -62,11 +72,7 @@ describe('palisade analyze (CLI)', () => {
 
 describe('palisade diff (CLI)', () => {
   it('reports a narrowing edit of the working tree against HEAD as a removed edge on every cluster (exit 0)', async () => {
-    const repo = await scratchRepo();
-    const policies = join(repo, 'policies', 'index.ts');
-    const text = await readFile(policies, 'utf8');
-    expect(text).toContain('.allowTo(s.mcpTools);\n  reach(org, research');
-    await writeFile(policies, text.replace('.allowTo(s.mcpTools);\n  reach(org, research', ';\n  reach(org, research'));
+    const repo = await editedRepo('.allowTo(s.mcpTools);\n  reach(org, research', ';\n  reach(org, research');
     const r = await runCli(['diff', '--base', 'HEAD', '--format', 'json'], {}, repo);
     expect(r.code).toBe(0);
     const review = JSON.parse(r.stdout) as { clusters: Array<{ cluster: string; edges: Array<{ change: string; before?: { src: string; dst: string } }>; findings: unknown[]; probes: Array<{ ok: boolean }> }> };
@@ -79,11 +85,7 @@ describe('palisade diff (CLI)', () => {
   }, 300_000);
 
   it('fails a weakening edit without the approval label (exit 1), naming what was weakened', async () => {
-    const repo = await scratchRepo();
-    const policies = join(repo, 'policies', 'index.ts');
-    const text = await readFile(policies, 'utf8');
-    expect(text).toContain(', sandbox: c.gvisor });');
-    await writeFile(policies, text.replace(', sandbox: c.gvisor });', ' });'));
+    const repo = await editedRepo(', sandbox: c.gvisor });', ' });');
     const r = await runCli(['diff', '--base', 'HEAD', '-c', 'local', '--format', 'json'], {}, repo);
     expect(r.code).toBe(1);
     const review = JSON.parse(r.stdout) as { clusters: Array<{ findings: Array<{ kind: string; risk: string; subject: string }> }> };
