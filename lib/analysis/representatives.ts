@@ -1,4 +1,5 @@
 import type { KubeObject } from '../core/resource-id.js';
+import { agentOf } from '../model/identity.js';
 import type { AgentModel, EndpointModel, PolicyModel } from '../model/model.js';
 import type { SourcedObject } from './inputs.js';
 
@@ -16,9 +17,11 @@ interface Representative {
   /** agent, tool, data store, dns, … (an annotation, so it does not change what selectors match). */
   readonly role: string;
   readonly ports: ReadonlyArray<{ readonly port: number; readonly protocol: string }>;
+  /** The identity its pods run as (agents: theirs; others: the namespace's default). */
+  readonly serviceAccount?: string;
 }
 
-function deployment({ namespace, name, labels, role, ports }: Representative): KubeObject {
+function deployment({ namespace, name, labels, role, ports, serviceAccount }: Representative): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -27,14 +30,18 @@ function deployment({ namespace, name, labels, role, ports }: Representative): K
       selector: { matchLabels: { ...labels } },
       template: {
         metadata: { labels: { ...labels } },
-        spec: { containers: [{ name: 'main', image: 'representative', ports: ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })) }] },
+        spec: { ...(serviceAccount ? { serviceAccountName: serviceAccount } : {}), containers: [{ name: 'main', image: 'representative', ports: ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })) }] },
       },
     },
   };
 }
 
-const agentObject = (a: AgentModel): KubeObject => deployment({ namespace: a.namespace, name: a.name, labels: a.podLabels, role: 'agent', ports: [] });
-const endpointObject = (e: EndpointModel): KubeObject => deployment({ namespace: e.namespace, name: e.name, labels: e.podLabels, role: e.kind, ports: e.ports });
+const agentObject = (a: AgentModel): KubeObject => deployment({ namespace: a.namespace, name: a.name, labels: a.podLabels, role: 'agent', ports: [], serviceAccount: a.serviceAccount });
+/** An endpoint that is also an agent (same pods) runs as that agent. */
+const endpointObject = (model: PolicyModel, e: EndpointModel): KubeObject => {
+  const agent = agentOf(model, e);
+  return deployment({ namespace: e.namespace, name: e.name, labels: e.podLabels, role: e.kind, ports: e.ports, ...(agent ? { serviceAccount: agent.serviceAccount } : {}) });
+};
 
 /** Analysis input for one synthesized cluster: its objects plus the representative workloads. */
 export function synthesizedInput(cluster: string, objects: readonly KubeObject[], model: PolicyModel): SourcedObject[] {
@@ -44,5 +51,5 @@ export function synthesizedInput(cluster: string, objects: readonly KubeObject[]
 export function representativeWorkloads(model: PolicyModel): KubeObject[] {
   const dns = deployment({ namespace: 'kube-system', name: 'kube-dns', labels: { 'k8s-app': 'kube-dns' }, role: 'dns', ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
   const kubeSystem = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system', labels: { 'kubernetes.io/metadata.name': 'kube-system' } } } as KubeObject;
-  return [kubeSystem, dns, ...model.agents.map(agentObject), ...model.endpoints.map(endpointObject)];
+  return [kubeSystem, dns, ...model.agents.map(agentObject), ...model.endpoints.map((e) => endpointObject(model, e))];
 }

@@ -18,6 +18,8 @@ export interface Workload {
   readonly name: string;
   readonly kind: string;
   readonly labels: Labels;
+  /** The ServiceAccount its pods run as (`default` when the pod spec names none). */
+  readonly serviceAccount: string;
   readonly nsLabels: Labels;
   readonly ports: readonly ContainerPort[];
   /** Where the workload was declared. */

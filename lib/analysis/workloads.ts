@@ -29,6 +29,12 @@ function containerPorts(podSpec: unknown): ContainerPort[] {
   );
 }
 
+/** The ServiceAccount a pod spec runs as, defaulted as the API server does. */
+function serviceAccountOf(podSpec: unknown): string {
+  const name = get(podSpec, 'serviceAccountName') ?? get(podSpec, 'serviceAccount');
+  return typeof name === 'string' && name !== '' ? name : 'default';
+}
+
 /** Owner kinds that stand for their pods, as netpol-analyzer groups them. */
 const CONTROLLER_KINDS: ReadonlySet<string> = new Set(['ReplicaSet', 'ReplicationController', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
 
@@ -81,7 +87,7 @@ export function workloadsOf(objects: readonly SourcedObject[], nsLabels: Readonl
     const id = workloadId(namespace, shape.name, shape.kind);
     if (byId.has(id)) continue;
     byId.set(id, {
-      type: 'workload', id, namespace, name: shape.name, kind: shape.kind, labels: shape.labels,
+      type: 'workload', id, namespace, name: shape.name, kind: shape.kind, labels: shape.labels, serviceAccount: serviceAccountOf(shape.podSpec),
       nsLabels: nsLabels.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace },
       ports: containerPorts(shape.podSpec), source,
     });

@@ -45,6 +45,7 @@ export class Agent extends PolicyConstruct {
   public readonly namespace: string;
   public readonly zone: Zone;
   private readonly allowed: Array<{ to: Agent | Endpoint | ExternalEndpoint; opts: AllowOptions }> = [];
+  private readonly started = new Set<Agent>();
 
   public constructor(scope: Construct, id: string, private readonly props: AgentProps) {
     super(scope, id);
@@ -57,6 +58,7 @@ export class Agent extends PolicyConstruct {
       ...(isDnsLabel(props.namespace) ? [] : [`namespace "${props.namespace}" must be a DNS label`]),
       ...(isDnsLabel(sa) ? [] : [`serviceAccount "${sa}" must be a DNS label`]),
       ...labelProblems(props.podLabels ?? {}, 'pod label'),
+      ...(props.podLabels !== undefined && Object.keys(props.podLabels).length === 0 ? ['podLabels must not be empty: {} selects every pod of the namespace, so any pod there would get this agent\'s access'] : []),
     ]);
   }
 
@@ -71,11 +73,29 @@ export class Agent extends PolicyConstruct {
     return this;
   }
 
+  /** The agent's ServiceAccount (in its namespace): its identity. */
+  public get serviceAccount(): string {
+    return this.props.serviceAccount ?? this.name;
+  }
+
+  /**
+   * Allow this agent to start pods and workloads that run as another agent (sub-agents, sandboxes,
+   * tool runners). Without it, admission denies an agent creating a pod with another agent's identity.
+   */
+  public spawns(...agents: Agent[]): this {
+    for (const a of agents) {
+      if (a === this) this.check(['an agent always may start pods with its own identity; spawns(itself) is not needed']);
+      this.started.add(a);
+    }
+    return this;
+  }
+
   /** @internal */
   public _contribute(b: ModelBuilder): void {
     const p = this.props;
     b.agents.push({
-      name: this.name, namespace: this.namespace, serviceAccount: p.serviceAccount ?? this.name,
+      name: this.name, namespace: this.namespace, serviceAccount: this.serviceAccount,
+      spawns: [...this.started].map((a) => a.name).sort(),
       podLabels: this.podLabels, zone: this.zone.name,
       ...(p.registry ? { registry: p.registry.name } : {}),
       ...(p.sandbox ? { sandbox: p.sandbox.name } : {}),

@@ -51,6 +51,8 @@ describe('model checks at synth', () => {
     expect(issues.map((i) => `${i.code} ${i.path}`)).toEqual([
       'DuplicateName policies/b',
       'ZoneConflict policies/db',
+      'SelectorOverlap policies/b',
+      'IdentityConflict policies/b',
       'PortsRequired policies/a/allowTo/agent/a',
       'PortNotServed policies/a/allowTo/endpoint/db',
     ]);

@@ -33,6 +33,7 @@ export class Endpoint extends PolicyConstruct {
       ...(isDnsLabel(props.namespace) ? [] : [`namespace "${props.namespace}" must be a DNS label`]),
       ...(props.ports.length === 0 ? ['ports must list at least one port, e.g. ports: [Port.tcp(8080)]'] : []),
       ...labelProblems(props.podLabels ?? {}, 'pod label'),
+      ...(props.podLabels !== undefined && Object.keys(props.podLabels).length === 0 ? ['podLabels must not be empty: {} selects every pod of the namespace, so every pod there would receive this endpoint\'s traffic'] : []),
     ]);
   }
 

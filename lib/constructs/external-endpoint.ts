@@ -17,6 +17,12 @@ export interface ExternalEndpointProps {
    * @default none
    */
   readonly cidrFallback?: readonly string[];
+  /**
+   * Accept a cidrFallback range that contains cloud metadata or the kube-apiserver (e.g. 0.0.0.0/0);
+   * those addresses stay excluded unless the agent waives its guardrail. Without it such a range is a synth error.
+   * @default false
+   */
+  readonly allowWideFallback?: boolean;
   /** @default the construct id */
   readonly name?: string;
 }
@@ -51,7 +57,7 @@ export class ExternalEndpoint extends PolicyConstruct {
   public _contribute(b: ModelBuilder): void {
     b.externals.push({
       name: this.name, host: this.host, ports: (this.props.ports ?? [Port.tcp(443)]).map((p) => p.spec),
-      sni: this.props.sni ?? true,
+      sni: this.props.sni ?? true, allowWideFallback: this.props.allowWideFallback ?? false,
       ...(this.props.cidrFallback ? { cidrFallback: [...this.props.cidrFallback] } : {}),
       source: { path: this.node.path },
     });

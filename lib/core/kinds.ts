@@ -41,6 +41,8 @@ export const KINDS: readonly KindSpec[] = [
   k('v1', 'Namespace', 'namespaces', false, 'merge', [], POD_SECURITY_WEAKENING),
   // A scope narrows which pods a quota counts (GPU tenancy quotas would stop applying).
   k('v1', 'ResourceQuota', 'resourcequotas', true, 'merge', [], ['/spec/scopes', '/spec/scopeSelector']),
+  // An agent's identity; others may add imagePullSecrets. Token automount is palisade's field.
+  k('v1', 'ServiceAccount', 'serviceaccounts', true, 'merge'),
   k('node.k8s.io/v1', 'RuntimeClass', 'runtimeclasses', false, 'exclusive'),
   // Cilium and Calico enforce Kubernetes NetworkPolicy too, additively with their own policies.
   k('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies', true, 'exclusive', ['kubernetes', 'cilium', 'calico']),

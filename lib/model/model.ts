@@ -42,7 +42,10 @@ export interface WorkloadSelector {
 
 export interface AgentModel extends WorkloadSelector {
   readonly name: string;
+  /** The agent's identity, with its namespace: pods with its labels run as it, and only they do. */
   readonly serviceAccount: string;
+  /** Agents whose identity this agent may start pods and workloads with (sub-agents, sandboxes), sorted. */
+  readonly spawns: readonly string[];
   readonly zone: string;
   /** Names of the RegistryAllowList, SandboxRequirement, RuntimeGuard and GpuTenancy that apply. */
   readonly registry?: string;
@@ -75,6 +78,8 @@ export interface ExternalModel {
   readonly sni: boolean;
   /** Opt-in CIDR fallback for backends without DNS-name egress. */
   readonly cidrFallback?: readonly string[];
+  /** The fallback may contain guardrail addresses (metadata, kube-apiserver); they stay excluded. */
+  readonly allowWideFallback: boolean;
   readonly source: Source;
 }
 

@@ -1,4 +1,5 @@
 import type { EdgeModel, PolicyModel, PortSpec } from './model.js';
+import { identityIssues } from './identity.js';
 import type { SynthIssue } from './issues.js';
 
 function duplicates(model: PolicyModel): SynthIssue[] {
@@ -68,6 +69,7 @@ function references(model: PolicyModel): SynthIssue[] {
   const has = (list: ReadonlyArray<{ name: string }>, n: string | undefined): boolean => n === undefined || list.some((x) => x.name === n);
   return model.agents.flatMap((a) => [
     ...(model.zones.some((z) => z.name === a.zone) ? [] : [{ code: 'UnknownReference' as const, path: a.source.path, message: `zone "${a.zone}" is not declared in this policy set` }]),
+    ...a.spawns.filter((n) => !model.agents.some((x) => x.name === n)).map((n) => ({ code: 'UnknownReference' as const, path: a.source.path, message: `spawns agent "${n}", which is not declared in this policy set` })),
     ...(has(model.registries, a.registry) && has(model.sandboxes, a.sandbox) && has(model.runtimeGuards, a.runtimeGuard) && has(model.gpuTenancies, a.gpu)
       ? [] : [{ code: 'UnknownReference' as const, path: a.source.path, message: 'refers to a registry, sandbox, runtime guard or GPU tenancy outside this policy set' }]),
   ]);
@@ -75,5 +77,5 @@ function references(model: PolicyModel): SynthIssue[] {
 
 /** Cross-construct checks of a model, independent of any backend. */
 export function validateModel(model: PolicyModel): SynthIssue[] {
-  return [...duplicates(model), ...namespaceZones(model), ...references(model), ...model.edges.flatMap((e) => edgeIssues(model, e))];
+  return [...duplicates(model), ...namespaceZones(model), ...references(model), ...identityIssues(model), ...model.edges.flatMap((e) => edgeIssues(model, e))];
 }

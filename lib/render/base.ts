@@ -16,6 +16,19 @@ function namespaces(ctx: RenderContext): void {
   }
 }
 
+/**
+ * Each agent's ServiceAccount, its identity. No API token is mounted unless the agent waives the
+ * API-server guardrail (admission binds the ServiceAccount to the agent's labels).
+ */
+function serviceAccounts(ctx: RenderContext): void {
+  for (const a of ctx.model.agents) {
+    new k8s.KubeServiceAccount(ctx.chart, objectId('sa', a.serviceAccount, a.namespace), {
+      metadata: meta(ctx, a.serviceAccount, a.namespace, { sources: [a.source.path], rule: `identity:${a.name}` }),
+      automountServiceAccountToken: a.allowKubeApi,
+    });
+  }
+}
+
 /** One RuntimeClass per sandbox requirement used by an agent. */
 function runtimeClasses(ctx: RenderContext): void {
   for (const s of ctx.model.sandboxes) {
@@ -46,6 +59,7 @@ function gpuQuotas(ctx: RenderContext): void {
 /** Objects every cluster gets whatever its backends. */
 export function renderBase(ctx: RenderContext): void {
   namespaces(ctx);
+  serviceAccounts(ctx);
   runtimeClasses(ctx);
   gpuQuotas(ctx);
 }

@@ -2,6 +2,32 @@ import * as cnp from '../imports/cnp-policy.networking.k8s.io.js';
 import { LABELS } from '../core/labels.js';
 import { meta, objectId, type RenderContext } from './context.js';
 import { CLOUD_METADATA_CIDR, NAMESPACE_NAME_LABEL } from './selectors.js';
+import { metadataDenyScope, sortedLabels } from './topology.js';
+
+const DENY_METADATA = [{ name: 'deny-cloud-metadata', action: cnp.ClusterNetworkPolicySpecEgressAction.DENY, to: [{ networks: [CLOUD_METADATA_CIDR] }] }];
+
+/**
+ * Cloud metadata denied for agent namespaces without a waiver; in a namespace where an agent
+ * waives it, for each other agent's pods (by labels, which admission binds to the ServiceAccount).
+ */
+function metadataDeny(ctx: RenderContext): void {
+  const { model } = ctx;
+  const scope = metadataDenyScope(model);
+  const rule = 'guardrail:no-cloud-metadata';
+  if (scope.namespaces.length > 0) {
+    new cnp.ClusterNetworkPolicy(ctx.chart, objectId('clusternp', 'palisade-deny-cloud-metadata'), {
+      metadata: meta(ctx, 'palisade-deny-cloud-metadata', undefined, { sources: model.agents.filter((a) => scope.namespaces.includes(a.namespace)).map((a) => a.source.path), rule }),
+      spec: { tier: cnp.ClusterNetworkPolicySpecTier.ADMIN, priority: 10, subject: { namespaces: { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'In', values: [...scope.namespaces] }] } }, egress: DENY_METADATA },
+    });
+  }
+  for (const a of scope.agents) {
+    const name = `palisade-deny-cloud-metadata-${a.name}`;
+    new cnp.ClusterNetworkPolicy(ctx.chart, objectId('clusternp', name), {
+      metadata: meta(ctx, name, undefined, { sources: [a.source.path], rule }),
+      spec: { tier: cnp.ClusterNetworkPolicySpecTier.ADMIN, priority: 10, subject: { pods: { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: a.namespace } }, podSelector: { matchLabels: sortedLabels(a.podLabels) } } }, egress: DENY_METADATA },
+    });
+  }
+}
 
 /**
  * ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2, standard channel) guardrails in the
@@ -10,16 +36,7 @@ import { CLOUD_METADATA_CIDR, NAMESPACE_NAME_LABEL } from './selectors.js';
  */
 export function renderClusterNetworkPolicy(ctx: RenderContext): void {
   const { model } = ctx;
-  const waived = [...new Set(model.agents.filter((a) => a.allowCloudMetadata).map((a) => a.namespace))].sort();
-  
-  new cnp.ClusterNetworkPolicy(ctx.chart, objectId('clusternp', 'palisade-deny-cloud-metadata'), {
-    metadata: meta(ctx, 'palisade-deny-cloud-metadata', undefined, { sources: model.agents.map((a) => a.source.path), rule: 'guardrail:no-cloud-metadata' }),
-    spec: {
-      tier: cnp.ClusterNetworkPolicySpecTier.ADMIN, priority: 10,
-      subject: { namespaces: { matchLabels: { [LABELS.agentNamespace]: 'true' }, ...(waived.length > 0 ? { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'NotIn', values: waived }] } : {}) } },
-      egress: [{ name: 'deny-cloud-metadata', action: cnp.ClusterNetworkPolicySpecEgressAction.DENY, to: [{ networks: [CLOUD_METADATA_CIDR] }] }],
-    },
-  });
+  metadataDeny(ctx);
   for (const zone of model.zones) {
     const allowedFrom = [zone.name, ...model.zones.filter((z) => z.flowsTo.includes(zone.name)).map((z) => z.name)].sort();
     const name = `palisade-zone-${zone.name}`;

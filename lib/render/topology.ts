@@ -1,3 +1,4 @@
+export { agentOf } from '../model/identity.js';
 import type { AgentModel, EdgeModel, EndpointModel, ExternalModel, PolicyModel, PortSpec, WorkloadSelector } from '../model/model.js';
 
 /** A namespace palisade governs: where agents or endpoints run. */
@@ -66,6 +67,15 @@ export function ingressTargets(model: PolicyModel): Array<{ workload: WorkloadSe
     byName.set(key, entry);
   }
   return [...byName.keys()].sort().map((k) => byName.get(k)!);
+}
+
+/** Agents without the cloud-metadata waiver, grouped: whole namespaces with no waiver, and the rest agent by agent. */
+export function metadataDenyScope(model: PolicyModel): { readonly namespaces: readonly string[]; readonly agents: readonly AgentModel[] } {
+  const waivedNs = new Set(model.agents.filter((a) => a.allowCloudMetadata).map((a) => a.namespace));
+  return {
+    namespaces: [...new Set(model.agents.map((a) => a.namespace))].filter((n) => !waivedNs.has(n)).sort(),
+    agents: model.agents.filter((a) => waivedNs.has(a.namespace) && !a.allowCloudMetadata),
+  };
 }
 
 export const sortedLabels = (l: Readonly<Record<string, string>>): Record<string, string> =>

@@ -30,6 +30,15 @@ const AGENT_CHECKS: readonly AgentCheck[] = [
   (b, a) => (b.runtimeGuard !== undefined && a.runtimeGuard === undefined ? { kind: 'runtime-relaxed', risk: 'high', message: `agent ${a.name} lost runtime guard ${b.runtimeGuard}` } : undefined),
   (b, a) => (b.gpu !== undefined && a.gpu !== b.gpu ? { kind: 'gpu-loosened', risk: 'medium', message: `agent ${a.name} GPU tenancy changed from ${b.gpu} to ${a.gpu ?? 'none'}` } : undefined),
   (b, a) => (!b.allowCloudMetadata && a.allowCloudMetadata ? { kind: 'world-reach', risk: 'high', message: `agent ${a.name} may now reach the cloud metadata service` } : undefined),
+  (b, a) => {
+    const more = added(b.spawns, a.spawns);
+    return more.length > 0 ? { kind: 'identity-weakened', risk: 'high', message: `agent ${a.name} may now start pods as ${more.join(', ')} (and use their access)` } : undefined;
+  },
+  (b, a) => (b.serviceAccount !== a.serviceAccount ? { kind: 'identity-weakened', risk: 'medium', message: `agent ${a.name} identity changed: ServiceAccount ${b.namespace}/${b.serviceAccount} → ${a.namespace}/${a.serviceAccount}` } : undefined),
+  (b, a) => {
+    const dropped = Object.keys(b.podLabels).filter((k) => !(k in a.podLabels));
+    return dropped.length > 0 ? { kind: 'identity-weakened', risk: 'medium', message: `agent ${a.name} selector no longer requires ${dropped.join(', ')}: it selects more pods` } : undefined;
+  },
   (b, a) => (!b.allowKubeApi && a.allowKubeApi ? { kind: 'world-reach', risk: 'medium', message: `agent ${a.name} may now reach the Kubernetes API server` } : undefined),
 ];
 

@@ -65,6 +65,21 @@ describe('semantic review', () => {
     expect(kinds(before, after)).toContain(kind);
   });
 
+  it('flags a widened spawn list, a moved identity and a widened selector as identity weakenings', () => {
+    const org = (o: { spawns?: boolean; sa?: string; labels?: Record<string, string> }): PolicyDefinition => (scope) => {
+      const zone = new Zone(scope, 'inference');
+      const worker = new Agent(scope, 'worker', { namespace: 'agents', zone, podLabels: { app: 'worker' } });
+      const boss = new Agent(scope, 'boss', { namespace: 'agents', zone, podLabels: o.labels ?? { app: 'boss', tier: 'lead' }, ...(o.sa ? { serviceAccount: o.sa } : {}) });
+      if (o.spawns) boss.spawns(worker);
+    };
+    const found = (before: PolicyDefinition, after: PolicyDefinition): string[] =>
+      review(side('base', before, cilium), side('head', after, cilium), { probes: [] }, []).clusters[0]!.findings.filter((f) => f.kind === 'identity-weakened').map((f) => `${f.risk}: ${f.message}`);
+    expect(found(org({}), org({ spawns: true }))).toEqual(['high: agent boss may now start pods as worker (and use their access)']);
+    expect(found(org({ spawns: true }), org({}))).toEqual([]);
+    expect(found(org({}), org({ sa: 'shared' }))).toEqual(['medium: agent boss identity changed: ServiceAccount agents/boss → agents/shared']);
+    expect(found(org({}), org({ labels: { app: 'boss' } }))).toEqual(['medium: agent boss selector no longer requires tier: it selects more pods']);
+  });
+
   it('flags a registry allow-list that now admits another registry', () => {
     expect(kinds({}, { registryPrefixes: ['ghcr.io/acme/', 'docker.io/'] })).toContain('registry-widened');
     expect(kinds({ registryPrefixes: ['ghcr.io/acme/', 'docker.io/'] }, {})).not.toContain('registry-widened');

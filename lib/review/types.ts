@@ -50,6 +50,7 @@ export type FindingKind =
   | 'runtime-relaxed'
   | 'admission-weakened'
   | 'gpu-loosened'
+  | 'identity-weakened'
   | 'quarantine-lifted'
   | 'probe-violated';
 

@@ -6,7 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { listClusters, loadCluster, synthesize, type KubeObject } from '../../lib/index.js';
 import { definePolicies } from '../../policies/index.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { inject } from 'vitest';
 import { eventually, freshNamespace, statusOf, testClient, uniqueName } from '../support/cluster.js';
+import { skipWithout } from '../support/tools.js';
 import { REPO_ROOT } from '../support/shared.js';
 
 const client = testClient();
@@ -42,7 +46,7 @@ async function admissionObjects(): Promise<KubeObject[]> {
 describe('synthesized admission policies on the real API server (local cluster)', () => {
   const pod = (image: string, runtimeClassName?: string): KubeObject => ({
     apiVersion: 'v1', kind: 'Pod', metadata: { name: uniqueName('agent'), namespace: 'agents', labels: { app: 'coding-agent' } },
-    spec: { ...(runtimeClassName ? { runtimeClassName } : {}), containers: [{ name: 'agent', image }] },
+    spec: { serviceAccountName: 'coding-agent', ...(runtimeClassName ? { runtimeClassName } : {}), containers: [{ name: 'agent', image }] },
   });
 
   it('deny a pod from an unlisted registry and one without the sandbox RuntimeClass, and admit a compliant pod', async () => {
@@ -50,7 +54,7 @@ describe('synthesized admission policies on the real API server (local cluster)'
     // Policies take effect when the API server's policy informer has synced them.
     const unlisted = await eventually(() => statusOf(() => client.create(pod('docker.io/library/python:3.12', 'gvisor'))), (r) => r.status !== 200);
     expect(unlisted.status).toBe(403);
-    expect(unlisted.message).toMatch(/images not from an allowed registry \(ghcr\.io\/acme\/[^)]*\): docker\.io\/library\/python:3\.12/);
+    expect(unlisted.message).toMatch(/images not from an allowed registry \(ghcr\.io\/acme\/[^)]*\) for agent coding-agent: docker\.io\/library\/python:3\.12/);
     // Each policy syncs on its own: wait for each denial before relying on it.
     const unsandboxed = await eventually(() => statusOf(() => client.create(pod('ghcr.io/acme/agents/coder:1.0'))), (r) => r.status !== 200);
     expect(unsandboxed.status).toBe(403);
@@ -74,12 +78,93 @@ describe('synthesized admission policies on the real API server (local cluster)'
     for (const o of await admissionObjects()) await client.apply(o);
     const gpuPod = (resource: string): KubeObject => ({
       apiVersion: 'v1', kind: 'Pod', metadata: { name: uniqueName('finetune'), namespace: 'finetuning', labels: { 'job-name': 'finetune' } },
-      spec: { containers: [{ name: 'train', image: 'ghcr.io/acme/trainer:1.0', resources: { limits: { [resource]: '1' } } }] },
+      spec: { serviceAccountName: 'finetune-job', containers: [{ name: 'train', image: 'ghcr.io/acme/trainer:1.0', resources: { limits: { [resource]: '1' } } }] },
     });
     const denied = await eventually(() => statusOf(() => client.create(gpuPod('nvidia.com/gpu'))), (r) => r.status !== 200);
     expect(denied.status).toBe(403);
     expect(denied.message).toMatch(/GPU tenancy mig-slices allows MIG slices \(nvidia\.com\/mig-\*\) only/);
     // failurePolicy is Fail, so a CEL evaluation error would deny this one too.
     expect(await statusOf(() => client.create(gpuPod('nvidia.com/mig-1g.10gb')))).toEqual({ status: 200, message: 'ok' });
+  });
+});
+
+/**
+ * Identity is the agent's ServiceAccount (issue 12): admission binds it to the agent's labels both
+ * ways, scopes each control to the agent that declares it, and lets no agent start pods with
+ * another agent's identity. Requests as an agent are made by that agent's ServiceAccount
+ * (`kubectl --as system:serviceaccount:…`, with the RBAC an agent that starts pods would have).
+ */
+describe.skipIf(skipWithout('kubectl'))('agent identity at admission (local cluster)', () => {
+  const run = promisify(execFile);
+  const podOf = (labels: Record<string, string>, serviceAccountName: string | undefined, spec: Record<string, unknown> = {}): KubeObject => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: uniqueName('p'), namespace: 'agents', labels },
+    spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [{ name: 'a', image: 'ghcr.io/acme/research:1.0' }], ...spec },
+  });
+  const research = { app: 'research-agent' };
+
+  async function asAgent(sa: string, object: KubeObject): Promise<{ code: number; stderr: string }> {
+    const p = run('kubectl', ['--kubeconfig', inject('kubeconfig'), '--as', `system:serviceaccount:agents:${sa}`, 'create', '-f', '-']);
+    p.child.stdin?.end(JSON.stringify(object));
+    try { await p; return { code: 0, stderr: '' }; } catch (e) { return { code: (e as { code: number }).code, stderr: (e as { stderr: string }).stderr }; }
+  }
+
+  async function grantAgentsPodCreation(): Promise<void> {
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    await client.apply({ apiVersion: rbac, kind: 'Role', metadata: { name: 'agent-starts-pods', namespace: 'agents' }, rules: [{ apiGroups: ['', 'batch', 'apps'], resources: ['pods', 'jobs', 'deployments'], verbs: ['create'] }] });
+    await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'agent-starts-pods', namespace: 'agents' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'agent-starts-pods' }, subjects: ['research-agent', 'coding-agent'].map((name) => ({ kind: 'ServiceAccount', name, namespace: 'agents' })) });
+  }
+
+  it('denies a pod wearing the research agent\'s labels as another ServiceAccount, and a pod as its ServiceAccount without its labels', async () => {
+    for (const o of await admissionObjects()) await client.apply(o);
+    const borrowed = await eventually(() => statusOf(() => client.create(podOf(research, 'tool-runner'))), (r) => r.status !== 200);
+    expect(borrowed.status).toBe(403);
+    expect(borrowed.message).toMatch(/pods with the labels of agent research-agent \(app=research-agent\) must run as its ServiceAccount agents\/research-agent, not agents\/tool-runner/);
+    // As another agent's ServiceAccount (meeting that agent's other controls) it is denied too, by
+    // whichever of the two agents' identity rules answers first.
+    const asCoder = podOf(research, 'coding-agent', { runtimeClassName: 'gvisor', containers: [{ name: 'a', image: 'ghcr.io/acme/agents/coder:1.0' }] });
+    expect((await statusOf(() => client.create(asCoder))).message).toMatch(/must run as its ServiceAccount agents\/research-agent, not agents\/coding-agent|agents\/coding-agent \(agent coding-agent\) must carry its labels/);
+    // No ServiceAccount at all means `default`, which is not the research agent either.
+    expect((await statusOf(() => client.create(podOf(research, undefined)))).message).toMatch(/must run as its ServiceAccount agents\/research-agent, not agents\/default/);
+    const unlabelled = await eventually(() => statusOf(() => client.create(podOf({ app: 'something-else' }, 'research-agent'))), (r) => r.status !== 200);
+    expect(unlabelled.status).toBe(403);
+    expect(unlabelled.message).toMatch(/pods running as ServiceAccount agents\/research-agent \(agent research-agent\) must carry its labels app=research-agent/);
+  });
+
+  it('denies relabelling a running pod into an agent\'s selector (UPDATE is checked too)', async () => {
+    for (const o of await admissionObjects()) await client.apply(o);
+    const bystander = podOf({ app: 'bystander' }, undefined);
+    await client.create(bystander);
+    const relabel = await eventually(() => statusOf(() => client.apply({ ...bystander, metadata: { ...bystander.metadata, labels: research } })), (r) => r.status !== 200);
+    expect(relabel.status).toBe(403);
+    expect(relabel.message).toMatch(/must run as its ServiceAccount agents\/research-agent/);
+  });
+
+  it('scopes controls to the agent: the research agent runs without gVisor from the plain registry, the coding agent does not', async () => {
+    for (const o of await admissionObjects()) await client.apply(o);
+    const coder = (spec: Record<string, unknown>): KubeObject => podOf({ app: 'coding-agent' }, 'coding-agent', spec);
+    const unsandboxed = await eventually(() => statusOf(() => client.create(coder({ containers: [{ name: 'a', image: 'ghcr.io/acme/agents/coder:1.0' }] }))), (r) => r.status !== 200);
+    expect(unsandboxed.message).toMatch(/pods of agent coding-agent must run in the gvisor sandbox/);
+    const plainRegistry = await eventually(() => statusOf(() => client.create(coder({ runtimeClassName: 'gvisor', containers: [{ name: 'a', image: 'ghcr.io/acme/tools:1.0' }] }))), (r) => r.status !== 200);
+    expect(plainRegistry.message).toMatch(/images not from an allowed registry \(ghcr\.io\/acme\/agents\/\) for agent coding-agent: ghcr\.io\/acme\/tools:1\.0/);
+    // Every policy has synced once the coding agent's denials are in: the research agent's pod is judged by all of them.
+    expect(await statusOf(() => client.create(podOf(research, 'research-agent')))).toEqual({ status: 200, message: 'ok' });
+    const wrongRegistry = await statusOf(() => client.create(podOf(research, 'research-agent', { containers: [{ name: 'a', image: 'docker.io/library/python:3.12' }] })));
+    expect(wrongRegistry.message).toMatch(/images not from an allowed registry \(ghcr\.io\/acme\/, registry\.internal\.acme\.example\/\) for agent research-agent/);
+  });
+
+  it('denies the coding agent starting a Job, a Deployment or a Pod with the research agent\'s identity, and admits its own', async () => {
+    for (const o of await admissionObjects()) await client.apply(o);
+    await grantAgentsPodCreation();
+    const template = (sa: string, labels: Record<string, string>, runtimeClassName?: string, restartPolicy = 'Never'): Record<string, unknown> => ({
+      metadata: { labels }, spec: { serviceAccountName: sa, ...(runtimeClassName ? { runtimeClassName } : {}), restartPolicy, containers: [{ name: 'a', image: 'ghcr.io/acme/agents/worker:1.0' }] },
+    });
+    const job = (sa: string, labels: Record<string, string>, rc?: string): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: uniqueName('job'), namespace: 'agents' }, spec: { template: template(sa, labels, rc) } });
+    const denied = await eventually(() => asAgent('coding-agent', job('research-agent', research)), (r) => r.code !== 0);
+    expect(denied.stderr).toMatch(/ValidatingAdmissionPolicy 'palisade-agent-spawn'.*system:serviceaccount:agents:coding-agent may not start pods as agent research-agent \(ServiceAccount agents\/research-agent\)/);
+    const deployment: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: uniqueName('d'), namespace: 'agents' }, spec: { selector: { matchLabels: research }, template: template('research-agent', research, undefined, 'Always') } };
+    expect((await asAgent('coding-agent', deployment)).stderr).toMatch(/may not start pods as agent research-agent/);
+    expect((await asAgent('coding-agent', podOf(research, 'research-agent'))).stderr).toMatch(/may not start pods as agent research-agent/);
+    // Its own identity is always allowed (the RBAC above really lets it create Jobs).
+    expect(await asAgent('coding-agent', job('coding-agent', { app: 'coding-agent' }, 'gvisor'))).toEqual({ code: 0, stderr: '' });
   });
 });

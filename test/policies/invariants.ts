@@ -79,3 +79,39 @@ export function externalReachViolations(result: SynthResult): string[] {
   }
   return out;
 }
+
+const workload = (namespace: string, name: string, labels: Record<string, string>, serviceAccountName?: string): KubeObject => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace },
+  spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [{ name: 'main', image: 'x', ports: [{ containerPort: 8080 }] }] } } },
+});
+
+/**
+ * Impostors of every agent: one wears its labels under the namespace's default ServiceAccount,
+ * one runs as its ServiceAccount without its labels. `labels: false` leaves out the first (on a
+ * dataplane that selects by labels only, admission is what keeps it from existing).
+ */
+export function impostors(result: SynthResult, opts: { readonly labels: boolean }): KubeObject[] {
+  return result.model.agents.flatMap((a) => [
+    ...(opts.labels ? [workload(a.namespace, `${a.name}-borrowed-labels`, { ...a.podLabels })] : []),
+    workload(a.namespace, `${a.name}-borrowed-sa`, { app: `${a.name}-impostor` }, a.serviceAccount),
+  ]);
+}
+
+/**
+ * By meaning: between workloads, the allowed connections are a subset of the declared edges (plus
+ * DNS to the cluster DNS), and no impostor of an agent's identity sends or receives anything but
+ * DNS queries. Returns what breaks this.
+ */
+export function identityViolations(result: SynthResult, extra: readonly KubeObject[]): string[] {
+  const { model } = result;
+  const idOf = (ns: string, name: string): string => `${ns}/${name}[Deployment]`;
+  const targetId = (kind: string, name: string): string | undefined => {
+    const w = kind === 'agent' ? model.agents.find((a) => a.name === name) : kind === 'endpoint' ? model.endpoints.find((e) => e.name === name) : undefined;
+    return w && idOf(w.namespace, w.name);
+  };
+  const declared = new Set(model.edges.map((e) => `${idOf(model.agents.find((a) => a.name === e.from)?.namespace ?? '?', e.from)} => ${targetId(e.to.kind, e.to.name)}`));
+  const dns = 'kube-system/kube-dns[Deployment]';
+  return reachOf(result, extra)
+    .filter((c) => c.src.type === 'workload' && c.dst.type === 'workload' && c.dst.id !== dns && !declared.has(`${c.src.id} => ${c.dst.id}`))
+    .map((c) => `${line(c)} (not a declared edge)`);
+}

@@ -49,7 +49,7 @@ describe('template policies', () => {
 
   it('uses each backend it declares', () => {
     const kinds = (n: string): Set<string> => new Set(results.get(n)!.objects.map((o) => o.kind));
-    expect(kinds('local')).toEqual(new Set(['Namespace', 'RuntimeClass', 'NetworkPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ResourceQuota']));
+    expect(kinds('local')).toEqual(new Set(['Namespace', 'ServiceAccount', 'RuntimeClass', 'NetworkPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ResourceQuota']));
     expect(kinds('prod-cilium')).toContain('CiliumNetworkPolicy');
     expect(kinds('prod-cilium')).toContain('TracingPolicyNamespaced');
     for (const k of ['Tier', 'GlobalNetworkPolicy', 'NetworkPolicy', 'ValidatingPolicy', 'ImageValidatingPolicy', 'ClusterNetworkPolicy']) expect(kinds('prod-calico')).toContain(k);

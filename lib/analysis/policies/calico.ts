@@ -17,8 +17,13 @@ export function tierOf(obj: Obj): TierInfo {
   };
 }
 
-function podLabels(w: { namespace: string; labels: Labels }): Labels {
-  return { ...w.labels, 'projectcalico.org/namespace': w.namespace, 'projectcalico.org/orchestrator': 'k8s' };
+function podLabels(w: { namespace: string; labels: Labels; serviceAccount: string }): Labels {
+  return { ...w.labels, 'projectcalico.org/namespace': w.namespace, 'projectcalico.org/orchestrator': 'k8s', 'projectcalico.org/serviceaccount': w.serviceAccount };
+}
+
+/** The labels `serviceAccountSelector` and `serviceAccounts.selector` see: the ServiceAccount's, with its name. */
+function serviceAccountLabels(w: { serviceAccount: string }): Labels {
+  return { 'projectcalico.org/name': w.serviceAccount };
 }
 
 function nsLabels(w: { namespace: string; nsLabels: Labels }): Labels {
@@ -48,6 +53,7 @@ export function translateCalicoPolicy(obj: Obj, source: string, ctx: TranslateCo
   const rc: RuleCtx = { ref, namespace, fail, ctx };
   const sel = selector(get(obj, 'spec', 'selector'), 'spec.selector', rc) ?? (() => true);
   const nsSel = selector(get(obj, 'spec', 'namespaceSelector'), 'spec.namespaceSelector', rc);
+  const saSel = selector(get(obj, 'spec', 'serviceAccountSelector'), 'spec.serviceAccountSelector', rc);
   const types = list(get(obj, 'spec', 'types')).map(String);
   const applies = (dir: Direction): boolean =>
     types.length > 0 ? types.includes(dir === 'ingress' ? 'Ingress' : 'Egress') : dir === 'ingress' || get(obj, 'spec', 'egress') !== undefined;
@@ -57,7 +63,8 @@ export function translateCalicoPolicy(obj: Obj, source: string, ctx: TranslateCo
     ref,
     layer: `tier:${str(get(obj, 'spec', 'tier'), 'default')}`,
     order: [typeof order === 'number' ? order : Number.MAX_SAFE_INTEGER, ref],
-    selects: (w: Workload) => (namespace === undefined || w.namespace === namespace) && sel(podLabels(w)) && (nsSel === undefined || nsSel(nsLabels(w))),
+    selects: (w: Workload) => (namespace === undefined || w.namespace === namespace) && sel(podLabels(w)) && (nsSel === undefined || nsSel(nsLabels(w)))
+      && (saSel === undefined || saSel(serviceAccountLabels(w))),
     ...(applies('ingress') ? { ingress: rules('ingress') } : {}),
     ...(applies('egress') ? { egress: rules('egress') } : {}),
   };
@@ -125,16 +132,17 @@ function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) =
   const notNets = ipSets('notNets');
   const domains = list(get(entity, 'domains')).map(String);
   domains.forEach((d) => rc.ctx.noteDns(d));
-  const podCriteria = sel !== undefined || nsSel !== undefined || notSel !== undefined;
+  const sa = serviceAccountMatcher(get(entity, 'serviceAccounts'), `${field}.serviceAccounts`, rc);
+  const podCriteria = sel !== undefined || nsSel !== undefined || notSel !== undefined || sa !== undefined;
   const external = (p: Peer): boolean => {
     if (podCriteria) return false;
     if (domains.length > 0) return p.type === 'dns' && domains.some((d) => dnsCovers(d, p.name));
     return (nets === undefined || nets.some((s) => ipMatches(s, p))) && !notNets.some((s) => ipMatches(s, p));
   };
   // A namespaced policy's selector without namespaceSelector means pods of the policy's namespace.
-  const ownNamespace = nsSel === undefined && sel !== undefined ? rc.namespace : undefined;
+  const ownNamespace = nsSel === undefined && (sel !== undefined || sa !== undefined) ? rc.namespace : undefined;
   const pod = (p: Workload): boolean => (ownNamespace === undefined || p.namespace === ownNamespace)
-    && holds(sel, podLabels(p), true) && !holds(notSel, podLabels(p), false) && holds(nsSel, nsLabels(p), true);
+    && holds(sel, podLabels(p), true) && !holds(notSel, podLabels(p), false) && holds(nsSel, nsLabels(p), true) && (sa === undefined || sa(p));
   return (p) => {
     if (p.type === 'ip' || p.type === 'dns') return external(p);
     if (nets !== undefined || domains.length > 0) return false;
@@ -142,3 +150,11 @@ function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) =
   };
 }
 
+
+/** A rule's `serviceAccounts: {names, selector}`: pods running as one of the names and/or matching the selector. */
+function serviceAccountMatcher(raw: unknown, field: string, rc: RuleCtx): ((w: Workload) => boolean) | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const names = list(get(raw, 'names')).map(String);
+  const sel = selector(get(raw, 'selector'), `${field}.selector`, rc);
+  return (w) => (names.length === 0 || names.includes(w.serviceAccount)) && holds(sel, serviceAccountLabels(w), true);
+}

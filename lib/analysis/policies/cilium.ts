@@ -9,9 +9,12 @@ import type { RuleContext, TranslateContext } from './context.js';
 const NS_KEY = 'io.kubernetes.pod.namespace';
 const NS_LABEL_PREFIX = 'io.cilium.k8s.namespace.labels.';
 
-/** Cilium's view of an endpoint's labels: pod labels plus namespace identity labels. */
-function ciliumLabels(namespace: string, labels: Labels, nsLabels: Labels): Labels {
-  const out: Record<string, string> = { ...labels, [NS_KEY]: namespace };
+const SA_KEY = 'io.cilium.k8s.policy.serviceaccount';
+
+/** Cilium's view of an endpoint's labels: pod labels plus namespace and ServiceAccount identity labels. */
+function ciliumLabels(w: { namespace: string; labels: Labels; nsLabels: Labels; serviceAccount: string }): Labels {
+  const { namespace, labels, nsLabels } = w;
+  const out: Record<string, string> = { ...labels, [NS_KEY]: namespace, [SA_KEY]: w.serviceAccount };
   for (const [k, v] of Object.entries(nsLabels)) out[`${NS_LABEL_PREFIX}${k}`] = v;
   return out;
 }
@@ -33,10 +36,10 @@ function namesNamespace(sel: LabelSelector): boolean {
 }
 
 /** Selector over workloads; in a namespaced policy it is confined to the policy's namespace unless it names one. */
-function endpointMatcher(raw: unknown, namespace: string | undefined): (w: { namespace: string; labels: Labels; nsLabels: Labels }) => boolean {
+function endpointMatcher(raw: unknown, namespace: string | undefined): (w: { namespace: string; labels: Labels; nsLabels: Labels; serviceAccount: string }) => boolean {
   const sel = normalizeSelector((raw ?? {}));
   const confine = namespace !== undefined && !namesNamespace(sel);
-  return (w) => (!confine || w.namespace === namespace) && selectorMatches(sel, ciliumLabels(w.namespace, w.labels, w.nsLabels));
+  return (w) => (!confine || w.namespace === namespace) && selectorMatches(sel, ciliumLabels(w));
 }
 
 interface RuleCtx extends RuleContext {

@@ -46,13 +46,17 @@ describe('Kyverno renderer', () => {
   it('emits ValidatingPolicy for the same rules and ImageValidatingPolicy for signatures', () => {
     const objects = synthObjects(smallOrg({ signatures: true, sandbox: true }), { admission: 'kyverno' });
     expect(objectsOfKind(objects, 'ValidatingAdmissionPolicy')).toEqual([]);
-    expect(objectsOfKind(objects, 'ValidatingPolicy').map((o) => o.metadata.name)).toEqual(['palisade-agent-guardrails', 'palisade-registry-acme', 'palisade-sandbox-gvisor']);
+    expect(objectsOfKind(objects, 'ValidatingPolicy').map((o) => o.metadata.name)).toEqual(['palisade-agent-guardrails', 'palisade-agent-spawn', 'palisade-identity-researcher', 'palisade-registry-acme', 'palisade-sandbox-gvisor']);
     const ivp = findObject(objects, 'ImageValidatingPolicy', 'palisade-signatures-acme').spec as Record<string, unknown>;
     expect(ivp['matchImageReferences']).toEqual([{ glob: 'ghcr.io/acme/*' }]);
     expect(ivp['attestors']).toEqual([
       { name: 'a0', cosign: { key: { data: expect.stringContaining('BEGIN PUBLIC KEY') } } },
       { name: 'a1', cosign: { keyless: { identities: [{ issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:acme/agents' }] }, ctlog: { url: 'https://rekor.sigstore.dev' } } },
     ]);
-    expect(ivp['validations']).toEqual([expect.objectContaining({ expression: 'images.containers.map(i, verifyImageSignatures(i, [attestors.a0, attestors.a1])).all(e, e > 0)' })]);
+    // Every container kind, and `kubectl debug` (ephemeral containers) too.
+    expect(ivp['validations']).toEqual([expect.objectContaining({ expression: "(('containers' in images ? images.containers : []) + ('initContainers' in images ? images.initContainers : []) + ('ephemeralContainers' in images ? images.ephemeralContainers : [])).map(i, verifyImageSignatures(i, [attestors.a0, attestors.a1])).all(e, e > 0)" })]);
+    expect(ivp['matchConstraints']).toMatchObject({ resourceRules: [{ resources: ['pods', 'pods/ephemeralcontainers'] }] });
+    // Scoped to the agents that use the registry, by identity.
+    expect(ivp['matchConditions']).toEqual([{ name: 'runs-as-agent', expression: expect.stringMatching(/in \['agents\/researcher'\]$/) }]);
   });
 });

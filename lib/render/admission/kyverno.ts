@@ -3,7 +3,8 @@ import * as vp from '../../imports/kyverno-vp-policies.kyverno.io.js';
 import type { RegistryModel, SignatureRule } from '../../model/model.js';
 import { meta, objectId, type RenderContext } from '../context.js';
 import { NAMESPACE_NAME_LABEL } from '../selectors.js';
-import { admissionRules, AGENT_NAMESPACE_SELECTOR, type AdmissionRule } from './rules.js';
+import { POD_AND_EPHEMERAL } from './rule.js';
+import { admissionRules, AGENT_NAMESPACE_SELECTOR, registryScope, resourceRules, type AdmissionRule } from './rules.js';
 
 /** Kyverno (policies.kyverno.io/v1): ValidatingPolicy per admission rule, ImageValidatingPolicy for signatures. */
 
@@ -19,9 +20,10 @@ function validatingPolicy(ctx: RenderContext, r: AdmissionRule): void {
       failurePolicy: vp.ValidatingPolicySpecFailurePolicy.FAIL,
       evaluation: { background: { enabled: true } },
       matchConstraints: {
-        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: [...r.operations], resources: r.ephemeral ? ['pods', 'pods/ephemeralcontainers'] : ['pods'] }],
+        resourceRules: resourceRules(r),
         namespaceSelector: namespaceSelector(r.namespaces),
       },
+      ...(r.matchConditions.length > 0 ? { matchConditions: r.matchConditions.map((c) => ({ ...c })) } : {}),
       ...(r.variables.length > 0 ? { variables: r.variables.map((v) => ({ ...v })) } : {}),
       validations: r.validations.map((v) => ({ ...v, reason: 'Forbidden' })),
     },
@@ -35,9 +37,12 @@ function attestor(s: SignatureRule, i: number): ivp.ImageValidatingPolicySpecAtt
   }
 }
 
+/** Every container kind's images, whichever of them Kyverno extracted for the object. */
+const ALL_IMAGES = `(${['containers', 'initContainers', 'ephemeralContainers'].map((k) => `('${k}' in images ? images.${k} : [])`).join(' + ')})`;
+
 function imageValidatingPolicy(ctx: RenderContext, reg: RegistryModel): void {
   const name = `palisade-signatures-${reg.name}`;
-  const namespaces = [...new Set(ctx.model.agents.filter((a) => a.registry === reg.name).map((a) => a.namespace))].sort();
+  const { namespaces, matchConditions } = registryScope(ctx.model, reg.name);
   if (namespaces.length === 0) return;
   const attestors = reg.signatures.map(attestor);
   const refs = attestors.map((a) => `attestors.${a.name}`).join(', ');
@@ -47,14 +52,16 @@ function imageValidatingPolicy(ctx: RenderContext, reg: RegistryModel): void {
       validationActions: [ivp.ImageValidatingPolicySpecValidationActions.DENY],
       failurePolicy: ivp.ImageValidatingPolicySpecFailurePolicy.FAIL,
       matchConstraints: {
-        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
-        namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'In', values: namespaces }] },
+        // Ephemeral containers too: `kubectl debug` must not run an unsigned image in an agent's pod.
+        resourceRules: resourceRules({ operations: ['CREATE', 'UPDATE'], resources: POD_AND_EPHEMERAL }),
+        namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'In', values: [...namespaces] }] },
       },
+      matchConditions: matchConditions.map((c) => ({ ...c })),
       matchImageReferences: reg.prefixes.map((p) => ({ glob: `${p}*` })),
       validationConfigurations: { mutateDigest: true, verifyDigest: true, required: true },
       attestors,
       validations: [{
-        expression: `images.containers.map(i, verifyImageSignatures(i, [${refs}])).all(e, e > 0)`,
+        expression: `${ALL_IMAGES}.map(i, verifyImageSignatures(i, [${refs}])).all(e, e > 0)`,
         message: `images from ${reg.prefixes.join(', ')} must be signed (${reg.signatures.map((s) => s.kind).join(' or ')})`,
       }],
     },

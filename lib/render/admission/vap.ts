@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-33';
 import { meta, objectId, unsupported, type RenderContext } from '../context.js';
 import { NAMESPACE_NAME_LABEL } from '../selectors.js';
-import { admissionRules, AGENT_NAMESPACE_SELECTOR, type AdmissionRule } from './rules.js';
+import { admissionRules, AGENT_NAMESPACE_SELECTOR, resourceRules, type AdmissionRule } from './rules.js';
 
 function namespaceSelector(r: AdmissionRule): k8s.LabelSelector {
   return r.namespaces === undefined ? AGENT_NAMESPACE_SELECTOR
@@ -14,7 +14,8 @@ function renderRule(ctx: RenderContext, r: AdmissionRule): void {
     metadata: meta(ctx, r.name, undefined, trace),
     spec: {
       failurePolicy: 'Fail',
-      matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: [...r.operations], resources: r.ephemeral ? ['pods', 'pods/ephemeralcontainers'] : ['pods'] }] },
+      matchConstraints: { resourceRules: resourceRules(r) },
+      ...(r.matchConditions.length > 0 ? { matchConditions: r.matchConditions.map((c) => ({ ...c })) } : {}),
       ...(r.variables.length > 0 ? { variables: r.variables.map((v) => ({ ...v })) } : {}),
       validations: r.validations.map((v) => ({ ...v, reason: 'Forbidden' })),
     },

@@ -15,7 +15,7 @@ describe('calico renderer', () => {
   it('allows the agent to the tool with selector expressions that exclude quarantined pods', () => {
     const objects = synthObjects(smallOrg(), calico);
     expect(findObject(objects, 'NetworkPolicy', 'palisade.researcher-egress', 'agents').spec).toEqual({
-      tier: 'palisade', order: 100, selector: "app == 'researcher' && palisade.dev/quarantine != 'true'", types: ['Egress'],
+      tier: 'palisade', order: 100, selector: "app == 'researcher' && palisade.dev/quarantine != 'true'", serviceAccountSelector: "projectcalico.org/name == 'researcher'", types: ['Egress'],
       egress: [{ action: 'Allow', protocol: 'TCP', destination: { namespaceSelector: "kubernetes.io/metadata.name == 'tools'", selector: "app == 'mcp' && palisade.dev/quarantine != 'true'", ports: [8080] } }],
     });
   });

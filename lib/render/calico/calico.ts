@@ -4,9 +4,11 @@ import { Tier } from '../../imports/calico-tier-projectcalico.org.js';
 import { LABELS } from '../../core/labels.js';
 import type { PortSpec } from '../../model/model.js';
 import { meta, objectId, unsupported, type RenderContext } from '../context.js';
-import { CLOUD_METADATA_CIDR, containsCloudMetadata } from '../selectors.js';
-import { ingressTargets, resolvedEdges, type ResolvedEdge } from '../topology.js';
-import { labelsExpr, namespaceIn, namespaceIs, notQuarantined } from './selectors.js';
+import { fallbackRanges } from '../fallback.js';
+import { CLOUD_METADATA_CIDR } from '../selectors.js';
+import type { WorkloadSelector } from '../../model/model.js';
+import { agentOf, ingressTargets, resolvedEdges, type ResolvedEdge } from '../topology.js';
+import { identityIs, labelsExpr, namespaceIs, notQuarantined, serviceAccountIs } from './selectors.js';
 
 /**
  * Calico (projectcalico.org/v3) in a `palisade` Tier: quarantine and guardrails first, per-agent
@@ -48,12 +50,13 @@ function tierAndGlobals(ctx: RenderContext): void {
       egress: [...(q.keepDns ? dnsEgress(ctx) : []), { action: gnp.GlobalNetworkPolicySpecEgressAction.DENY }],
     },
   });
-  const waived = [...new Set(model.agents.filter((a) => a.allowCloudMetadata).map((a) => a.namespace))].sort();
+  // A waiver lifts the deny for the waiving agent's own pods only (by identity), not its namespace.
+  const waived = model.agents.filter((a) => a.allowCloudMetadata).map((a) => `!(${identityIs(a.namespace, a.serviceAccount)})`);
   new gnp.GlobalNetworkPolicy(ctx.chart, objectId('gnp', `${TIER}.deny-cloud-metadata`), {
     metadata: meta(ctx, `${TIER}.deny-cloud-metadata`, undefined, { sources: model.agents.map((a) => a.source.path), rule: 'guardrail:no-cloud-metadata' }),
     spec: {
-      tier: TIER, order: 20, selector: 'all()', types: [T.EGRESS],
-      namespaceSelector: `${LABELS.agentNamespace} == 'true'${waived.length > 0 ? ` && !(${namespaceIn(waived)})` : ''}`,
+      tier: TIER, order: 20, selector: waived.length > 0 ? waived.join(' && ') : 'all()', types: [T.EGRESS],
+      namespaceSelector: `${LABELS.agentNamespace} == 'true'`,
       // No catch-all rule: unmatched traffic goes on to the next policy of this tier. (A trailing
       // Pass would skip the tier's allow-lists and default deny: found by `palisade analyze`.)
       egress: [{ action: gnp.GlobalNetworkPolicySpecEgressAction.DENY, destination: { nets: [CLOUD_METADATA_CIDR] } }],
@@ -66,6 +69,18 @@ function tierAndGlobals(ctx: RenderContext): void {
   });
 }
 
+/** `serviceAccountSelector` of a policy for a workload's pods: its ServiceAccount when it is an agent. */
+function identitySelector(ctx: RenderContext, w: WorkloadSelector): { serviceAccountSelector?: string } {
+  const agent = agentOf(ctx.model, w);
+  return agent ? { serviceAccountSelector: serviceAccountIs(agent.serviceAccount) } : {};
+}
+
+/** A rule peer's `serviceAccounts` match: the agent's ServiceAccount when the peer is an agent. */
+function identityPeer(ctx: RenderContext, w: WorkloadSelector): { serviceAccounts?: { names: string[] } } {
+  const agent = agentOf(ctx.model, w);
+  return agent ? { serviceAccounts: { names: [agent.serviceAccount] } } : {};
+}
+
 function egressRules(ctx: RenderContext, r: ResolvedEdge): np.NetworkPolicySpecEgress[] {
   if (r.edge.http.length > 0) {
     unsupported(ctx, r.edge.source.path, 'HTTP method/path rules are not enforced by open-source Calico on egress (HTTP match needs Istio and applies to ingress)', 'use the cilium network backend for L7 rules, or drop the http option');
@@ -74,10 +89,14 @@ function egressRules(ctx: RenderContext, r: ResolvedEdge): np.NetworkPolicySpecE
   const dest = ((): np.NetworkPolicySpecEgressDestination | undefined => {
     switch (r.target.kind) {
       case 'agent':
-      case 'endpoint': return { namespaceSelector: namespaceIs(r.target.workload.namespace), selector: notQuarantined(labelsExpr(r.target.workload.podLabels), ctx.model.quarantine.label) };
+      case 'endpoint': return { namespaceSelector: namespaceIs(r.target.workload.namespace), selector: notQuarantined(labelsExpr(r.target.workload.podLabels), ctx.model.quarantine.label), ...identityPeer(ctx, r.target.workload) };
       case 'external': {
         const x = r.target.external;
-        if (x.cidrFallback) return { nets: [...x.cidrFallback], ...(!r.from.allowCloudMetadata && x.cidrFallback.some(containsCloudMetadata) ? { notNets: [CLOUD_METADATA_CIDR] } : {}) };
+        if (x.cidrFallback) {
+          const ranges = fallbackRanges(ctx, r.from, x, r.edge.source.path);
+          const except = [...new Set(ranges.flatMap((f) => f.except))].sort();
+          return { nets: ranges.map((f) => f.cidr), ...(except.length > 0 ? { notNets: except } : {}) };
+        }
         unsupported(ctx, r.edge.source.path, `egress to DNS name "${x.host}" needs Calico Enterprise (DNS policy); open-source Calico has no domain egress${ctx.cluster.calicoEnterprise ? ', and palisade does not emit Calico Enterprise domain rules yet' : ''}`, `use the cilium network backend, or opt in to a CIDR fallback with cidrFallback on ExternalEndpoint "${x.name}"`);
         return undefined;
       }
@@ -104,7 +123,7 @@ function agentPolicies(ctx: RenderContext): void {
     const name = `${TIER}.${agent.name}-egress`;
     new np.NetworkPolicy(ctx.chart, objectId('cnp', name, agent.namespace), {
       metadata: meta(ctx, name, agent.namespace, { sources: [agent.source.path, ...mine.map((r) => r.edge.source.path)], rule: `allow:egress:${agent.name}` }),
-      spec: { tier: TIER, order: 100, selector: notQuarantined(labelsExpr(agent.podLabels), ctx.model.quarantine.label), types: [np.NetworkPolicySpecTypes.EGRESS], egress: rules },
+      spec: { tier: TIER, order: 100, selector: notQuarantined(labelsExpr(agent.podLabels), ctx.model.quarantine.label), ...identitySelector(ctx, agent), types: [np.NetworkPolicySpecTypes.EGRESS], egress: rules },
     });
   }
 }
@@ -113,13 +132,13 @@ function ingressPolicies(ctx: RenderContext): void {
   for (const { workload, edges } of ingressTargets(ctx.model)) {
     const rules: np.NetworkPolicySpecIngress[] = edges.flatMap((r) => byProtocol(r.ports).map((g) => ({
       action: I.ALLOW, protocol: np.NetworkPolicySpecIngressProtocol.fromString(g.protocol),
-      source: { namespaceSelector: namespaceIs(r.from.namespace), selector: notQuarantined(labelsExpr(r.from.podLabels), ctx.model.quarantine.label) },
+      source: { namespaceSelector: namespaceIs(r.from.namespace), selector: notQuarantined(labelsExpr(r.from.podLabels), ctx.model.quarantine.label), ...identityPeer(ctx, r.from) },
       destination: { ports: g.ports.map((p) => (typeof p === 'number' ? np.NetworkPolicySpecIngressDestinationPorts.fromNumber(p) : np.NetworkPolicySpecIngressDestinationPorts.fromString(p))) },
     })));
     const name = `${TIER}.${workload.name}-ingress`;
     new np.NetworkPolicy(ctx.chart, objectId('cnp', name, workload.namespace), {
       metadata: meta(ctx, name, workload.namespace, { sources: [workload.source.path, ...edges.map((r) => r.edge.source.path)], rule: `allow:ingress:${workload.name}` }),
-      spec: { tier: TIER, order: 100, selector: notQuarantined(labelsExpr(workload.podLabels), ctx.model.quarantine.label), types: [np.NetworkPolicySpecTypes.INGRESS], ingress: rules },
+      spec: { tier: TIER, order: 100, selector: notQuarantined(labelsExpr(workload.podLabels), ctx.model.quarantine.label), ...identitySelector(ctx, workload), types: [np.NetworkPolicySpecTypes.INGRESS], ingress: rules },
     });
   }
 }

@@ -18,3 +18,17 @@ export function namespaceIs(name: string): string {
 export function namespaceIn(names: readonly string[]): string {
   return `kubernetes.io/metadata.name in {${names.map(quote).join(', ')}}`;
 }
+
+/** Labels Calico puts on every workload endpoint (libcalico-go apiv3 constants). */
+export const CALICO_NAMESPACE_LABEL = 'projectcalico.org/namespace';
+export const CALICO_SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
+
+/** A `serviceAccountSelector` naming one ServiceAccount (Calico labels each with `projectcalico.org/name`). */
+export function serviceAccountIs(name: string): string {
+  return `projectcalico.org/name == ${quote(name)}`;
+}
+
+/** Endpoints of one agent identity: its namespace and ServiceAccount. */
+export function identityIs(namespace: string, serviceAccount: string): string {
+  return `${CALICO_NAMESPACE_LABEL} == ${quote(namespace)} && ${CALICO_SERVICE_ACCOUNT_LABEL} == ${quote(serviceAccount)}`;
+}

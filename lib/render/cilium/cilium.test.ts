@@ -12,8 +12,14 @@ describe('cilium renderer', () => {
       toFQDNs: [{ matchName: 'api.openai.com' }],
       toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], serverNames: ['api.openai.com'] }],
     });
+    // The namespace resolves cluster-internal names only; the agent adds exactly its own names
+    // (with the search domains a resolver appends), so DNS carries nothing else out.
     const dns = findObject(objects, 'CiliumNetworkPolicy', 'palisade-allow-dns', 'agents').spec;
-    expect(dns).toMatchObject({ egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] }] });
+    expect(dns).toMatchObject({ egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*.*.svc.cluster.local' }, { matchPattern: '*.*.*.svc.cluster.local' }] } }] }] });
+    expect(egress.egress[2]).toEqual({
+      toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
+      toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: ['api.openai.com', 'api.openai.com.agents.svc.cluster.local', 'api.openai.com.cluster.local', 'api.openai.com.svc.cluster.local'].map((matchName) => ({ matchName })) } }],
+    });
   });
 
   it('uses matchPattern for wildcards and no SNI pin', () => {
@@ -39,6 +45,12 @@ describe('cilium renderer', () => {
       ingressDeny: [{ fromEntities: ['all'] }],
       egressDeny: [{ toEntities: ['world'] }],
     });
+  });
+
+  it('selects agents by ServiceAccount as well as labels, as subject and as peer', () => {
+    const objects = synthObjects(smallOrg(), cilium);
+    expect(findObject(objects, 'CiliumNetworkPolicy', 'researcher-egress', 'agents').spec).toMatchObject({ endpointSelector: { matchLabels: { app: 'researcher', 'io.cilium.k8s.policy.serviceaccount': 'researcher' } } });
+    expect(findObject(objects, 'CiliumNetworkPolicy', 'mcp-ingress', 'tools').spec).toMatchObject({ ingress: [{ fromEndpoints: [{ matchLabels: { app: 'researcher', 'io.cilium.k8s.policy.serviceaccount': 'researcher', 'k8s:io.kubernetes.pod.namespace': 'agents' } }] }] });
   });
 
   it('reaches the API server through the kube-apiserver entity', () => {

@@ -1,23 +1,31 @@
 import * as cnp from '../../imports/cilium-cnp-cilium.io.js';
-import type { HttpRule, PortSpec } from '../../model/model.js';
+import type { AgentModel, HttpRule, PortSpec, WorkloadSelector } from '../../model/model.js';
 import { meta, objectId, type RenderContext } from '../context.js';
-import { ingressTargets, managedNamespaces, resolvedEdges, sortedLabels, type ResolvedEdge } from '../topology.js';
+import { agentOf, ingressTargets, managedNamespaces, resolvedEdges, sortedLabels, type ResolvedEdge } from '../topology.js';
+import { agentDnsRule, clusterDnsPeer, internalDnsRules } from './dns.js';
 import { renderCiliumGuardrails } from './guardrails.js';
+import { SERVICE_ACCOUNT_LABEL } from './labels.js';
 
 /** Cilium: CiliumNetworkPolicy per namespace, agent and destination; L7 HTTP and toFQDNs on egress. */
 
-const NS_LABEL = 'k8s:io.kubernetes.pod.namespace';
+import { NS_LABEL } from './labels.js';
 const Op = cnp.CiliumNetworkPolicySpecEndpointSelectorMatchExpressionsOperator;
 const Proto = cnp.CiliumNetworkPolicySpecEgressToPortsPortsProtocol;
 
-function selector(ctx: RenderContext, labels: Readonly<Record<string, string>>): cnp.CiliumNetworkPolicySpecEndpointSelector {
-  return { matchLabels: sortedLabels(labels), matchExpressions: [{ key: ctx.model.quarantine.label, operator: Op.NOT_IN, values: ['true'] }] };
+/** A workload's labels, plus its ServiceAccount when it is an agent: Cilium selects by identity too. */
+function identityLabels(ctx: RenderContext, w: WorkloadSelector): Record<string, string> {
+  const agent: AgentModel | undefined = agentOf(ctx.model, w);
+  return sortedLabels({ ...w.podLabels, ...(agent ? { [SERVICE_ACCOUNT_LABEL]: agent.serviceAccount } : {}) });
+}
+
+function selector(ctx: RenderContext, w: WorkloadSelector): cnp.CiliumNetworkPolicySpecEndpointSelector {
+  return { matchLabels: identityLabels(ctx, w), matchExpressions: [{ key: ctx.model.quarantine.label, operator: Op.NOT_IN, values: ['true'] }] };
 }
 
 /** Pods of a workload in its namespace, never quarantined ones. `notIn` is the generated enum member of the field. */
-function peer<O>(ctx: RenderContext, namespace: string, labels: Readonly<Record<string, string>>, notIn: O): { matchLabels: Record<string, string>; matchExpressions: Array<{ key: string; operator: O; values: string[] }> } {
+function peer<O>(ctx: RenderContext, w: WorkloadSelector, notIn: O): { matchLabels: Record<string, string>; matchExpressions: Array<{ key: string; operator: O; values: string[] }> } {
   return {
-    matchLabels: sortedLabels({ ...labels, [NS_LABEL]: namespace }),
+    matchLabels: sortedLabels({ ...identityLabels(ctx, w), [NS_LABEL]: w.namespace }),
     matchExpressions: [{ key: ctx.model.quarantine.label, operator: notIn, values: ['true'] }],
   };
 }
@@ -44,7 +52,7 @@ function egressRule(ctx: RenderContext, r: ResolvedEdge): cnp.CiliumNetworkPolic
   switch (r.target.kind) {
     case 'agent':
     case 'endpoint':
-      return { toEndpoints: [peer(ctx, r.target.workload.namespace, r.target.workload.podLabels, cnp.CiliumNetworkPolicySpecEgressToEndpointsMatchExpressionsOperator.NOT_IN)], toPorts: toPorts(r) };
+      return { toEndpoints: [peer(ctx, r.target.workload, cnp.CiliumNetworkPolicySpecEgressToEndpointsMatchExpressionsOperator.NOT_IN)], toPorts: toPorts(r) };
     case 'external': {
       const x = r.target.external;
       const wildcard = x.host.startsWith('*.');
@@ -61,15 +69,13 @@ function namespaceDefaults(ctx: RenderContext): void {
       metadata: meta(ctx, 'palisade-default-deny', ns.name, { sources: ns.sources, rule: 'guardrail:default-deny' }),
       spec: { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true }, ingress: [{}], egress: [{}] },
     });
+    // Cluster-internal names only; each agent's egress policy adds the external names it may reach.
+    // The DNS proxy refuses every other name, so queries cannot carry data out (quarantined pods included).
     new cnp.CiliumNetworkPolicy(ctx.chart, objectId('cnp', 'palisade-allow-dns', ns.name), {
       metadata: meta(ctx, 'palisade-allow-dns', ns.name, { sources: [...ns.sources, q.source.path], rule: 'allow:dns' }),
       spec: {
         endpointSelector: q.keepDns ? {} : { matchExpressions: [{ key: q.label, operator: Op.NOT_IN, values: ['true'] }] },
-        egress: [{
-          toEndpoints: [{ matchLabels: sortedLabels({ ...dns.podLabels, [NS_LABEL]: dns.namespace }) }],
-          // DNS through Cilium's proxy: how toFQDNs learns the addresses behind a name.
-          toPorts: [{ ports: [{ port: '53', protocol: Proto.ANY }], rules: { dns: [{ matchPattern: '*' }] } }],
-        }],
+        egress: [{ toEndpoints: [clusterDnsPeer(dns)], toPorts: [{ ports: [{ port: '53', protocol: Proto.ANY }], rules: { dns: internalDnsRules() } }] }],
       },
     });
   }
@@ -80,12 +86,14 @@ function agentEgress(ctx: RenderContext): void {
   for (const agent of ctx.model.agents) {
     const mine = edges.filter((r) => r.from.name === agent.name);
     const rules = mine.map((r) => egressRule(ctx, r));
+    const names = agentDnsRule(ctx.cluster.dns, agent, mine.flatMap((r) => (r.target.kind === 'external' ? [r.target.external.host] : [])));
+    if (names) rules.push(names);
     if (agent.allowKubeApi) rules.push({ toEntities: [cnp.CiliumNetworkPolicySpecEgressToEntities.KUBE_HYPHEN_APISERVER], toPorts: [{ ports: [{ port: '443', protocol: Proto.TCP }, { port: '6443', protocol: Proto.TCP }] }] });
     if (rules.length === 0) continue;
     const name = `${agent.name}-egress`;
     new cnp.CiliumNetworkPolicy(ctx.chart, objectId('cnp', name, agent.namespace), {
       metadata: meta(ctx, name, agent.namespace, { sources: [agent.source.path, ...mine.map((r) => r.edge.source.path)], rule: `allow:egress:${agent.name}` }),
-      spec: { endpointSelector: selector(ctx, agent.podLabels), egress: rules },
+      spec: { endpointSelector: selector(ctx, agent), egress: rules },
     });
   }
 }
@@ -94,12 +102,12 @@ function workloadIngress(ctx: RenderContext): void {
   for (const { workload, edges } of ingressTargets(ctx.model)) {
     const name = `${workload.name}-ingress`;
     const ingress: cnp.CiliumNetworkPolicySpecIngress[] = edges.map((r) => ({
-      fromEndpoints: [peer(ctx, r.from.namespace, r.from.podLabels, cnp.CiliumNetworkPolicySpecIngressFromEndpointsMatchExpressionsOperator.NOT_IN)],
+      fromEndpoints: [peer(ctx, r.from, cnp.CiliumNetworkPolicySpecIngressFromEndpointsMatchExpressionsOperator.NOT_IN)],
       ...(r.ports.length > 0 ? { toPorts: [{ ports: portsOf(r.ports, cnp.CiliumNetworkPolicySpecIngressToPortsPortsProtocol) }] } : {}),
     }));
     new cnp.CiliumNetworkPolicy(ctx.chart, objectId('cnp', name, workload.namespace), {
       metadata: meta(ctx, name, workload.namespace, { sources: [workload.source.path, ...edges.map((r) => r.edge.source.path)], rule: `allow:ingress:${workload.name}` }),
-      spec: { endpointSelector: selector(ctx, workload.podLabels), ingress },
+      spec: { endpointSelector: selector(ctx, workload), ingress },
     });
   }
 }

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-33';
 import type { PortSpec } from '../../model/model.js';
 import { meta, objectId, unsupported, type RenderContext } from '../context.js';
 import { CLOUD_METADATA_CIDR, containsCloudMetadata, NAMESPACE_NAME_LABEL, workloadSelector } from '../selectors.js';
+import { fallbackRanges } from '../fallback.js';
 import { ingressTargets, managedNamespaces, resolvedEdges, sortedLabels, type ResolvedEdge } from '../topology.js';
 
 /** Kubernetes NetworkPolicy (networking.k8s.io/v1): allow-only, no DNS names, no L7. */
@@ -31,8 +32,8 @@ function namespaceDefaults(ctx: RenderContext): void {
   }
 }
 
-function ipBlocks(cidrs: readonly string[], allowMetadata: boolean): k8s.NetworkPolicyPeer[] {
-  return cidrs.map((cidr) => ({ ipBlock: { cidr, ...(!allowMetadata && containsCloudMetadata(cidr) && cidr !== CLOUD_METADATA_CIDR ? { except: [CLOUD_METADATA_CIDR] } : {}) } }));
+function ipBlocks(cidrs: readonly string[]): k8s.NetworkPolicyPeer[] {
+  return cidrs.map((cidr) => ({ ipBlock: { cidr, ...(containsCloudMetadata(cidr) && cidr !== CLOUD_METADATA_CIDR ? { except: [CLOUD_METADATA_CIDR] } : {}) } }));
 }
 
 function egressRule(ctx: RenderContext, r: ResolvedEdge): k8s.NetworkPolicyEgressRule | undefined {
@@ -52,7 +53,7 @@ function egressRule(ctx: RenderContext, r: ResolvedEdge): k8s.NetworkPolicyEgres
         unsupported(ctx, r.edge.source.path, `egress to DNS name "${x.host}" cannot be expressed by Kubernetes NetworkPolicy (ipBlock only)`, `use the cilium network backend (toFQDNs), or opt in to a CIDR fallback with cidrFallback on ExternalEndpoint "${x.name}"`);
         return undefined;
       }
-      return { to: ipBlocks(x.cidrFallback, r.from.allowCloudMetadata), ports: ports(r.ports) };
+      return { to: fallbackRanges(ctx, r.from, x, r.edge.source.path).map((f) => ({ ipBlock: { cidr: f.cidr, ...(f.except.length > 0 ? { except: f.except } : {}) } })), ports: ports(r.ports) };
     }
   }
 }
@@ -64,7 +65,7 @@ function agentEgress(ctx: RenderContext): void {
     const rules = mine.map((r) => egressRule(ctx, r)).filter((x): x is k8s.NetworkPolicyEgressRule => x !== undefined);
     if (agent.allowKubeApi) {
       if (ctx.cluster.kubeApiServerCidrs.length === 0) unsupported(ctx, agent.source.path, 'allowKubeApi needs the kube-apiserver address on the kubernetes network backend', 'set kubeApiServerCidrs in the cluster.yaml');
-      else rules.push({ to: ipBlocks(ctx.cluster.kubeApiServerCidrs, false), ports: ports([{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }]) });
+      else rules.push({ to: ipBlocks(ctx.cluster.kubeApiServerCidrs), ports: ports([{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }]) });
     }
     if (agent.allowCloudMetadata) rules.push({ to: [{ ipBlock: { cidr: CLOUD_METADATA_CIDR } }] });
     if (rules.length === 0) continue;

@@ -1,0 +1,60 @@
+import type { AgentModel, PolicyModel } from '../../model/model.js';
+import { carriesLabels, identityOf, labelText, lit, list, mapOf, POD_IDENTITY, serviceAccountOf, usernameOf } from './cel.js';
+import { POD_RESOURCES, WORKLOAD_RESOURCES, type AdmissionRule } from './rule.js';
+
+/**
+ * Identity at admission. An agent is its namespace and ServiceAccount: a pod wearing its labels
+ * must run as it, a pod running as it must wear its labels (so the dataplane's label selectors and
+ * the ServiceAccount name the same pods), and no agent starts pods with another agent's identity
+ * unless it declares `spawns()`.
+ */
+
+const LABELS = "(has(object.metadata.labels) ? object.metadata.labels : {})";
+
+function bindingRule(a: AgentModel): AdmissionRule {
+  const id = identityOf(a);
+  return {
+    name: `palisade-identity-${a.name}`, rule: `admission:identity:${a.name}`, sources: [a.source.path],
+    operations: ['CREATE', 'UPDATE'], resources: POD_RESOURCES, matchConditions: [],
+    variables: [{ name: 'labels', expression: LABELS }, { name: 'identity', expression: POD_IDENTITY }],
+    validations: [
+      {
+        expression: `!(${carriesLabels('variables.labels', a.podLabels)}) || variables.identity == ${lit(id)}`,
+        messageExpression: `'pods with the labels of agent ${a.name} (${labelText(a.podLabels)}) must run as its ServiceAccount ${id}, not ' + variables.identity`,
+      },
+      {
+        expression: `variables.identity != ${lit(id)} || (${carriesLabels('variables.labels', a.podLabels)})`,
+        messageExpression: `'pods running as ServiceAccount ${id} (agent ${a.name}) must carry its labels ${labelText(a.podLabels)}'`,
+      },
+    ],
+    namespaces: [a.namespace],
+  };
+}
+
+/** The pod spec of a Pod, a workload's pod template, or a CronJob's job template. */
+const POD_SPEC = "(object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec))";
+
+function spawnRule(model: PolicyModel): AdmissionRule {
+  const may = model.agents.map((a) => [usernameOf(a), list([identityOf(a), ...a.spawns.map((n) => model.agents.find((x) => x.name === n)).filter((x): x is AgentModel => x !== undefined).map(identityOf)].sort())] as const);
+  const names = model.agents.map((a) => [identityOf(a), lit(a.name)] as const);
+  return {
+    name: 'palisade-agent-spawn', rule: 'admission:spawn', sources: model.agents.map((a) => a.source.path).sort(),
+    operations: ['CREATE', 'UPDATE'], resources: WORKLOAD_RESOURCES, matchConditions: [],
+    // Variables may use the ones before them.
+    variables: [
+      { name: 'podSpec', expression: POD_SPEC },
+      { name: 'target', expression: `request.namespace + '/' + ${serviceAccountOf('variables.podSpec')}` },
+      { name: 'mayStart', expression: mapOf(may) },
+      { name: 'agentOf', expression: mapOf(names) },
+    ],
+    validations: [{
+      expression: '!(request.userInfo.username in variables.mayStart) || !(variables.target in variables.agentOf) || variables.target in variables.mayStart[request.userInfo.username]',
+      messageExpression: "request.userInfo.username + ' may not start pods as agent ' + variables.agentOf[variables.target] + ' (ServiceAccount ' + variables.target + '): declare spawns() for it in the starting agent\\'s policy'",
+    }],
+    namespaces: [...new Set(model.agents.map((a) => a.namespace))].sort(),
+  };
+}
+
+export function identityRules(model: PolicyModel): AdmissionRule[] {
+  return model.agents.length === 0 ? [] : [...model.agents.map(bindingRule), spawnRule(model)];
+}

@@ -1,0 +1,48 @@
+import type { AgentModel, ExternalModel } from '../model/model.js';
+import { CLOUD_METADATA_CIDR } from './selectors.js';
+import type { RenderContext } from './context.js';
+
+/**
+ * CIDR fallbacks (backends without DNS-name egress) keep the guardrails: cloud metadata and the
+ * kube-apiserver stay blocked inside a fallback range unless the agent waives them. A range that
+ * contains one is a synth error unless the ExternalEndpoint acknowledges it (`allowWideFallback`),
+ * because a fallback as wide as 10.0.0.0/8 is no longer "the addresses of one host".
+ */
+
+function parse(cidr: string): { start: number; size: number } {
+  const [ip = '0.0.0.0', mask = '32'] = cidr.split('/');
+  const n = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(mask));
+  return { start: Math.floor(n / size) * size, size };
+}
+
+/** True when IPv4 CIDR `outer` contains all of `inner`. */
+export function cidrContains(outer: string, inner: string): boolean {
+  const o = parse(outer);
+  const i = parse(inner);
+  return i.start >= o.start && i.start + i.size <= o.start + o.size;
+}
+
+/** The exceptions one fallback range needs for one agent, and what they are. */
+function exceptionsFor(ctx: RenderContext, agent: AgentModel, cidr: string): Array<{ cidr: string; what: string }> {
+  const guarded = [
+    ...(agent.allowCloudMetadata ? [] : [{ cidr: CLOUD_METADATA_CIDR, what: 'cloud metadata' }]),
+    ...(agent.allowKubeApi ? [] : ctx.cluster.kubeApiServerCidrs.map((c) => ({ cidr: c, what: 'the kube-apiserver' }))),
+  ];
+  return guarded.filter((g) => g.cidr !== cidr && cidrContains(cidr, g.cidr));
+}
+
+/** Fallback ranges with their exceptions; reports a synth error for each range that needs one and is not acknowledged. */
+export function fallbackRanges(ctx: RenderContext, agent: AgentModel, x: ExternalModel, edgePath: string): Array<{ cidr: string; except: string[] }> {
+  return (x.cidrFallback ?? []).map((cidr) => {
+    const ex = exceptionsFor(ctx, agent, cidr);
+    if (ex.length > 0 && !x.allowWideFallback) {
+      ctx.issues.push({
+        code: 'WideCidrFallback', path: edgePath,
+        message: `cidrFallback ${cidr} of ExternalEndpoint "${x.name}" contains ${ex.map((e) => `${e.what} (${e.cidr})`).join(' and ')}, which agent "${agent.name}" may not reach (cluster "${ctx.cluster.name}")`,
+        hint: `list the host's own addresses, or set allowWideFallback: true on ExternalEndpoint "${x.name}" to accept the range (the guardrail addresses stay excluded)`,
+      });
+    }
+    return { cidr, except: ex.map((e) => e.cidr) };
+  });
+}
