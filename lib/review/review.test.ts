@@ -80,6 +80,16 @@ describe('semantic review', () => {
     expect(found(org({}), org({ labels: { app: 'boss' } }))).toEqual(['medium: agent boss selector no longer requires tier: it selects more pods']);
   });
 
+  it('flags a removed identity binding (the agent\'s admission rule is gone)', () => {
+    const agents = (both: boolean): PolicyDefinition => (scope) => {
+      const zone = new Zone(scope, 'inference');
+      new Agent(scope, 'worker', { namespace: 'agents', zone, podLabels: { app: 'worker' } });
+      if (both) new Agent(scope, 'boss', { namespace: 'agents', zone, podLabels: { app: 'boss' } });
+    };
+    const r = review(side('base', agents(true), k8s), side('head', agents(false), k8s), { probes: [] }, []);
+    expect(r.clusters[0]!.findings.filter((f) => f.kind === 'admission-weakened').map((f) => f.message)).toContain('ValidatingAdmissionPolicyBinding/palisade-identity-boss (Deny) removed');
+  });
+
   it('flags a registry allow-list that now admits another registry', () => {
     expect(kinds({}, { registryPrefixes: ['ghcr.io/acme/', 'docker.io/'] })).toContain('registry-widened');
     expect(kinds({ registryPrefixes: ['ghcr.io/acme/', 'docker.io/'] }, {})).not.toContain('registry-widened');
