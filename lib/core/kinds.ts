@@ -47,11 +47,11 @@ export const KINDS: readonly KindSpec[] = [
   // Cilium and Calico enforce Kubernetes NetworkPolicy too, additively with their own policies.
   k('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies', true, 'exclusive', ['kubernetes', 'cilium', 'calico']),
   k('cilium.io/v2', 'CiliumNetworkPolicy', 'ciliumnetworkpolicies', true, 'exclusive', ['cilium']),
-  k('cilium.io/v2', 'CiliumClusterwideNetworkPolicy', 'ciliumclusterwidenetworkpolicies', false, 'exclusive'),
+  k('cilium.io/v2', 'CiliumClusterwideNetworkPolicy', 'ciliumclusterwidenetworkpolicies', false, 'exclusive', ['cilium']),
   k('projectcalico.org/v3', 'NetworkPolicy', 'networkpolicies', true, 'exclusive', ['calico']),
   k('projectcalico.org/v3', 'NetworkSet', 'networksets', true, 'exclusive', ['calico']),
   k('projectcalico.org/v3', 'Tier', 'tiers', false, 'exclusive'),
-  k('projectcalico.org/v3', 'GlobalNetworkPolicy', 'globalnetworkpolicies', false, 'exclusive'),
+  k('projectcalico.org/v3', 'GlobalNetworkPolicy', 'globalnetworkpolicies', false, 'exclusive', ['calico']),
   k('projectcalico.org/v3', 'GlobalNetworkSet', 'globalnetworksets', false, 'exclusive'),
   k('policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', 'clusternetworkpolicies', false, 'exclusive'),
   k('cilium.io/v1alpha1', 'TracingPolicyNamespaced', 'tracingpoliciesnamespaced', true, 'exclusive'),
@@ -83,4 +83,15 @@ export function weakeningFields(apiVersion: string, kind: string): readonly stri
 /** Namespaced kinds the cluster's dataplane or admission enforces: foreign ones in governed namespaces are drift. */
 export function enforcedKinds(cluster: { readonly network: NetworkBackend; readonly admission: AdmissionBackend }): KindSpec[] {
   return KINDS.filter((s) => s.namespaced && (s.enforcedBy.includes(cluster.network) || s.enforcedBy.includes(cluster.admission)));
+}
+
+/**
+ * Cluster-scoped policy kinds the cluster's dataplane enforces (CiliumClusterwideNetworkPolicy on
+ * Cilium, GlobalNetworkPolicy on Calico, ClusterNetworkPolicy where the cluster declares it): a
+ * foreign one whose subject can include a governed namespace is drift.
+ */
+export function enforcedClusterKinds(cluster: { readonly network: NetworkBackend; readonly admission: AdmissionBackend; readonly clusterNetworkPolicy?: boolean }): KindSpec[] {
+  const byBackend = KINDS.filter((s) => !s.namespaced && (s.enforcedBy.includes(cluster.network) || s.enforcedBy.includes(cluster.admission)));
+  const cnp = cluster.clusterNetworkPolicy ? KINDS.filter((s) => s.kind === 'ClusterNetworkPolicy') : [];
+  return [...byBackend, ...cnp];
 }

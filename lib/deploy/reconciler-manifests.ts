@@ -1,7 +1,7 @@
 import type { KubeObject } from '../core/resource-id.js';
 import { LABELS, MANAGED_BY_VALUE } from '../core/labels.js';
 import { resourceOf } from './rbac.js';
-import { enforcedKinds } from '../core/kinds.js';
+import { enforcedClusterKinds, enforcedKinds } from '../core/kinds.js';
 import type { AdmissionBackend, NetworkBackend } from '../cluster/cluster-spec.js';
 
 /** In-cluster deployment of `palisade reconcile --watch` for one cluster. */
@@ -18,7 +18,7 @@ export interface ReconcilerDeploymentProps {
   /** Objects the reconciler will manage (their kinds get RBAC). */
   readonly managed: readonly KubeObject[];
   /** The cluster's backends: the kinds they enforce are listed, watched and (when foreign) removed in governed namespaces. */
-  readonly backends: { readonly network: NetworkBackend; readonly admission: AdmissionBackend };
+  readonly backends: { readonly network: NetworkBackend; readonly admission: AdmissionBackend; readonly clusterNetworkPolicy?: boolean };
 }
 
 export const SYSTEM_NAMESPACE = 'palisade-system';
@@ -30,7 +30,7 @@ const meta = (name: string, namespace?: string): KubeObject['metadata'] => ({ na
 /** ClusterRole limited to the kinds palisade manages, plus what watch mode needs (events; foreign VAP bindings and Kyverno PolicyExceptions). */
 function clusterRole(managed: readonly KubeObject[], backends: ReconcilerDeploymentProps['backends']): KubeObject {
   const byGroup = new Map<string, Set<string>>();
-  for (const o of [...managed, ...enforcedKinds(backends)]) {
+  for (const o of [...managed, ...enforcedKinds(backends), ...enforcedClusterKinds(backends)]) {
     const r = resourceOf(o.apiVersion, o.kind);
     if (r) byGroup.set(r.group, (byGroup.get(r.group) ?? new Set()).add(r.resource));
   }

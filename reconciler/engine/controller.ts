@@ -107,7 +107,7 @@ export class ClusterController {
     for (const w of this.target.desired.enforcedKinds) {
       for (const ns of this.target.desired.governedNamespaces) starts.push(watcher.start({ ...w, namespace: ns }));
     }
-    for (const gk of exemptingKinds(this.target.desired)) starts.push(watcher.start(gk));
+    for (const gk of [...exemptingKinds(this.target.desired), ...this.target.desired.enforcedClusterKinds]) starts.push(watcher.start(gk));
     await Promise.all(starts);
   }
 

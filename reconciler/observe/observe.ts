@@ -7,6 +7,7 @@ import { fightsOf } from './fights.js';
 import { listOrEmpty, type GroupKind } from './list.js';
 import { exemptingKinds, exemptsFromPalisade, isExemptingKind } from './foreign.js';
 import type { Predictor } from './predict.js';
+import { selectsGoverned } from './cluster-scope.js';
 import { untouchedSinceApply } from './untouched.js';
 
 export function managedKinds(desired: DesiredSet, inventory: Inventory): GroupKind[] {
@@ -34,13 +35,14 @@ export async function listManaged(client: ClusterClient, kinds: readonly GroupKi
 
 /**
  * Every object of a kind the cluster's backends enforce in each governed namespace (whoever made
- * it), and every binding or exception of the exempting kinds.
+ * it), every cluster-scoped policy of a kind they enforce, and every binding or exception of the
+ * exempting kinds.
  */
 async function listGoverned(client: ClusterClient, desired: DesiredSet): Promise<KubeObject[]> {
   const limit = pLimit(8);
   const perNamespace = await Promise.all(desired.governedNamespaces.flatMap((ns) => desired.enforcedKinds.map((gk) => limit(() => listOrEmpty(client, gk, { namespace: ns })))));
-  const exempting = await Promise.all(exemptingKinds(desired).map((gk) => listOrEmpty(client, gk, {})));
-  return [...perNamespace.flat(), ...exempting.flat()];
+  const clusterWide = await Promise.all([...exemptingKinds(desired), ...desired.enforcedClusterKinds].map((gk) => listOrEmpty(client, gk, {})));
+  return [...perNamespace.flat(), ...clusterWide.flat()];
 }
 
 /**
@@ -97,9 +99,14 @@ export async function observe(client: ClusterClient, desired: DesiredSet, invent
 /** The objects one scoped pass looks at, each with the state a watch event carried (undefined: read it). */
 export type PassScope = ReadonlyMap<ResourceKey, { readonly id: ResourceId; readonly seen?: KubeObject }>;
 
-/** Whether `o`, not palisade's, can widen access in what palisade governs: an enforced kind in a governed namespace, or a binding or exception referring to a palisade policy. */
+/**
+ * Whether `o`, not palisade's, can widen access in what palisade governs: an enforced kind in a
+ * governed namespace, an enforced cluster-scoped policy whose subject can include one, or a
+ * binding or exception referring to a palisade policy.
+ */
 export function mayWiden(desired: DesiredSet, o: KubeObject): boolean {
   if (isExemptingKind(o)) return exemptsFromPalisade(o, desired);
+  if (o.metadata.namespace === undefined && desired.enforcedClusterKinds.some((k) => k.apiVersion === o.apiVersion && k.kind === o.kind)) return selectsGoverned(o, desired);
   return desired.governedNamespaces.includes(o.metadata.namespace ?? '') && desired.enforcedKinds.some((k) => k.apiVersion === o.apiVersion && k.kind === o.kind);
 }
 

@@ -9,7 +9,7 @@ const np = (name: string, spec: Record<string, unknown>, extra: Record<string, u
 });
 const ns = (name: string, labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const map = (...objs: KubeObject[]): Map<ResourceKey, KubeObject> => new Map(objs.map((o) => [keyOf(idOf(o)), o]));
-const desiredOf = (...objs: KubeObject[]): DesiredSet => ({ cluster: 'c', revision: 'r', objects: map(...objs), governedNamespaces: ['agents'], admissionPolicies: [], kyvernoPolicies: [], enforcedKinds: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }] });
+const desiredOf = (...objs: KubeObject[]): DesiredSet => ({ cluster: 'c', revision: 'r', objects: map(...objs), governedNamespaces: ['agents'], admissionPolicies: [], kyvernoPolicies: [], enforcedKinds: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }], enforcedClusterKinds: [] });
 const liveOf = (objs: KubeObject[], foreign: KubeObject[] = []): LiveSet => ({ observedAt: new Date(0), objects: map(...objs), predicted: new Map(), foreign });
 const noInventory: Inventory = { entries: [] };
 const withUid = (o: KubeObject, uid: string): KubeObject => ({ ...o, metadata: { ...o.metadata, uid } });

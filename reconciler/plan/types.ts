@@ -14,6 +14,8 @@ export interface DesiredSet {
   readonly kyvernoPolicies: readonly string[];
   /** Namespaced kinds the cluster's backends enforce (lib/core/kinds.ts): foreign ones in governed namespaces are drift. */
   readonly enforcedKinds: ReadonlyArray<{ readonly apiVersion: string; readonly kind: string }>;
+  /** Cluster-scoped policy kinds the dataplane enforces: a foreign one selecting a governed namespace is drift. */
+  readonly enforcedClusterKinds: ReadonlyArray<{ readonly apiVersion: string; readonly kind: string }>;
 }
 
 /** What is in the cluster: palisade's objects, desired objects with server defaults, and foreign objects that matter. */

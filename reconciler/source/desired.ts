@@ -1,4 +1,4 @@
-import { enforcedKinds } from '../../lib/core/kinds.js';
+import { enforcedClusterKinds, enforcedKinds } from '../../lib/core/kinds.js';
 import { join } from 'node:path';
 import { PalisadeError } from '../../lib/core/errors.js';
 import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/resource-id.js';
@@ -46,6 +46,7 @@ export function desiredFrom(result: SynthResult, revision: string): DesiredSet {
     admissionPolicies: result.objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').map((o) => o.metadata.name).sort(),
     kyvernoPolicies: result.objects.filter(isKyvernoPolicy).map((o) => `${o.kind}/${o.metadata.name}`).sort(),
     enforcedKinds: enforcedKinds(result.cluster).map((s) => ({ apiVersion: s.apiVersion, kind: s.kind })),
+    enforcedClusterKinds: enforcedClusterKinds(result.cluster).map((s) => ({ apiVersion: s.apiVersion, kind: s.kind })),
   };
 }
 

@@ -241,3 +241,58 @@ describe.skipIf(skipWithout('kubectl'))('foreign objects of every kind each data
     expect((await reconcileOnce(client, new Predictor(client), target, { write: false })).report.items).toEqual([]);
   });
 });
+
+/**
+ * Cluster-scoped policies of the kinds a dataplane enforces (CiliumClusterwideNetworkPolicy,
+ * Calico GlobalNetworkPolicy), created by another identity with cluster-wide rights to them: one
+ * whose subject includes a governed namespace is foreign and removed; one that provably selects
+ * other namespaces only is none of palisade's business and is left alone.
+ */
+describe.skipIf(skipWithout('kubectl'))('foreign cluster-scoped policies selecting governed namespaces', () => {
+  async function grantClusterPolicies(s: string): Promise<void> {
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    await client.apply({ apiVersion: rbac, kind: 'ClusterRole', metadata: { name: `mallory-global-${s}` }, rules: [{ apiGroups: ['cilium.io', 'projectcalico.org'], resources: ['ciliumclusterwidenetworkpolicies', 'globalnetworkpolicies'], verbs: ['create', 'get'] }] });
+    await client.apply({ apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: `mallory-global-${s}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `mallory-global-${s}` }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] });
+  }
+
+  it.each([
+    ['cilium', (s: string) => [
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: `open-${s}` }, spec: { endpointSelector: { matchLabels: { 'k8s:io.kubernetes.pod.namespace': A(s) } }, egress: [{ toEntities: ['world'] }] } },
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: `elsewhere-${s}` }, spec: { endpointSelector: { matchLabels: { 'k8s:io.kubernetes.pod.namespace': `web-${s}` } }, egress: [{ toEntities: ['world'] }] } },
+    ]],
+    ['calico', (s: string) => [
+      { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: `open-${s}` }, spec: { namespaceSelector: `kubernetes.io/metadata.name == '${A(s)}'`, selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow' }] } },
+      { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: `elsewhere-${s}` }, spec: { namespaceSelector: `kubernetes.io/metadata.name == 'web-${s}'`, selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow' }] } },
+    ]],
+  ] as const)('%s: the one selecting a governed namespace is foreign and removed, the other is kept', async (_network, make) => {
+    const target = backendTarget(_network);
+    const s = target.suffix;
+    await reconcileOnce(client, new Predictor(client), target, { write: true });
+    await grantClusterPolicies(s);
+    const [open, elsewhere] = make(s);
+    for (const f of [open, elsewhere]) await asMallory(['create', '-f', '-'], JSON.stringify(f));
+    const drift = await reconcileOnce(client, new Predictor(client), target, { write: false });
+    expect(drift.report.items.filter((i) => i.kind === 'foreign').map((i) => `${i.id.kind}/${i.id.name}`)).toEqual([`${open!.kind}/${open!.metadata.name}`]);
+    const fix = await reconcileOnce(client, new Predictor(client), target, { write: true });
+    expect(fix.result?.entries.filter((e) => e.action === 'removed').map((e) => e.id.name)).toEqual([open!.metadata.name]);
+    expect(await client.get({ apiVersion: open!.apiVersion, kind: open!.kind, name: open!.metadata.name })).toBeUndefined();
+    expect(await client.get({ apiVersion: elsewhere!.apiVersion, kind: elsewhere!.kind, name: elsewhere!.metadata.name })).toBeDefined();
+    expect((await reconcileOnce(client, new Predictor(client), target, { write: false })).report.items).toEqual([]);
+  });
+
+  it('cilium, watch mode: the running reconciler removes a foreign CCNP selecting a governed namespace', async () => {
+    const target = backendTarget('cilium');
+    const s = target.suffix;
+    const controller = new ClusterController(client, target, { metrics: new Metrics(), log: pino({ level: 'silent' }), resyncMs: 0 });
+    await controller.start();
+    try {
+      await grantClusterPolicies(s);
+      const open = { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: `watched-${s}` }, spec: { endpointSelector: { matchLabels: { 'k8s:io.kubernetes.pod.namespace': A(s) } }, ingress: [{ fromEntities: ['world'] }] } };
+      await asMallory(['create', '-f', '-'], JSON.stringify(open));
+      await eventually(() => Promise.resolve(controller.corrections.filter((c) => c.kind === 'foreign-removed').map((c) => String(c.key))), (keys) => keys.some((k) => k.endsWith(`/${open.metadata.name}`)), 20_000);
+      expect(await client.get({ apiVersion: open.apiVersion, kind: open.kind, name: open.metadata.name })).toBeUndefined();
+    } finally {
+      controller.stop();
+    }
+  });
+});
