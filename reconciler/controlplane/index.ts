@@ -10,4 +10,4 @@ export { findGo, goModuleDir, wrapperGoMod } from './go-build.js';
 export { cacheDir, stateDir, clusterDir } from './paths.js';
 export { freePort, assertPortFree } from './ports.js';
 export { isAlive } from './processes.js';
-export { KUBERNETES_VERSION, ETCD_VERSION, kubeApiserverSpec, etcdSpec, actionlintSpec, netpolicySpec, type GoBinarySpec } from './versions.js';
+export { KUBERNETES_VERSION, ETCD_VERSION, kubeApiserverSpec, etcdSpec, actionlintSpec, netpolicySpec, kyvernoSpec, type GoBinarySpec } from './versions.js';

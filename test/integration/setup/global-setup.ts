@@ -10,7 +10,8 @@ import type { TestProject } from 'vitest/node';
 import { streamProgress } from '../../../lib/core/progress.js';
 import { clientFor } from '../../../reconciler/cluster/client.js';
 import { loadKubeConfig } from '../../../reconciler/cluster/connect.js';
-import { installCrds, startControlPlane, stopControlPlane } from '../../../reconciler/controlplane/index.js';
+import { actionlintSpec, ensureBinary, installCrds, kyvernoSpec, netpolicySpec, startControlPlane, stopControlPlane } from '../../../reconciler/controlplane/index.js';
+import { skipWithout } from '../../support/tools.js';
 import { upstreamCrdFiles } from '../../support/shared.js';
 
 declare module 'vitest' {
@@ -37,6 +38,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.stderr.write(`integration tests: real kube-apiserver v${state.versions.kubernetes} at ${state.server}\n`);
   }
   await installCrds(clientFor(loadKubeConfig({ kubeconfig })), upstreamCrdFiles(), progress);
+  // The oracle tools, one Go build at a time (tests in parallel files would otherwise build them at once).
+  if (!skipWithout('go')) for (const spec of [netpolicySpec(), actionlintSpec(), kyvernoSpec()]) await ensureBinary(spec, { progress });
   project.provide('kubeconfig', kubeconfig);
   project.provide('clusterKind', external ? 'external' : 'embedded');
   return async () => {
