@@ -87,7 +87,7 @@ describe('semantic review', () => {
       if (both) new Agent(scope, 'boss', { namespace: 'agents', zone, podLabels: { app: 'boss' } });
     };
     const r = review(side('base', agents(true), k8s), side('head', agents(false), k8s), { probes: [] }, []);
-    expect(r.clusters[0]!.findings.filter((f) => f.kind === 'admission-weakened').map((f) => f.message)).toContain('ValidatingAdmissionPolicyBinding/palisade-identity-boss (Deny) removed');
+    expect(r.clusters[0]!.findings.filter((f) => f.kind === 'admission-weakened').map((f) => f.message)).toContain('ValidatingAdmissionPolicyBinding/palisade-identity-agents-boss (Deny) removed');
   });
 
   it('flags a registry allow-list that now admits another registry', () => {

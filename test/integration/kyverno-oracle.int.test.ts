@@ -32,15 +32,15 @@ const coding = { app: 'coding-agent' };
 
 /** Sample requests and the palisade policies that must deny each (empty: admitted). */
 const CASES: ReadonlyArray<{ readonly object: KubeObject; readonly user?: string; readonly denied: readonly string[] }> = [
-  { object: pod('borrowed-labels', research, { serviceAccountName: 'tool-runner' }), denied: ['palisade-identity-research-agent'] },
-  { object: pod('borrowed-sa', { app: 'other' }, { serviceAccountName: 'research-agent' }), denied: ['palisade-identity-research-agent'] },
+  { object: pod('borrowed-labels', research, { serviceAccountName: 'tool-runner' }), denied: ['palisade-identity-agents-research-agent'] },
+  { object: pod('borrowed-sa', { app: 'other' }, { serviceAccountName: 'research-agent' }), denied: ['palisade-identity-agents-research-agent'] },
   { object: pod('research-ok', research, { serviceAccountName: 'research-agent' }), denied: [] },
   { object: pod('research-docker', research, { serviceAccountName: 'research-agent', containers: [{ name: 'a', image: 'docker.io/library/python:3.12' }] }), denied: ['palisade-registry-acme-images'] },
   { object: pod('coding-no-sandbox', coding, { serviceAccountName: 'coding-agent', containers: [{ name: 'a', image: 'ghcr.io/acme/agents/coder:1.0' }] }), denied: ['palisade-sandbox-gvisor'] },
   { object: pod('coding-plain-registry', coding, { serviceAccountName: 'coding-agent', runtimeClassName: 'gvisor', containers: [{ name: 'a', image: 'ghcr.io/acme/tools:1.0' }] }), denied: ['palisade-registry-acme-signed-images'] },
   { object: pod('coding-ok', coding, { serviceAccountName: 'coding-agent', runtimeClassName: 'gvisor', containers: [{ name: 'a', image: 'ghcr.io/acme/agents/coder:1.0' }] }), denied: [] },
   { object: pod('privileged', { app: 'bystander' }, { initContainers: [{ name: 'i', image: 'x', securityContext: { privileged: true } }] }), denied: ['palisade-agent-guardrails'] },
-  { object: job('job-as-research', 'research-agent', research), user: 'system:serviceaccount:agents:coding-agent', denied: ['palisade-agent-spawn'] },
+  { object: job('job-as-research', 'research-agent', research), user: 'system:serviceaccount:agents:coding-agent', denied: ['palisade-agent-spawn-agents'] },
   { object: job('job-as-self', 'coding-agent', coding), user: 'system:serviceaccount:agents:coding-agent', denied: [] },
 ];
 

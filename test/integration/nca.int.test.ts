@@ -32,14 +32,29 @@ async function compare(text: string): Promise<{ ours: string[]; theirs: string[]
   return { ours, theirs };
 }
 
-/** prod-calico as NCA can read it: policies in the default tier, no ClusterNetworkPolicy. */
+/**
+ * prod-calico as NCA can read it: policies in the default tier, no ClusterNetworkPolicy, and no
+ * `serviceAccountSelector` or rule `serviceAccounts` (NCA 2.1.0 rejects both). The label selectors beside it stay: on
+ * admitted pods they select the same pods, since admission binds an agent's labels to its
+ * ServiceAccount (lib/analysis/identity.test.ts covers the ServiceAccount selectors themselves).
+ */
+/** Rules without `source/destination.serviceAccounts`. */
+function withoutServiceAccounts(spec: Record<string, unknown>): Record<string, unknown> {
+  const strip = (rules: unknown): unknown => (Array.isArray(rules) ? rules.map((r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => {
+    if ((k !== 'source' && k !== 'destination') || typeof v !== 'object' || v === null) return [k, v];
+    const { serviceAccounts: _s, ...rest } = v as Record<string, unknown>;
+    return [k, rest];
+  }))) : rules);
+  return { ...spec, ...(spec['ingress'] ? { ingress: strip(spec['ingress']) } : {}), ...(spec['egress'] ? { egress: strip(spec['egress']) } : {}) };
+}
+
 async function synthesizedCalico(): Promise<string> {
   const result = synthesize(definePolicies, await loadCluster(join(REPO_ROOT, 'clusters'), 'prod-calico'));
   const kept = [...result.objects, ...representativeWorkloads(result.model)].flatMap((o): KubeObject[] => {
     if (['Namespace', 'Deployment'].includes(o.kind)) return [o];
     if (o.kind !== 'GlobalNetworkPolicy' && o.kind !== 'NetworkPolicy') return [];
-    const { tier: _tier, ...spec } = (o as unknown as { spec: Record<string, unknown> }).spec;
-    return [{ ...o, metadata: { ...o.metadata, name: o.metadata.name.replace(/^palisade\./, '') }, spec }];
+    const { tier: _tier, serviceAccountSelector: _sa, ...spec } = (o as unknown as { spec: Record<string, unknown> }).spec;
+    return [{ ...o, metadata: { ...o.metadata, name: o.metadata.name.replace(/^palisade\./, '') }, spec: withoutServiceAccounts(spec) }];
   });
   return kept.map((o) => dump(o, { noRefs: true })).join('---\n');
 }

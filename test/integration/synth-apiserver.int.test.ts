@@ -160,7 +160,7 @@ describe.skipIf(skipWithout('kubectl'))('agent identity at admission (local clus
     });
     const job = (sa: string, labels: Record<string, string>, rc?: string): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: uniqueName('job'), namespace: 'agents' }, spec: { template: template(sa, labels, rc) } });
     const denied = await eventually(() => asAgent('coding-agent', job('research-agent', research)), (r) => r.code !== 0);
-    expect(denied.stderr).toMatch(/ValidatingAdmissionPolicy 'palisade-agent-spawn'.*system:serviceaccount:agents:coding-agent may not start pods as agent research-agent \(ServiceAccount agents\/research-agent\)/);
+    expect(denied.stderr).toMatch(/ValidatingAdmissionPolicy 'palisade-agent-spawn-agents'.*system:serviceaccount:agents:coding-agent may not start pods as agent research-agent \(ServiceAccount agents\/research-agent\)/);
     const deployment: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: uniqueName('d'), namespace: 'agents' }, spec: { selector: { matchLabels: research }, template: template('research-agent', research, undefined, 'Always') } };
     expect((await asAgent('coding-agent', deployment)).stderr).toMatch(/may not start pods as agent research-agent/);
     expect((await asAgent('coding-agent', podOf(research, 'research-agent'))).stderr).toMatch(/may not start pods as agent research-agent/);

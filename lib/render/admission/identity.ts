@@ -14,7 +14,7 @@ const LABELS = "(has(object.metadata.labels) ? object.metadata.labels : {})";
 function bindingRule(a: AgentModel): AdmissionRule {
   const id = identityOf(a);
   return {
-    name: `palisade-identity-${a.name}`, rule: `admission:identity:${a.name}`, sources: [a.source.path],
+    name: `palisade-identity-${a.namespace}-${a.name}`, rule: `admission:identity:${a.name}`, sources: [a.source.path],
     operations: ['CREATE', 'UPDATE'], resources: POD_RESOURCES, matchConditions: [],
     variables: [{ name: 'labels', expression: LABELS }, { name: 'identity', expression: POD_IDENTITY }],
     validations: [
@@ -34,11 +34,19 @@ function bindingRule(a: AgentModel): AdmissionRule {
 /** The pod spec of a Pod, a workload's pod template, or a CronJob's job template. */
 const POD_SPEC = "(object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec))";
 
-function spawnRule(model: PolicyModel): AdmissionRule {
-  const may = model.agents.map((a) => [usernameOf(a), list([identityOf(a), ...a.spawns.map((n) => model.agents.find((x) => x.name === n)).filter((x): x is AgentModel => x !== undefined).map(identityOf)].sort())] as const);
-  const names = model.agents.map((a) => [identityOf(a), lit(a.name)] as const);
+/**
+ * One rule per agent namespace: a request by any agent's ServiceAccount for a pod (or pod template)
+ * that runs as an agent of this namespace must come from that agent itself or from one that
+ * declares `spawns()` for it.
+ */
+function spawnRule(model: PolicyModel, namespace: string): AdmissionRule {
+  const here = model.agents.filter((a) => a.namespace === namespace);
+  const mayStartHere = (a: AgentModel): string[] => [a, ...a.spawns.map((n) => model.agents.find((x) => x.name === n))]
+    .filter((x): x is AgentModel => x !== undefined && x.namespace === namespace).map(identityOf).sort();
+  const may = model.agents.map((a) => [usernameOf(a), list(mayStartHere(a))] as const);
+  const names = here.map((a) => [identityOf(a), lit(a.name)] as const);
   return {
-    name: 'palisade-agent-spawn', rule: 'admission:spawn', sources: model.agents.map((a) => a.source.path).sort(),
+    name: `palisade-agent-spawn-${namespace}`, rule: 'admission:spawn', sources: here.map((a) => a.source.path).sort(),
     operations: ['CREATE', 'UPDATE'], resources: WORKLOAD_RESOURCES, matchConditions: [],
     // Variables may use the ones before them.
     variables: [
@@ -51,10 +59,11 @@ function spawnRule(model: PolicyModel): AdmissionRule {
       expression: '!(request.userInfo.username in variables.mayStart) || !(variables.target in variables.agentOf) || variables.target in variables.mayStart[request.userInfo.username]',
       messageExpression: "request.userInfo.username + ' may not start pods as agent ' + variables.agentOf[variables.target] + ' (ServiceAccount ' + variables.target + '): declare spawns() for it in the starting agent\\'s policy'",
     }],
-    namespaces: [...new Set(model.agents.map((a) => a.namespace))].sort(),
+    namespaces: [namespace],
   };
 }
 
 export function identityRules(model: PolicyModel): AdmissionRule[] {
-  return model.agents.length === 0 ? [] : [...model.agents.map(bindingRule), spawnRule(model)];
+  const namespaces = [...new Set(model.agents.map((a) => a.namespace))].sort();
+  return [...model.agents.map(bindingRule), ...namespaces.map((ns) => spawnRule(model, ns))];
 }
