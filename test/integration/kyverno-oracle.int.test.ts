@@ -42,6 +42,10 @@ const CASES: ReadonlyArray<{ readonly object: KubeObject; readonly user?: string
   { object: pod('privileged', { app: 'bystander' }, { initContainers: [{ name: 'i', image: 'x', securityContext: { privileged: true } }] }), denied: ['palisade-agent-guardrails'] },
   { object: job('job-as-research', 'research-agent', research), user: 'system:serviceaccount:agents:coding-agent', denied: ['palisade-agent-spawn-agents'] },
   { object: job('job-as-self', 'coding-agent', coding), user: 'system:serviceaccount:agents:coding-agent', denied: [] },
+  {
+    object: { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'rc-as-research', namespace: 'agents' }, spec: { selector: research, template: { metadata: { labels: research }, spec: { serviceAccountName: 'research-agent', containers: [{ name: 'a', image: 'ghcr.io/acme/x:1' }] } } } },
+    user: 'system:serviceaccount:agents:coding-agent', denied: ['palisade-agent-spawn-agents'],
+  },
 ];
 
 interface Report { readonly results?: ReadonlyArray<{ readonly policy: string; readonly result: string; readonly resources: ReadonlyArray<{ readonly name: string }> }> }

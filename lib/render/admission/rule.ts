@@ -35,7 +35,7 @@ export const POD_AND_EPHEMERAL: readonly ResourceRule[] = [{ apiGroup: '', resou
 
 /** Pods and every built-in kind with a pod template. */
 export const WORKLOAD_RESOURCES: readonly ResourceRule[] = [
-  { apiGroup: '', resources: ['pods'] },
+  { apiGroup: '', resources: ['pods', 'replicationcontrollers'] },
   { apiGroup: 'apps', resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'] },
   { apiGroup: 'batch', resources: ['cronjobs', 'jobs'] },
 ];
