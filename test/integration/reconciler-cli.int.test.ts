@@ -12,6 +12,8 @@ import Ajv04Module from 'ajv-draft-04';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../reconciler/controlplane/index.js';
+import { LeaderLease } from '../../reconciler/engine/lease.js';
+import { inventoryName, inventoryNamespace } from '../../reconciler/inventory/inventory.js';
 import { runCli } from '../support/cli.js';
 import { eventually, testClient, uniqueName } from '../support/cluster.js';
 import { gitRepoOf, makeSource } from '../support/source.js';
@@ -168,6 +170,52 @@ describe('palisade reconcile --watch', () => {
       expect(metrics).toMatch(new RegExp(`palisade_reconcile_passes_total\\{cluster="${cluster}",result="ok"\\} 1`));
       expect(metrics).toMatch(/palisade_correction_latency_seconds_count\{cluster="[^"]+"\} [1-9]/);
       expect(JSON.parse(logs.split('\n').find((l) => l.includes('drift corrected')) ?? '{}')).toMatchObject({ cluster, object: `NetworkPolicy/agents-${suffix}/agent-egress`, managers: ['kubectl-label'] });
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- reconciler logs ---\n${logs.slice(-3000)}`);
+    } finally {
+      await stopChild(child);
+    }
+  });
+
+  it('leads cluster B while another replica holds cluster A\'s Lease, and takes A over once that Lease is released', { timeout: 240_000 }, async () => {
+    const suffix = uniqueName('l');
+    const { dir } = await makeSource(suffix);
+    // Two clusters from one source, each with its own namespaces (named after the cluster).
+    await writeFile(join(dir, 'policies', 'index.ts'), `import type { Construct } from 'constructs';
+import { Agent, Port, Tool, Zone, type ClusterSpec } from '../lib/index.js';
+
+export function definePolicies(scope: Construct, cluster: ClusterSpec): void {
+  const zone = new Zone(scope, 'z');
+  new Agent(scope, 'agent', { namespace: \`agents-\${cluster.name}\`, zone, podLabels: { app: 'agent' } })
+    .allowTo(new Tool(scope, 'tool', { namespace: \`tools-\${cluster.name}\`, zone, podLabels: { app: 'tool' }, ports: [Port.tcp(8080)] }));
+}
+`);
+    const [a, b] = [`a-${suffix}`, `b-${suffix}`];
+    for (const c of [a, b]) {
+      execFileSync('mkdir', ['-p', join(dir, 'clusters', c)]);
+      await writeFile(join(dir, 'clusters', c, 'cluster.yaml'), 'network: kubernetes\nadmission: kyverno\n');
+    }
+    execFileSync('rm', ['-rf', join(dir, 'clusters', `cli-${suffix}`)]);
+    await client.apply(inventoryNamespace());
+    const other = new LeaderLease(client, { name: `palisade-reconciler-${a}`, identity: 'other-replica', durationSeconds: 3600 });
+    expect(await other.tryAcquire()).toBe(true);
+    const inventory = (c: string): Promise<unknown> => client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'palisade-system', name: inventoryName(c) });
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/palisade.js'), 'reconcile', '--watch', '--source', dir, '-c', a, '-c', b, '--kubeconfig', kubeconfig(), '--listen', `127.0.0.1:${port}`, '--poll-interval', '1s'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let logs = '';
+    child.stderr.on('data', (d: Buffer) => { logs += d.toString(); });
+    try {
+      await eventually(() => inventory(b), (x) => x !== undefined, 60_000);
+      // B is led and reconciled; A is not touched while the other replica holds its Lease, and the
+      // process is not ready (it does not lead every cluster it was given).
+      expect(await inventory(a)).toBeUndefined();
+      expect(await client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `agents-${a}`, name: 'agent-egress' })).toBeUndefined();
+      expect(await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status)).not.toBe(200);
+      // The other replica steps down (its Lease is deleted): this one takes A over.
+      await client.delete({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'palisade-system', name: `palisade-reconciler-${a}` });
+      await eventually(() => inventory(a), (x) => x !== undefined, 60_000);
+      expect(await client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `agents-${a}`, name: 'agent-egress' })).toBeDefined();
+      await eventually(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0), (st) => st === 200, 30_000);
     } catch (e) {
       throw new Error(`${(e as Error).message}\n--- reconciler logs ---\n${logs.slice(-3000)}`);
     } finally {
