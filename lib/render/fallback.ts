@@ -1,5 +1,5 @@
 import type { AgentModel, ExternalModel } from '../model/model.js';
-import { CLOUD_METADATA_CIDR } from './selectors.js';
+import { cidrContains, CLOUD_METADATA_CIDR } from './selectors.js';
 import type { RenderContext } from './context.js';
 
 /**
@@ -8,20 +8,6 @@ import type { RenderContext } from './context.js';
  * contains one is a synth error unless the ExternalEndpoint acknowledges it (`allowWideFallback`),
  * because a fallback as wide as 10.0.0.0/8 is no longer "the addresses of one host".
  */
-
-function parse(cidr: string): { start: number; size: number } {
-  const [ip = '0.0.0.0', mask = '32'] = cidr.split('/');
-  const n = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-  const size = 2 ** (32 - Number(mask));
-  return { start: Math.floor(n / size) * size, size };
-}
-
-/** True when IPv4 CIDR `outer` contains all of `inner`. */
-export function cidrContains(outer: string, inner: string): boolean {
-  const o = parse(outer);
-  const i = parse(inner);
-  return i.start >= o.start && i.start + i.size <= o.start + o.size;
-}
 
 /** The exceptions one fallback range needs for one agent, and what they are. */
 function exceptionsFor(ctx: RenderContext, agent: AgentModel, cidr: string): Array<{ cidr: string; what: string }> {

@@ -15,17 +15,22 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 export const CLOUD_METADATA_CIDR = '169.254.169.254/32';
 
-/** True when an IPv4 CIDR contains 169.254.169.254. */
-export function containsCloudMetadata(cidr: string): boolean {
-  const [ip, maskText] = cidr.split('/');
-  const toInt = (s: string): number => s.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-  const mask = Number(maskText ?? '32');
-  if (!ip) return false;
-  const size = 2 ** (32 - mask);
-  const start = Math.floor(toInt(ip) / size) * size;
-  const md = toInt('169.254.169.254');
-  return md >= start && md < start + size;
+function parseCidr(cidr: string): { start: number; size: number } {
+  const [ip = '0.0.0.0', mask = '32'] = cidr.split('/');
+  const n = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(mask));
+  return { start: Math.floor(n / size) * size, size };
 }
+
+/** True when IPv4 CIDR `outer` contains all of `inner`. */
+export function cidrContains(outer: string, inner: string): boolean {
+  const o = parseCidr(outer);
+  const i = parseCidr(inner);
+  return i.start >= o.start && i.start + i.size <= o.start + o.size;
+}
+
+/** True when an IPv4 CIDR contains 169.254.169.254. */
+export const containsCloudMetadata = (cidr: string): boolean => cidrContains(cidr, CLOUD_METADATA_CIDR);
 
 export function portLabel(p: PortSpec): string {
   return `${p.protocol} ${p.port}${p.endPort === undefined ? '' : `-${p.endPort}`}`;
