@@ -9,11 +9,14 @@ import type { SynthIssue } from './issues.js';
 
 type Workload = (AgentModel | EndpointModel) & { readonly what: 'agent' | 'endpoint' };
 
-/** True when `a`'s matchLabels select every pod `b`'s select (a ⊆ b). */
-const selectsPodsOf = (a: Workload, b: Workload): boolean =>
-  Object.entries(a.podLabels).every(([k, v]) => b.podLabels[k] === v);
+type Labels = Readonly<Record<string, string>>;
 
-const sameSelector = (a: Workload, b: Workload): boolean => selectsPodsOf(a, b) && selectsPodsOf(b, a);
+/** True when matchLabels `a` select every pod matchLabels `b` select (a ⊆ b). */
+const covers = (a: Labels, b: Labels): boolean => Object.entries(a).every(([k, v]) => b[k] === v);
+const sameLabels = (a: Labels, b: Labels): boolean => covers(a, b) && covers(b, a);
+
+const selectsPodsOf = (a: Workload, b: Workload): boolean => covers(a.podLabels, b.podLabels);
+const sameSelector = (a: Workload, b: Workload): boolean => sameLabels(a.podLabels, b.podLabels);
 
 /** An agent that also serves (an inference gateway) is one workload in two roles: same selector, agent and endpoint. */
 const twoRolesOfOne = (a: Workload, b: Workload): boolean => a.what !== b.what && sameSelector(a, b);
@@ -68,6 +71,5 @@ export function identityIssues(model: PolicyModel): SynthIssue[] {
 
 /** The agent a workload is, when it is one (an endpoint with the same namespace and selector counts: one workload, two roles). */
 export function agentOf(model: PolicyModel, w: WorkloadSelector): AgentModel | undefined {
-  const keys = (l: Readonly<Record<string, string>>): string => JSON.stringify(Object.entries(l).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return model.agents.find((a) => a.namespace === w.namespace && keys(a.podLabels) === keys(w.podLabels));
+  return model.agents.find((a) => a.namespace === w.namespace && sameLabels(a.podLabels, w.podLabels));
 }

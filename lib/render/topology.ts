@@ -1,5 +1,6 @@
-export { agentOf } from '../model/identity.js';
 import type { AgentModel, EdgeModel, EndpointModel, ExternalModel, PolicyModel, PortSpec, WorkloadSelector } from '../model/model.js';
+
+export { agentOf } from '../model/identity.js';
 
 /** A namespace palisade governs: where agents or endpoints run. */
 export interface ManagedNamespace {

@@ -1,5 +1,7 @@
 import { parseCalicoSelector } from '../../lib/analysis/calico-selector.js';
 import { selectorMatches, type LabelSelector, type Labels } from '../../lib/analysis/label-selector.js';
+import { NS_KEY, NS_LABEL_PREFIX, normalizeSelector } from '../../lib/analysis/policies/cilium.js';
+import { get } from '../../lib/analysis/policies/common.js';
 import type { KubeObject } from '../../lib/core/resource-id.js';
 import type { DesiredSet } from '../plan/types.js';
 
@@ -9,33 +11,24 @@ import type { DesiredSet } from '../plan/types.js';
  * left alone; pod-label requirements never exclude, since any pod there may wear any label.
  */
 
-type Obj = Record<string, unknown>;
-const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Obj)[k] : undefined), o);
-
 /** Labels of each governed namespace as palisade declares them, with the name labels the API server and Calico add. */
 function governedNamespaceLabels(desired: DesiredSet): Labels[] {
   const declared = new Map([...desired.objects.values()].filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o.metadata.labels ?? {}]));
   return desired.governedNamespaces.map((ns) => ({ ...(declared.get(ns) ?? {}), 'kubernetes.io/metadata.name': ns, 'projectcalico.org/name': ns }));
 }
 
-const CILIUM_NS = 'io.kubernetes.pod.namespace';
-const CILIUM_NS_LABELS = 'io.cilium.k8s.namespace.labels.';
-const stripSource = (k: string): string => k.replace(/^(k8s|any):/, '');
-
-/** The namespace part of a Cilium endpoint selector, as a selector over a namespace's Cilium labels. */
+/** The namespace part of a Cilium endpoint selector (pod-label requirements dropped: they never exclude). */
 function ciliumNamespacePart(sel: unknown): LabelSelector {
-  const isNs = (k: string): boolean => k === CILIUM_NS || k.startsWith(CILIUM_NS_LABELS);
-  const labels = Object.entries((get(sel, 'matchLabels') ?? {}) as Record<string, unknown>).map(([k, v]) => [stripSource(k), String(v)] as const).filter(([k]) => isNs(k));
-  const exprs = ((get(sel, 'matchExpressions') ?? []) as LabelSelector['matchExpressions'] & object)
-    .map((e) => ({ ...e, key: stripSource(e.key) })).filter((e) => isNs(e.key));
-  return { matchLabels: Object.fromEntries(labels), matchExpressions: exprs };
+  const isNs = (k: string): boolean => k === NS_KEY || k.startsWith(NS_LABEL_PREFIX);
+  const n = normalizeSelector(sel ?? {});
+  return { matchLabels: Object.fromEntries(Object.entries(n.matchLabels ?? {}).filter(([k]) => isNs(k))), matchExpressions: (n.matchExpressions ?? []).filter((e) => isNs(e.key)) };
 }
 
 function ciliumSelects(o: KubeObject, namespaces: readonly Labels[]): boolean {
   const specs = [get(o, 'spec'), ...((get(o, 'specs') as unknown[] | undefined) ?? [])].filter((s) => s !== undefined);
-  const asCilium = (ns: Labels): Labels => ({ [CILIUM_NS]: ns['kubernetes.io/metadata.name'] ?? '', ...Object.fromEntries(Object.entries(ns).map(([k, v]) => [`${CILIUM_NS_LABELS}${k}`, v])) });
+  const asCilium = (ns: Labels): Labels => ({ [NS_KEY]: ns['kubernetes.io/metadata.name'] ?? '', ...Object.fromEntries(Object.entries(ns).map(([k, v]) => [`${NS_LABEL_PREFIX}${k}`, v])) });
   // A host policy (nodeSelector) selects nodes, not pods.
-  return specs.some((s) => get(s, 'nodeSelector') === undefined && namespaces.some((ns) => selectorMatches(ciliumNamespacePart(get(s, 'endpointSelector') ?? {}), asCilium(ns))));
+  return specs.some((s) => get(s, 'nodeSelector') === undefined && namespaces.some((ns) => selectorMatches(ciliumNamespacePart(get(s, 'endpointSelector')), asCilium(ns))));
 }
 
 function calicoSelects(o: KubeObject, namespaces: readonly Labels[]): boolean {

@@ -30,12 +30,15 @@ export function assertDefaultDeny(result: SynthResult): void {
   }
 }
 
+/** A Deployment with these pod labels (and ServiceAccount), serving TCP 8080. */
+const workload = (namespace: string, name: string, labels: Record<string, string>, serviceAccountName?: string): KubeObject => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace },
+  spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [{ name: 'main', image: 'x', ports: [{ containerPort: 8080 }] }] } } },
+});
+
 /** A pod in `namespace` that wears none of the labels any policy names. */
 export function intruder(namespace: string): KubeObject {
-  return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'intruder', namespace },
-    spec: { selector: { matchLabels: { app: 'intruder' } }, template: { metadata: { labels: { app: 'intruder' } }, spec: { containers: [{ name: 'main', image: 'x', ports: [{ containerPort: 8080 }] }] } } },
-  };
+  return workload(namespace, 'intruder', { app: 'intruder' });
 }
 
 /** Every connection the analysis engine finds in the synthesized cluster, with `extra` workloads added. */
@@ -79,11 +82,6 @@ export function externalReachViolations(result: SynthResult): string[] {
   }
   return out;
 }
-
-const workload = (namespace: string, name: string, labels: Record<string, string>, serviceAccountName?: string): KubeObject => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace },
-  spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [{ name: 'main', image: 'x', ports: [{ containerPort: 8080 }] }] } } },
-});
 
 /**
  * Impostors of every agent: one wears its labels under the namespace's default ServiceAccount,

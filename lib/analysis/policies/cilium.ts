@@ -6,8 +6,9 @@ import { dnsCovers } from './admin.js';
 import { get, str, inputError, ipMatches, ipSetOf, list, refOf, type Obj } from './common.js';
 import type { RuleContext, TranslateContext } from './context.js';
 
-const NS_KEY = 'io.kubernetes.pod.namespace';
-const NS_LABEL_PREFIX = 'io.cilium.k8s.namespace.labels.';
+/** Cilium's identity label keys (without the `k8s:` source) for an endpoint's namespace and its namespace's labels. */
+export const NS_KEY = 'io.kubernetes.pod.namespace';
+export const NS_LABEL_PREFIX = 'io.cilium.k8s.namespace.labels.';
 
 const SA_KEY = 'io.cilium.k8s.policy.serviceaccount';
 
@@ -24,7 +25,7 @@ function stripSource(key: string): string {
 }
 
 /** Normalizes `k8s:`/`any:` label sources; reserved:* labels stay (and never match a pod). */
-function normalizeSelector(sel: LabelSelector): LabelSelector {
+export function normalizeSelector(sel: LabelSelector): LabelSelector {
   return {
     matchLabels: Object.fromEntries(Object.entries(sel.matchLabels ?? {}).map(([k, v]) => [stripSource(k), String(v)])),
     matchExpressions: (sel.matchExpressions ?? []).map((e) => ({ ...e, key: stripSource(e.key) })),

@@ -1,20 +1,19 @@
 import * as cnp from '../../imports/cilium-cnp-cilium.io.js';
-import type { AgentModel, HttpRule, PortSpec, WorkloadSelector } from '../../model/model.js';
+import type { HttpRule, PortSpec, WorkloadSelector } from '../../model/model.js';
 import { meta, objectId, type RenderContext } from '../context.js';
 import { agentOf, ingressTargets, managedNamespaces, resolvedEdges, sortedLabels, type ResolvedEdge } from '../topology.js';
 import { agentDnsRule, clusterDnsPeer, internalDnsRules } from './dns.js';
 import { renderCiliumGuardrails } from './guardrails.js';
-import { SERVICE_ACCOUNT_LABEL } from './labels.js';
+import { NS_LABEL, SERVICE_ACCOUNT_LABEL } from './labels.js';
 
 /** Cilium: CiliumNetworkPolicy per namespace, agent and destination; L7 HTTP and toFQDNs on egress. */
 
-import { NS_LABEL } from './labels.js';
 const Op = cnp.CiliumNetworkPolicySpecEndpointSelectorMatchExpressionsOperator;
 const Proto = cnp.CiliumNetworkPolicySpecEgressToPortsPortsProtocol;
 
 /** A workload's labels, plus its ServiceAccount when it is an agent: Cilium selects by identity too. */
 function identityLabels(ctx: RenderContext, w: WorkloadSelector): Record<string, string> {
-  const agent: AgentModel | undefined = agentOf(ctx.model, w);
+  const agent = agentOf(ctx.model, w);
   return sortedLabels({ ...w.podLabels, ...(agent ? { [SERVICE_ACCOUNT_LABEL]: agent.serviceAccount } : {}) });
 }
 
