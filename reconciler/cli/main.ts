@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { EXIT } from './action.js';
+import { argvForParse } from './argv.js';
 
 type Register = (program: Command) => void;
 
@@ -22,13 +23,14 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
 const program = new Command('palisade')
   .description('Policy-as-code for AI-agent workloads on Kubernetes: author in TypeScript, synthesize for every enforcement backend, reconcile continuously.')
   .version('0.1.0')
-  .showHelpAfterError()
+  .showHelpAfterError("(run 'palisade --help' for usage)")
   // Usage errors exit 2 like every other error; 1 is reserved for findings (drift, weakening).
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.error))
   .addHelpText('after', '\nExit codes: 0 success, 1 findings (drift, not running), 2 error.\nEvery command that talks to a cluster accepts --kubeconfig or KUBECONFIG.');
 
 // The named command alone when argv names one; every command otherwise (help, errors, completion).
-const named = COMMANDS.filter(([name]) => name === process.argv[2]);
+const argv = argvForParse(process.argv, COMMANDS.map(([name]) => name));
+const named = COMMANDS.filter(([name]) => name === argv[2]);
 for (const [, load] of named.length > 0 ? named : COMMANDS) (await load())(program);
 
-await program.parseAsync(process.argv);
+await program.parseAsync(argv);
