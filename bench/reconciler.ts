@@ -53,7 +53,7 @@ function target(prefix: string, objects: number): ClusterTarget {
   const spec = testCluster({ name: prefix });
   const d = desiredFrom(synthesize(definition(prefix, objects), spec), 'bench');
   // Cluster-scoped admission objects have fixed names: keep one set per API server.
-  return { spec, desired: { ...d, objects: new Map([...d.objects].filter(([, o]) => !o.kind.startsWith('ValidatingAdmissionPolicy'))), admissionPolicies: [] } };
+  return { spec, desired: { ...d, objects: new Map([...d.objects].filter(([, o]) => !o.kind.startsWith('ValidatingAdmissionPolicy'))), admissionPolicies: [] }, probes: [] };
 }
 
 /** Wall time of one process; `ok` lists the exit codes that are not failures. */
@@ -162,7 +162,7 @@ async function applyAndDrift(client: ClusterClient, kubeconfig: string): Promise
 /** The desired set the CLI synthesizes from `sourceDir(prefix, objects)`, for picking objects to tamper. */
 function synthesizedTarget(prefix: string, objects: number): ClusterTarget {
   const spec = testCluster({ name: prefix });
-  return { spec, desired: desiredFrom(synthesize(definition(prefix, objects), spec), 'bench') };
+  return { spec, desired: desiredFrom(synthesize(definition(prefix, objects), spec), 'bench'), probes: [] };
 }
 
 async function latencyAndIdle(kubeconfig: string): Promise<void> {

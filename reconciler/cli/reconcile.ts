@@ -6,7 +6,8 @@ import { Predictor } from '../observe/predict.js';
 import { reconcileOnce } from '../engine/reconcile-once.js';
 import { runLoop } from '../engine/loop.js';
 import { REPORT_FORMATS, hasOpenDrift, type DriftReport, type ReportFormat } from '../report/index.js';
-import type { ClusterTarget } from '../source/desired.js';
+import { describeProbeFailures } from '../gate/index.js';
+import { failedProbes, type ClusterTarget } from '../source/desired.js';
 import { action, EXIT } from './action.js';
 import { emit } from './drift.js';
 import { addTargetOptions, connectTarget, loadTargets, sourceOf, type TargetFlags } from './targets.js';
@@ -15,6 +16,7 @@ interface ReconcileFlags extends TargetFlags {
   readonly once?: boolean;
   readonly watch?: boolean;
   readonly allowMassPrune?: boolean;
+  readonly allowProbeFailures?: boolean;
   readonly format: ReportFormat;
   readonly output?: string;
   readonly pollInterval: string;
@@ -22,8 +24,19 @@ interface ReconcileFlags extends TargetFlags {
   readonly listen: string;
 }
 
+/** The probe gate of `--once`: true when the revision may be applied (the reason is printed either way). */
+function probesAdmit(targets: readonly ClusterTarget[], allow: boolean): boolean {
+  const failures = targets.flatMap(failedProbes);
+  if (failures.length === 0) return true;
+  const revision = targets[0]?.desired.revision ?? '';
+  process.stderr.write(`${describeProbeFailures(revision, failures)}\n`);
+  process.stderr.write(allow ? 'applying anyway (--allow-probe-failures)\n' : 'nothing applied: the revision violates its probes (--allow-probe-failures applies it anyway)\n');
+  return allow;
+}
+
 async function once(flags: ReconcileFlags): Promise<number> {
   const targets = await loadTargets(flags);
+  if (!probesAdmit(targets, flags.allowProbeFailures ?? false)) return EXIT.findings;
   const reports: DriftReport[] = [];
   for (const t of targets) {
     const client = await connectTarget(flags, t);
@@ -51,7 +64,7 @@ async function reconcile(flags: ReconcileFlags): Promise<number> {
   const [host, port] = flags.listen.split(':');
   await runLoop({
     source: sourceOf(flags), clusters: flags.cluster, pollSeconds: seconds(flags.pollInterval), resyncSeconds: seconds(flags.resyncInterval, '--resync-interval'),
-    connect: (t: ClusterTarget) => connectTarget(flags, t), allowMassPrune: flags.allowMassPrune ?? false,
+    connect: (t: ClusterTarget) => connectTarget(flags, t), allowMassPrune: flags.allowMassPrune ?? false, allowProbeFailures: flags.allowProbeFailures ?? false,
     listen: { host: host || '0.0.0.0', port: Number(port ?? 9090) },
   });
   return EXIT.ok;
@@ -60,9 +73,10 @@ async function reconcile(flags: ReconcileFlags): Promise<number> {
 /** `palisade reconcile --once | --watch`: apply Git to the clusters, prune, correct drift. */
 export function registerReconcile(program: Command): void {
   addTargetOptions(program.command('reconcile').description('apply Git to the clusters with server-side apply, prune what Git removed, correct drift (--once, or continuously with --watch)'))
-    .option('--once', 'one pass, then print the report (exit 0 clean, 1 drift left, 2 error)')
+    .option('--once', 'one pass, then print the report (exit 0 clean, 1 drift left or a probe violated, 2 error)')
     .option('--watch', 'run continuously: react to cluster events and new Git revisions')
     .option('--allow-mass-prune', 'prune even when more than the cap (25% of managed objects, at most 50) would be deleted')
+    .option('--allow-probe-failures', 'apply a revision even when it violates a probe of its palisade.yaml (default: --once exits 1 and writes nothing; --watch stays on the last good revision)')
     .option('--poll-interval <duration>', 'how often --watch polls Git for new revisions', '30s')
     .option('--resync-interval <duration>', '--watch: full pass this often, a safety net for missed events (0: never)', '5m')
     .option('--listen <host:port>', '--watch: address of /metrics, /healthz and /readyz', '0.0.0.0:9090')

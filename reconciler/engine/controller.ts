@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { assertNever } from '../../lib/core/assert.js';
 import { LABELS } from '../../lib/core/labels.js';
@@ -10,6 +9,7 @@ import { Predictor } from '../observe/predict.js';
 import type { FieldChange } from '../plan/types.js';
 import type { DriftItem } from '../report/index.js';
 import type { ClusterTarget } from '../source/desired.js';
+import { recordEvent } from './events.js';
 import { FightDetector, type FightOptions } from './fight.js';
 import { reconcileOnce, type PassResult } from './reconcile-once.js';
 import type { Metrics } from './telemetry.js';
@@ -236,16 +236,8 @@ export class ClusterController {
     await this.record(obj, c.kind === 'foreign-removed' ? 'ForeignObjectRemoved' : 'DriftCorrected', message);
   }
 
-  /** A Warning Event on `obj` (best effort: a failure is logged, never fatal). */
-  private async record(obj: KubeObject, reason: string, message: string, labels: Record<string, string> = {}): Promise<void> {
-    const now = new Date().toISOString();
-    await this.client.create({
-      apiVersion: 'v1', kind: 'Event',
-      metadata: { name: `${obj.metadata.name}.${randomBytes(6).toString('hex')}`, namespace: obj.metadata.namespace ?? 'default', labels },
-      involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) },
-      reason, message, type: 'Warning',
-      source: { component: 'palisade' }, firstTimestamp: now, lastTimestamp: now, count: 1,
-    }).catch((e: unknown) => this.opts.log.debug({ err: String(e) }, 'event not recorded'));
+  private record(obj: KubeObject, reason: string, message: string, labels: Record<string, string> = {}): Promise<void> {
+    return recordEvent(this.client, this.opts.log, { obj, reason, message, labels });
   }
 }
 

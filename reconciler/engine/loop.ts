@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
 import type { ClusterClient } from '../cluster/client.js';
 import { inventoryNamespace } from '../inventory/inventory.js';
-import { desiredSets, type ClusterTarget } from '../source/desired.js';
+import { describeProbeFailures } from '../gate/index.js';
+import { desiredSets, failedProbes, type ClusterTarget } from '../source/desired.js';
 import { resolveSource, type Checkout, type SourceSpec } from '../source/source.js';
 import { ClusterController } from './controller.js';
+import { recordRefusal } from './events.js';
 import { LeaderLease } from './lease.js';
 import { Metrics, newLogger, serveTelemetry, type HealthState } from './telemetry.js';
 
@@ -15,6 +17,8 @@ export interface LoopOptions {
   readonly resyncSeconds: number;
   readonly connect: (t: ClusterTarget) => Promise<ClusterClient>;
   readonly allowMassPrune: boolean;
+  /** Apply a revision even when it violates one of its probes. */
+  readonly allowProbeFailures: boolean;
   readonly listen: { readonly host: string; readonly port: number };
 }
 
@@ -29,6 +33,10 @@ interface Runtime {
   readonly metrics: Metrics;
   readonly health: HealthState;
   readonly controllers: Map<string, ClusterController>;
+  /** Clusters whose lead (Lease, then controller) has started. */
+  readonly leading: Set<string>;
+  /** Clusters of the first revision: ready once each has a controller. */
+  expected: number;
   /** The newest revision's target per cluster (a replica that becomes leader late starts from it). */
   readonly targets: Map<string, ClusterTarget>;
   readonly shutdown: AbortController;
@@ -59,6 +67,7 @@ function keepLease(rt: Runtime, lease: LeaderLease, cluster: string): void {
 
 /** Waits for the Lease, keeps renewing it (exiting when lost), then starts the cluster's controller. */
 async function lead(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<void> {
+  rt.leading.add(t.spec.name);
   const client = await opts.connect(t);
   await client.apply(inventoryNamespace());
   const lease = new LeaderLease(client, { name: `palisade-reconciler-${t.spec.name}` });
@@ -71,16 +80,45 @@ async function lead(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<v
   rt.controllers.set(t.spec.name, controller);
 }
 
-/** One Git poll: a new revision is synthesized and handed to every controller. */
+/**
+ * The probe gate: a revision that violates a probe is not handed to the cluster's controller,
+ * which stays on the last good revision; the refusal is a log line, a metric and an Event.
+ */
+async function admit(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<boolean> {
+  const failures = failedProbes(t);
+  if (failures.length === 0) return true;
+  const message = describeProbeFailures(t.desired.revision, failures);
+  if (opts.allowProbeFailures) {
+    rt.log.warn({ cluster: t.spec.name, revision: t.desired.revision, probes: failures.map((f) => f.probe) }, `applying despite --allow-probe-failures: ${message}`);
+    return true;
+  }
+  rt.metrics.refusals.inc({ cluster: t.spec.name, reason: 'probe' });
+  rt.log.error({ cluster: t.spec.name, revision: t.desired.revision, probes: failures.map((f) => f.probe) }, `revision refused, staying on the last good revision: ${message}`);
+  await recordRefusal(await opts.connect(t), rt.log, { cluster: t.spec.name, reason: 'ProbeFailed', message: `${message}; staying on the last good revision` }).catch(() => undefined);
+  return false;
+}
+
+/** Hands an admitted revision to the cluster's controller, starting its lead the first time. */
+async function enforce(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<void> {
+  if (!(await admit(rt, opts, t))) return;
+  rt.targets.set(t.spec.name, t);
+  const controller = rt.controllers.get(t.spec.name);
+  if (controller) await controller.update(t);
+  else if (!rt.leading.has(t.spec.name)) void lead(rt, opts, t).then(() => { rt.health.ready = rt.controllers.size >= rt.expected; }, (e: unknown) => fatal(rt, e));
+}
+
+function fatal(rt: Runtime, e: unknown): never {
+  rt.log.error({ err: String(e) }, 'could not start reconciling; exiting');
+  process.exit(2);
+}
+
+/** One Git poll: a new revision is synthesized, gated and handed to every controller. */
 async function poll(rt: Runtime, opts: LoopOptions, current: Checkout): Promise<Checkout> {
   try {
     const next = await resolveSource(opts.source);
     if (next.revision === current.revision) return current;
     rt.log.info({ from: current.revision, to: next.revision }, 'new revision');
-    for (const t of await desiredSets(next, opts.clusters)) {
-      rt.targets.set(t.spec.name, t);
-      await rt.controllers.get(t.spec.name)?.update(t);
-    }
+    for (const t of await desiredSets(next, opts.clusters)) await enforce(rt, opts, t);
     return next;
   } catch (e) {
     rt.log.error({ err: String(e) }, 'source poll failed; keeping the current revision');
@@ -93,7 +131,7 @@ async function poll(rt: Runtime, opts: LoopOptions, current: Checkout): Promise<
  * for new revisions, serve metrics and health, stop cleanly on SIGINT/SIGTERM.
  */
 export async function runLoop(opts: LoopOptions): Promise<void> {
-  const rt: Runtime = { log: newLogger(), metrics: new Metrics(), health: { ready: false, leader: false }, controllers: new Map(), targets: new Map(), shutdown: new AbortController(), stopping: false };
+  const rt: Runtime = { log: newLogger(), metrics: new Metrics(), health: { ready: false, leader: false }, controllers: new Map(), leading: new Set(), expected: 0, targets: new Map(), shutdown: new AbortController(), stopping: false };
   const server = await serveTelemetry(rt.metrics, rt.health, opts.listen);
   const stop = (): void => {
     rt.stopping = true;
@@ -104,14 +142,11 @@ export async function runLoop(opts: LoopOptions): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   let checkout = await resolveSource(opts.source);
-  const targets = await desiredSets(checkout, opts.clusters);
-  for (const t of targets) rt.targets.set(t.spec.name, t);
   // Each cluster has its own Lease: a replica that does not lead one cluster still serves the others,
-  // and keeps polling Git meanwhile. Ready once it leads every cluster it was given.
-  void Promise.all(targets.map((t) => lead(rt, opts, t))).then(() => { rt.health.ready = true; }, (e: unknown) => {
-    rt.log.error({ err: String(e) }, 'could not start reconciling; exiting');
-    process.exit(2);
-  });
+  // and keeps polling Git meanwhile. Ready once it leads every cluster whose revision it admitted.
+  const first = await desiredSets(checkout, opts.clusters);
+  rt.expected = first.length;
+  for (const t of first) await enforce(rt, opts, t);
   while (!rt.stopping) {
     await sleep(opts.pollSeconds * 1000, rt.shutdown.signal);
     if (!rt.stopping) checkout = await poll(rt, opts, checkout);

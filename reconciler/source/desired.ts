@@ -5,6 +5,8 @@ import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/r
 import type { ClusterSpec } from '../../lib/cluster/cluster-spec.js';
 import type { PolicyDefinition, SynthResult } from '../../lib/synth/synthesize.js';
 import { applySetId, PART_OF_LABEL } from '../inventory/inventory.js';
+import { loadReviewConfig, type ProbeVerdict } from '../../lib/review/index.js';
+import { probeVerdicts } from '../gate/index.js';
 import { isKyvernoPolicy } from '../observe/foreign.js';
 import { withDesiredHash } from '../observe/untouched.js';
 import type { DesiredSet } from '../plan/types.js';
@@ -53,7 +55,12 @@ export function desiredFrom(result: SynthResult, revision: string): DesiredSet {
 export interface ClusterTarget {
   readonly spec: ClusterSpec;
   readonly desired: DesiredSet;
+  /** The revision's probes (its palisade.yaml `review.probes`) judged on this cluster's synthesis. */
+  readonly probes: readonly ProbeVerdict[];
 }
+
+/** The probes a target's revision violates; a revision with any is not applied unless allowed. */
+export const failedProbes = (t: ClusterTarget): ProbeVerdict[] => t.probes.filter((p) => !p.ok);
 
 /** Synthesizes every selected cluster of a checkout with the checkout's own code. */
 export async function synthesizeCheckout(checkout: Checkout, clusters: readonly string[] = []): Promise<SynthResult[]> {
@@ -67,5 +74,7 @@ export async function synthesizeCheckout(checkout: Checkout, clusters: readonly 
 
 /** Synthesizes the selected clusters (all when none named) from a checkout. */
 export async function desiredSets(checkout: Checkout, clusters: readonly string[]): Promise<ClusterTarget[]> {
-  return (await synthesizeCheckout(checkout, clusters)).map((r) => ({ spec: r.cluster, desired: desiredFrom(r, checkout.revision) }));
+  const results = await synthesizeCheckout(checkout, clusters);
+  const review = await loadReviewConfig(join(checkout.dir, 'palisade.yaml'));
+  return results.map((r) => ({ spec: r.cluster, desired: desiredFrom(r, checkout.revision), probes: probeVerdicts(r, review) }));
 }

@@ -212,7 +212,7 @@ function backendTarget(network: 'cilium' | 'calico'): ReturnType<typeof smallTar
   const desired = desiredFrom(synthesize(smallDefinition(s), spec), 'rev-1');
   // Cluster-scoped objects have fixed names (tiers, global policies, admission): keep the namespaced ones.
   const objects = new Map([...desired.objects].filter(([, o]) => o.metadata.namespace !== undefined || o.kind === 'Namespace'));
-  return { suffix: s, spec, desired: { ...desired, objects, admissionPolicies: [], kyvernoPolicies: [] } };
+  return { suffix: s, spec, desired: { ...desired, objects, admissionPolicies: [], kyvernoPolicies: [] }, probes: [] };
 }
 
 describe.skipIf(skipWithout('kubectl'))('foreign objects of every kind each dataplane enforces', () => {

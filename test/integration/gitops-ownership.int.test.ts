@@ -28,7 +28,7 @@ async function syncedTarget(engine: 'argocd' | 'flux'): Promise<{ target: Cluste
   const spec = { ...testCluster({ name: `it-${suffix}` }), syncedBy: record };
   const desired = desiredFrom(synthesize(smallDefinition(suffix), spec), 'rev-1');
   const objects = new Map([...desired.objects].filter(([, o]) => !o.kind.startsWith('ValidatingAdmission')));
-  const target = { spec, desired: { ...desired, objects, admissionPolicies: [] } };
+  const target = { spec, desired: { ...desired, objects, admissionPolicies: [] }, probes: [] };
   const manager = engine === 'flux' ? 'kustomize-controller' : 'argocd-controller';
   for (const o of objects.values()) await client.apply(o, { fieldManager: manager });
   await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: record.namespace } });

@@ -120,6 +120,30 @@ describe('bad input: clear message, exit >= 2, nothing written', () => {
   });
 });
 
+/** palisade.yaml probes for a makeSource repository: agent → tool on 8080 must stay allowed. */
+const probeConfig = (suffix: string): string => `review:\n  probes:\n    - {name: agent reaches its tool, from: agents-${suffix}/agent, to: tools-${suffix}/tool, port: TCP 8080, expect: allow}\n`;
+
+describe('probes gate reconcile --once', () => {
+  it('a revision that violates a probe exits 1 and writes nothing; --allow-probe-failures applies it', async () => {
+    const suffix = uniqueName('p');
+    const { dir, cluster } = await makeSource(suffix);
+    await writeFile(join(dir, 'palisade.yaml'), probeConfig(suffix));
+    execFileSync('sed', ['-i', 's/Port.tcp(8080)/Port.tcp(9090)/', join(dir, 'policies', 'index.ts')]);
+    const args = ['reconcile', '--once', '--source', dir, '-c', cluster, '--kubeconfig', kubeconfig()];
+    const refused = await runCli(args);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`${cluster}: revision \\S+ violates probe "agent reaches its tool" \\(expects allow, the policies deny\\)`));
+    expect(refused.stderr).toContain('nothing applied');
+    for (const ns of [`agents-${suffix}`, `tools-${suffix}`]) expect(await client.get({ apiVersion: 'v1', kind: 'Namespace', name: ns })).toBeUndefined();
+    expect(await client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'palisade-system', name: inventoryName(cluster) })).toBeUndefined();
+
+    const forced = await runCli([...args, '--allow-probe-failures']);
+    expect(forced.stderr).toContain('applying anyway (--allow-probe-failures)');
+    expect(forced.code).toBe(0);
+    expect(await client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `tools-${suffix}`, name: 'tool-ingress' })).toBeDefined();
+  });
+});
+
 /** SIGTERM and wait for exit (at once when it already exited, SIGKILL after 10 s). */
 async function stopChild(child: ReturnType<typeof spawn>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -148,6 +172,40 @@ describe('palisade reconcile --watch', () => {
       execFileSync('git', ['push', '-q', bare, 'main'], { cwd: dir });
       await eventually(port0, (p) => p === 9090, 60_000);
       expect(logs).toMatch(/"msg":"new revision"/);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- reconciler logs ---\n${logs.slice(-3000)}`);
+    } finally {
+      await stopChild(child);
+    }
+  });
+
+  it('stays on the last good revision when a new one violates a probe, with a metric, an Event and a log line', { timeout: 240_000 }, async () => {
+    const suffix = uniqueName('q');
+    const { dir, cluster } = await makeSource(suffix);
+    await writeFile(join(dir, 'palisade.yaml'), probeConfig(suffix));
+    const bare = gitRepoOf(dir);
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/palisade.js'), 'reconcile', '--watch', '--git', bare, '--ref', 'main', '-c', cluster, '--kubeconfig', kubeconfig(), '--listen', `127.0.0.1:${port}`, '--poll-interval', '1s'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let logs = '';
+    child.stderr.on('data', (d: Buffer) => { logs += d.toString(); });
+    const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `tools-${suffix}`, name: 'tool-ingress' };
+    const port0 = async (): Promise<unknown> => ((await client.get(ingress))?.['spec'] as { ingress?: Array<{ ports: Array<{ port: number }> }> } | undefined)?.ingress?.[0]?.ports[0]?.port;
+    try {
+      await eventually(port0, (p) => p === 8080, 60_000);
+      execFileSync('sed', ['-i', 's/Port.tcp(8080)/Port.tcp(9090)/', join(dir, 'policies', 'index.ts')]);
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qam', 'tool moves to 9090, breaking the probe'], { cwd: dir });
+      execFileSync('git', ['push', '-q', bare, 'main'], { cwd: dir });
+      const refused = new RegExp(`palisade_revisions_refused_total\\{cluster="${cluster}",reason="probe"\\} 1`);
+      await eventually(() => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => ''), (m) => refused.test(m), 60_000);
+      const line = JSON.parse(logs.split('\n').find((l) => l.includes('revision refused')) ?? '{}') as { cluster?: string; probes?: string[] };
+      expect(line).toMatchObject({ cluster, probes: ['agent reaches its tool'] });
+      const events = await client.list('v1', 'Event', { namespace: 'palisade-system', labelSelector: `palisade.dev/cluster=${cluster}` });
+      expect(events.map((e) => [e['reason'], e['message']])).toEqual([['ProbeFailed', expect.stringContaining('violates probe "agent reaches its tool"')]]);
+      // The cluster keeps the last good revision, and drift is still corrected meanwhile.
+      expect(await port0()).toBe(8080);
+      await tamper(suffix);
+      await eventually(() => Promise.resolve(logs), (l) => l.includes('"msg":"drift corrected"'), 10_000);
+      expect(await port0()).toBe(8080);
     } catch (e) {
       throw new Error(`${(e as Error).message}\n--- reconciler logs ---\n${logs.slice(-3000)}`);
     } finally {

@@ -27,7 +27,7 @@ function kyvernoTarget(suffix: string): ClusterTarget {
   const objects = result.objects
     .filter((o) => !o.kind.startsWith('ValidatingAdmissionPolicy'))
     .map((o): KubeObject => (isKyvernoPolicy(o) ? { ...o, metadata: { ...o.metadata, name: `${o.metadata.name}-${suffix}` } } : o));
-  return { spec, desired: desiredFrom({ ...result, objects }, 'rev-1') };
+  return { spec, desired: desiredFrom({ ...result, objects }, 'rev-1'), probes: [] };
 }
 
 const exception = (name: string, namespace: string, policy: string): KubeObject => ({

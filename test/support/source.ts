@@ -28,11 +28,11 @@ export function definePolicies(scope: Construct, _cluster: ClusterSpec): void {
   return { dir, cluster };
 }
 
-/** Turns a source directory into a Git repository with one commit on main, and a bare clone of it. */
+/** Turns a source directory (everything in it) into a Git repository with one commit on main, and a bare clone of it. */
 export function gitRepoOf(dir: string): string {
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
   git('init', '-q', '-b', 'main');
-  git('add', 'lib', 'policies', 'clusters');
+  git('add', '-A');
   git('commit', '-q', '-m', 'policies');
   const bare = `${dir}.git`;
   execFileSync('git', ['clone', '-q', '--bare', dir, bare]);

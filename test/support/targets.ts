@@ -28,5 +28,5 @@ export function smallTarget(suffix = randomBytes(3).toString('hex'), o: TargetOp
   const spec = testCluster({ name: `it-${suffix}` });
   const desired = desiredFrom(synthesize(smallDefinition(suffix, o), spec), revision);
   const objects = new Map([...desired.objects].filter(([, obj]) => !SHARED_NAMES.has(obj.kind)));
-  return { suffix, spec, desired: { ...desired, objects, admissionPolicies: [], kyvernoPolicies: [] } };
+  return { suffix, spec, desired: { ...desired, objects, admissionPolicies: [], kyvernoPolicies: [] }, probes: [] };
 }

@@ -1,0 +1,2 @@
+/** Gates a revision must pass before the reconciler applies it. */
+export { describeProbeFailures, probeVerdicts } from './probes.js';
