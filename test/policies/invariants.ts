@@ -17,7 +17,7 @@ export function assertDefaultDeny(result: SynthResult): void {
         expect(find(objects, 'NetworkPolicy', 'palisade-default-deny', ns)?.['spec']).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
         break;
       case 'cilium':
-        expect(find(objects, 'CiliumNetworkPolicy', 'palisade-default-deny', ns)?.['spec']).toMatchObject({ endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true } });
+        expect(find(objects, 'CiliumNetworkPolicy', 'palisade-default-deny', ns)?.['spec']).toEqual({ endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true }, ingress: [{ fromEntities: ['none'] }], egress: [{ toEntities: ['none'] }] });
         break;
       case 'calico': {
         expect(namespace?.metadata.labels?.[LABELS.zone]).toBeTruthy();

@@ -62,7 +62,10 @@ export function translateCiliumPolicy(obj: Obj, source: string, ctx: TranslateCo
   const direction = (dir: Direction): Rule[] | undefined => {
     const allows = list(get(spec, dir)).flatMap((r, i) => ciliumRules(r, `${base}.${dir}[${i}]`, { ...rc, dir, action: 'Allow' }));
     const denies = list(get(spec, `${dir}Deny`)).flatMap((r, i) => ciliumRules(r, `${base}.${dir}Deny[${i}]`, { ...rc, dir, action: 'Deny' }));
-    const present = get(spec, dir) !== undefined || get(spec, `${dir}Deny`) !== undefined || get(dd, dir) === true;
+    // Cilium puts a direction into policy enforcement only when the rule has entries there
+    // (repository.go: len(r.Ingress) > 0 || len(r.IngressDeny) > 0); enableDefaultDeny alone, or an
+    // empty list, changes nothing.
+    const present = list(get(spec, dir)).length > 0 || list(get(spec, `${dir}Deny`)).length > 0;
     return present ? [...denies, ...allows] : undefined;
   };
   const ingress = direction('ingress');

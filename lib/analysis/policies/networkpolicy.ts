@@ -14,7 +14,8 @@ export function translateNetworkPolicy(obj: Obj, source: string, ctx: TranslateC
   };
   const podSelector = (get(obj, 'spec', 'podSelector') ?? {}) as LabelSelector;
   const types = list(get(obj, 'spec', 'policyTypes')).map(String);
-  const hasEgress = types.includes('Egress') || (types.length === 0 && get(obj, 'spec', 'egress') !== undefined);
+  // Without policyTypes the API server adds Egress only for a non-empty egress list (SetDefaults_NetworkPolicySpec).
+  const hasEgress = types.includes('Egress') || (types.length === 0 && list(get(obj, 'spec', 'egress')).length > 0);
   const hasIngress = types.includes('Ingress') || types.length === 0;
   const rules = (dir: Direction): Rule[] =>
     list(get(obj, 'spec', dir)).map((r, i) => npRule(r, `spec.${dir}[${i}]`, dir, { ref, namespace, fail, ctx }));

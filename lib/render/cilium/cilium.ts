@@ -64,9 +64,17 @@ function namespaceDefaults(ctx: RenderContext): void {
   const { dns } = ctx.cluster;
   const q = ctx.model.quarantine;
   for (const ns of managedNamespaces(ctx.model)) {
+    // Default deny needs a rule in each direction (Cilium enforces it only for a direction that has
+    // rules). The rule selects the `none` entity, which never exists: an empty rule (`ingress: [{}]`)
+    // reads as allow-all in Cilium's newer policy conversion, and an empty `fromEntities: []` turns
+    // into `{}` once anything round-trips the object through Cilium's Go types (`omitempty`).
     new cnp.CiliumNetworkPolicy(ctx.chart, objectId('cnp', 'palisade-default-deny', ns.name), {
       metadata: meta(ctx, 'palisade-default-deny', ns.name, { sources: ns.sources, rule: 'guardrail:default-deny' }),
-      spec: { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true }, ingress: [{}], egress: [{}] },
+      spec: {
+        endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true },
+        ingress: [{ fromEntities: [cnp.CiliumNetworkPolicySpecIngressFromEntities.NONE] }],
+        egress: [{ toEntities: [cnp.CiliumNetworkPolicySpecEgressToEntities.NONE] }],
+      },
     });
     // Cluster-internal names only; each agent's egress policy adds the external names it may reach.
     // The DNS proxy refuses every other name, so queries cannot carry data out (quarantined pods included).

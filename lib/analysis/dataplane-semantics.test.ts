@@ -1,0 +1,51 @@
+/**
+ * One policy-and-pod pair per finding of the dataplane-semantics review (../shared/reference/
+ * dataplane-semantics.md), each with the upstream behaviour it encodes: a regression test that
+ * fails on the analyser as it was before the fix.
+ */
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../core/resource-id.js';
+import { analyze } from './analyze.js';
+
+function deployment(namespace: string, name: string, labels: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, protocol: 'TCP' }] }] } } },
+  };
+}
+
+const ns = (name: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+
+/** Namespaces `a` and `b`, pods a/x (app=x) and b/y (app=y). */
+const world = [ns('a'), ns('b'), deployment('a', 'x', { app: 'x' }), deployment('b', 'y', { app: 'y' })];
+
+/** Whether `from` reaches `to` on TCP `port` given these policies (workload ids `ns/name`). */
+function reaches(policies: readonly KubeObject[], from: string, to: string, port = 80): boolean {
+  const a = analyze([...world, ...policies].map((object) => ({ object, source: 'test' })));
+  return a.connections.some((c) => c.src.id === `${from}[Deployment]` && c.dst.id === `${to}[Deployment]` && c.conns.ports('TCP').some(([lo, hi]) => lo <= port && port <= hi));
+}
+
+const cnp = (namespace: string, name: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
+
+describe('A11: default-deny triggers', () => {
+  it('Cilium: enableDefaultDeny.ingress without ingress rules does not isolate ingress (repository.go needs len(r.Ingress) > 0)', () => {
+    const p = cnp('a', 'x-egress', { endpointSelector: { matchLabels: { app: 'x' } }, enableDefaultDeny: { ingress: true }, egress: [{ toEndpoints: [{}] }] });
+    expect(reaches([p], 'b/y', 'a/x')).toBe(true);
+  });
+  it('Cilium: `ingress: []` does not isolate ingress either', () => {
+    const p = cnp('a', 'x-egress', { endpointSelector: { matchLabels: { app: 'x' } }, ingress: [], egress: [{ toEndpoints: [{}] }] });
+    expect(reaches([p], 'b/y', 'a/x')).toBe(true);
+  });
+  it('Kubernetes: `egress: []` without policyTypes leaves egress alone (SetDefaults_NetworkPolicySpec)', () => {
+    const np: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'a' }, spec: { podSelector: { matchLabels: { app: 'x' } }, ingress: [{}], egress: [] } };
+    expect(reaches([np], 'a/x', 'b/y')).toBe(true);
+  });
+});
+
+describe('E3: Cilium default deny', () => {
+  const deny = cnp('a', 'palisade-default-deny', { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true }, ingress: [{ fromEntities: ['none'] }], egress: [{ toEntities: ['none'] }] });
+  it('the `none` entity encoding isolates both directions and allows nothing', () => {
+    expect(reaches([deny], 'b/y', 'a/x')).toBe(false);
+    expect(reaches([deny], 'a/x', 'b/y')).toBe(false);
+  });
+});
