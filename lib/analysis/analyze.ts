@@ -74,9 +74,15 @@ function pair(ev: Evaluator, u: Universe, src: Peer, dst: Peer): PairExplanation
   return { src, dst, conns, ...(egress && { egress: egress.decisions }), ...(ingress && { ingress: ingress.decisions }), ...(exposed && { exposed }) };
 }
 
+/**
+ * The HTTP rules of a connection: only when they hold for every port it allows (a connection is
+ * reported as one set of ports; HTTP rules on port 80 do not restrict a plain allow of port 81).
+ */
 function httpOf(p: PairExplanation): readonly HttpRule[] | undefined {
   const rules = [...(p.egress ?? []), ...(p.ingress ?? [])].filter((d) => d.verdict === 'allow' && d.http !== undefined && !d.conns.intersect(p.conns).isEmpty());
-  return rules.length === 0 ? undefined : rules.flatMap((d) => d.http ?? []);
+  if (rules.length === 0) return undefined;
+  const covered = rules.reduce((acc, d) => acc.union(d.conns), ConnSet.none());
+  return p.conns.subtract(covered).isEmpty() ? rules.flatMap((d) => d.http ?? []) : undefined;
 }
 
 /** The (source, destination) pairs to evaluate: workload → workload, → egress peers; ingress peers → workload. */

@@ -49,3 +49,40 @@ describe('E3: Cilium default deny', () => {
     expect(reaches([deny], 'a/x', 'b/y')).toBe(false);
   });
 });
+
+describe('A2 / A16: Cilium namespace scoping', () => {
+  const zoned = [ns('a'), ns('b', { zone: 'z2' }), deployment('a', 'x', { app: 'x' }), deployment('b', 'y', { app: 'y' })];
+  const reach = (p: KubeObject, from: string, to: string): boolean => analyze([...zoned, p].map((object) => ({ object, source: 'test' })))
+    .connections.some((c) => c.src.id === `${from}[Deployment]` && c.dst.id === `${to}[Deployment]`);
+  it('a peer selector on namespace labels is not confined to the policy namespace (getEndpointSelector)', () => {
+    const p = cnp('a', 'x-in', { endpointSelector: { matchLabels: { app: 'x' } }, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.zone': 'z2' } }] }] });
+    expect(reach(p, 'b/y', 'a/x')).toBe(true);
+  });
+  it('a subject selector naming another namespace still applies in the policy namespace only (ParseToCiliumRule)', () => {
+    const p = cnp('a', 'isolate', { endpointSelector: { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b' } }, ingress: [{ fromEntities: ['none'] }] });
+    expect(reach(p, 'a/x', 'b/y')).toBe(true);
+    expect(reach(p, 'b/y', 'a/x')).toBe(false);
+  });
+});
+
+describe('A6: HTTP rules Cilium wildcards or does not apply', () => {
+  const connection = (policies: KubeObject[], from: string, to: string) => analyze([...world, ...policies].map((object) => ({ object, source: 'test' })))
+    .connections.find((c) => c.src.id === `${from}[Deployment]` && c.dst.id === `${to}[Deployment]`);
+  const fromB = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b' } };
+  const http80 = { fromEndpoints: [fromB], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] };
+  it('an L3-only rule for the same peer allows all HTTP, whichever policy sorts first (cilium#3509)', () => {
+    for (const name of ['aa', 'zz']) {
+      const c = connection([cnp('a', 'x-http', { endpointSelector: { matchLabels: { app: 'x' } }, ingress: [http80] }), cnp('a', name, { endpointSelector: { matchLabels: { app: 'x' } }, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b', app: 'y' } }] }] })], 'b/y', 'a/x');
+      expect(c?.http).toBeUndefined();
+    }
+  });
+  it('HTTP rules on port 80 do not label a connection that also allows port 81 without them', () => {
+    const c = connection([cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, ingress: [http80, { fromEndpoints: [fromB], toPorts: [{ ports: [{ port: '81', protocol: 'TCP' }] }] }] })], 'b/y', 'a/x');
+    expect(c?.conns.toString()).toBe('TCP 80-81');
+    expect(c?.http).toBeUndefined();
+  });
+  it('HTTP rules covering every allowed port still label the connection', () => {
+    const c = connection([cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, ingress: [http80] })], 'b/y', 'a/x');
+    expect(c?.http).toEqual([{ method: 'GET' }]);
+  });
+});

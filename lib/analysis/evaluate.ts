@@ -161,7 +161,11 @@ function unionLayer(walk: Walk, s: Selected, ctx: Ctx): void {
     record(walk, decision(m.rule, m.conns.subtract(denied), 'deny'));
     denied = denied.union(m.conns);
   }
-  const granted = allows.reduce((acc, { conns, rule }) => {
+  // A rule without HTTP rules wildcards L7 for what it allows (cilium#3509, #3732: an L3/L4 rule
+  // next to an L7 rule for the same peer and port allows all HTTP there), so those grant first and
+  // HTTP rules keep only what no such rule allows, whatever the policies are named.
+  const ordered = [...allows.filter((a) => a.rule.http === undefined), ...allows.filter((a) => a.rule.http !== undefined)];
+  const granted = ordered.reduce((acc, { conns, rule }) => {
     const part = conns.subtract(denied).subtract(acc);
     record(walk, decision(rule, part, 'allow'));
     return acc.union(part);

@@ -94,7 +94,8 @@ export async function goBuild(spec: GoBinarySpec, opts: GoBuildOptions): Promise
   const env = opts.env ?? process.env;
   await findGo(env);
   await mkdir(workDir, { recursive: true });
-  await writeFile(join(workDir, 'go.mod'), wrapperGoMod(spec));
+  if (spec.program) for (const [file, text] of Object.entries(spec.program)) await writeFile(join(workDir, file), text);
+  else await writeFile(join(workDir, 'go.mod'), wrapperGoMod(spec));
   progress.step(`building ${spec.name} v${spec.version} from ${spec.module.path}@${spec.module.version} (first time only; takes several minutes)`);
   let packages = 0;
   const started = Date.now();
@@ -103,7 +104,7 @@ export async function goBuild(spec: GoBinarySpec, opts: GoBuildOptions): Promise
     else if (!line.startsWith('#')) packages += 1;
     if (!line.startsWith('go:')) progress.tick(`${spec.name}: ${packages} packages compiled, ${Math.round((Date.now() - started) / 1000)}s`);
   };
-  const buildEnv = { ...env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOTOOLCHAIN: env['GOTOOLCHAIN'] ?? 'auto' };
+  const buildEnv = { ...env, CGO_ENABLED: '0', GOFLAGS: spec.program ? '-mod=readonly' : '-mod=mod', GOTOOLCHAIN: env['GOTOOLCHAIN'] ?? 'auto' };
   if (spec.seedGoSum === true) await seedGoSum(spec, workDir, buildEnv);
   const args = ['build', '-v', '-trimpath', '-ldflags', ldflags(spec), '-o', outFile, spec.pkg];
   const result = await run('go', args, { env: buildEnv, cwd: workDir, onLine });

@@ -22,6 +22,12 @@ export interface GoBinarySpec {
    * the checksum database does not list (their authors' go.sum is then the trust root).
    */
   readonly seedGoSum?: boolean;
+  /**
+   * palisade's own Go program (file name → content: go.mod, go.sum, *.go) that requires `module`,
+   * built instead of a wrapper module, with its go.sum as committed (`-mod=readonly`). The content
+   * is part of the cache key, so an edit rebuilds it.
+   */
+  readonly program?: Readonly<Record<string, string>>;
 }
 
 export const KUBERNETES_VERSION = '1.35.4';

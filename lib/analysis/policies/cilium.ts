@@ -32,15 +32,35 @@ export function normalizeSelector(sel: LabelSelector): LabelSelector {
   };
 }
 
-function namesNamespace(sel: LabelSelector): boolean {
-  return NS_KEY in (sel.matchLabels ?? {}) || (sel.matchExpressions ?? []).some((e) => e.key === NS_KEY);
+const keysOf = (sel: LabelSelector): string[] => [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)];
+
+/**
+ * Whether a peer selector chooses its namespaces itself: it names the namespace, or selects on
+ * namespace labels (Cilium's getEndpointSelector adds the policy's namespace only otherwise).
+ */
+function choosesNamespace(sel: LabelSelector): boolean {
+  return keysOf(sel).some((k) => k === NS_KEY || k.startsWith(NS_LABEL_PREFIX));
 }
 
-/** Selector over workloads; in a namespaced policy it is confined to the policy's namespace unless it names one. */
-function endpointMatcher(raw: unknown, namespace: string | undefined): (w: { namespace: string; labels: Labels; nsLabels: Labels; serviceAccount: string }) => boolean {
+type Endpoint = { namespace: string; labels: Labels; nsLabels: Labels; serviceAccount: string };
+
+/** A peer selector; in a namespaced policy it is confined to the policy's namespace unless it chooses its namespaces. */
+function endpointMatcher(raw: unknown, namespace: string | undefined): (w: Endpoint) => boolean {
   const sel = normalizeSelector((raw ?? {}));
-  const confine = namespace !== undefined && !namesNamespace(sel);
+  const confine = namespace !== undefined && !choosesNamespace(sel);
   return (w) => (!confine || w.namespace === namespace) && selectorMatches(sel, ciliumLabels(w));
+}
+
+/**
+ * The subject selector of a CiliumNetworkPolicy always applies in the policy's namespace
+ * (ParseToCiliumRule sets the namespace label, replacing any the selector names).
+ */
+function subjectMatcher(raw: unknown, namespace: string | undefined): (w: Endpoint) => boolean {
+  const sel = normalizeSelector((raw ?? {}));
+  if (namespace === undefined) return (w) => selectorMatches(sel, ciliumLabels(w));
+  const { [NS_KEY]: _ignored, ...matchLabels } = sel.matchLabels ?? {};
+  const scoped = { ...sel, matchLabels };
+  return (w) => w.namespace === namespace && selectorMatches(scoped, ciliumLabels(w));
 }
 
 interface RuleCtx extends RuleContext {
@@ -57,7 +77,7 @@ export function translateCiliumPolicy(obj: Obj, source: string, ctx: TranslateCo
   if (specs.length > 1) ctx.warn(`${ref}: only spec/specs[0] is analysed`);
   const [base, spec] = specs[0] ?? fail('spec', 'missing');
   const rc: RuleCtx = { ref, namespace, fail, ctx };
-  const selects = get(spec, 'nodeSelector') !== undefined ? () => false : endpointMatcher(get(spec, 'endpointSelector'), namespace);
+  const selects = get(spec, 'nodeSelector') !== undefined ? () => false : subjectMatcher(get(spec, 'endpointSelector'), namespace);
   const dd = get(spec, 'enableDefaultDeny');
   const direction = (dir: Direction): Rule[] | undefined => {
     const allows = list(get(spec, dir)).flatMap((r, i) => ciliumRules(r, `${base}.${dir}[${i}]`, { ...rc, dir, action: 'Allow' }));

@@ -11,6 +11,7 @@ import { streamProgress } from '../../../lib/core/progress.js';
 import { clientFor } from '../../../reconciler/cluster/client.js';
 import { loadKubeConfig } from '../../../reconciler/cluster/connect.js';
 import { actionlintSpec, ensureBinary, installCrds, kyvernoSpec, netpolicySpec, startControlPlane, stopControlPlane } from '../../../reconciler/controlplane/index.js';
+import { ciliumVerdictSpec } from '../../support/cilium-oracle.js';
 import { skipWithout } from '../../support/tools.js';
 import { upstreamCrdFiles } from '../../support/shared.js';
 
@@ -39,7 +40,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   await installCrds(clientFor(loadKubeConfig({ kubeconfig })), upstreamCrdFiles(), progress);
   // The oracle tools, one Go build at a time (tests in parallel files would otherwise build them at once).
-  if (!skipWithout('go')) for (const spec of [netpolicySpec(), actionlintSpec(), kyvernoSpec()]) await ensureBinary(spec, { progress });
+  if (!skipWithout('go')) for (const spec of [netpolicySpec(), actionlintSpec(), kyvernoSpec(), ciliumVerdictSpec()]) await ensureBinary(spec, { progress });
   project.provide('kubeconfig', kubeconfig);
   project.provide('clusterKind', external ? 'external' : 'embedded');
   return async () => {

@@ -1,0 +1,123 @@
+/**
+ * Cilium's own policy engine as the oracle for palisade's analyser (issue 13): the template's
+ * prod-cilium output and crafted cases go through github.com/cilium/cilium/pkg/policy (parsing,
+ * resolution, distillation into the policy map state, lookup as the datapath does it; see
+ * test/oracles/cilium-verdict), and every flow's verdict is compared with the analyser's.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyze, synthesizedInput, type Analysis, type Workload } from '../../lib/analysis/index.js';
+import { silentProgress } from '../../lib/core/progress.js';
+import type { KubeObject } from '../../lib/core/resource-id.js';
+import { listClusters, loadCluster, synthesize } from '../../lib/index.js';
+import { ensureBinary } from '../../reconciler/controlplane/index.js';
+import { definePolicies } from '../../policies/index.js';
+import { ciliumVerdicts, ciliumVerdictSpec, identityLabels, type OracleFlow } from '../support/cilium-oracle.js';
+import { intruder } from '../policies/invariants.js';
+import { REPO_ROOT } from '../support/shared.js';
+
+// Built once by the global setup; this only checks the cached binary.
+const binary = await ensureBinary(ciliumVerdictSpec(), { progress: silentProgress });
+
+const CILIUM_KINDS = new Set(['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'NetworkPolicy']);
+
+interface Compared { readonly flows: number; readonly allowed: number; readonly disagreements: string[] }
+
+/** The analyser's verdict of one flow: an allowed connection covering the port, and whether it carries HTTP rules. */
+function analyserVerdict(a: Analysis, f: OracleFlow): { allowed: boolean; l7: boolean } {
+  const c = a.connections.find((x) => x.src.id === f.from && x.dst.id === f.to && x.conns.ports(f.proto).some(([lo, hi]) => lo <= f.port && f.port <= hi));
+  return { allowed: c !== undefined, l7: c?.http !== undefined };
+}
+
+/** Every ordered pair of distinct workloads on each port the destination serves, plus one port nobody names. */
+function flowsOf(workloads: readonly Workload[]): OracleFlow[] {
+  return workloads.flatMap((src) => workloads.filter((dst) => dst.id !== src.id).flatMap((dst) => [
+    ...dst.ports.map((p) => ({ from: src.id, to: dst.id, proto: p.protocol === 'UDP' ? 'UDP' as const : 'TCP' as const, port: p.port })),
+    { from: src.id, to: dst.id, proto: 'TCP' as const, port: 9999 },
+  ]));
+}
+
+async function compare(objects: readonly KubeObject[], a: Analysis): Promise<Compared> {
+  const flows = flowsOf(a.workloads);
+  const verdicts = await ciliumVerdicts(binary, {
+    policies: objects.filter((o) => CILIUM_KINDS.has(o.kind)),
+    endpoints: a.workloads.map((w) => ({ name: w.id, labels: identityLabels(w) })),
+    flows,
+  });
+  const disagreements: string[] = [];
+  let allowed = 0;
+  flows.forEach((f, i) => {
+    const v = verdicts[i]!;
+    const cilium = v.egress && v.ingress;
+    const ours = analyserVerdict(a, f);
+    if (cilium) allowed += 1;
+    if (cilium !== ours.allowed) disagreements.push(`${f.from} -> ${f.to} ${f.proto} ${f.port}: cilium ${cilium ? 'allows' : 'denies'} (egress ${v.egress}, ingress ${v.ingress}), analyser ${ours.allowed ? 'allows' : 'denies'}`);
+    // HTTP rules are enforced only where Cilium redirects the flow to its proxy: the analyser must
+    // not report a restriction the proxy never sees. (The converse is not checked: a redirect with
+    // L7 wildcarded by an L3/L4 rule is decided by the proxy's rule matching, not the map state.)
+    if (cilium && ours.l7 && !(v.egressL7 || v.ingressL7)) disagreements.push(`${f.from} -> ${f.to} ${f.proto} ${f.port}: cilium does not redirect to its L7 proxy, analyser reports HTTP rules`);
+  });
+  return { flows: flows.length, allowed, disagreements };
+}
+
+describe('the analyser agrees with Cilium\'s policy engine', () => {
+  it('on the template\'s prod-cilium output, flow by flow (intruders in every agent namespace included)', async () => {
+    const clusters = `${REPO_ROOT}/clusters`;
+    expect(await listClusters(clusters)).toContain('prod-cilium');
+    const r = synthesize(definePolicies, await loadCluster(clusters, 'prod-cilium'));
+    const intruders = [...new Set(r.model.agents.map((x) => x.namespace))].map(intruder);
+    const input = synthesizedInput('prod-cilium', [...r.objects, ...intruders], r.model);
+    const a = analyze(input);
+    const result = await compare([...r.objects, ...intruders], a);
+    process.stderr.write(`cilium oracle: prod-cilium, ${result.flows} flows compared (${result.allowed} allowed by Cilium), ${result.disagreements.length} disagreements\n`);
+    expect(result.disagreements).toEqual([]);
+    expect(result.allowed).toBeGreaterThan(0);
+    expect(result.allowed).toBeLessThan(result.flows);
+  });
+});
+
+/** Namespaces a (zone z1) and b (zone z2); pods a/x, b/y, b/w serving TCP 80 and 81. */
+const crafted: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labels: { zone: 'z1' } } },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b', labels: { zone: 'z2' } } },
+  ...([['a', 'x'], ['b', 'y'], ['b', 'w']] as const).map(([namespace, app]): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: app, namespace },
+    spec: { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }, { containerPort: 81 }] }] } } },
+  })),
+];
+
+const cnp = (namespace: string, name: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
+const onX = { matchLabels: { app: 'x' } };
+const port = (p: number): Array<Record<string, unknown>> => [{ ports: [{ port: String(p), protocol: 'TCP' }] }];
+
+/** Crafted cases, each named after the question it settles; the expectation is Cilium's answer. */
+const CASES: ReadonlyArray<readonly [string, KubeObject[]]> = [
+  ['default deny as an empty rule (ingress: [{}], egress: [{}])', [cnp('a', 'dd', { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true }, ingress: [{}], egress: [{}] })]],
+  ['default deny as the none entity (palisade\'s encoding)', [cnp('a', 'dd', { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true }, ingress: [{ fromEntities: ['none'] }], egress: [{ toEntities: ['none'] }] })]],
+  ['default deny as empty entity lists', [cnp('a', 'dd', { endpointSelector: {}, ingress: [{ fromEntities: [] }], egress: [{ toEntities: [] }] })]],
+  ['enableDefaultDeny without rules in that direction (A11)', [cnp('a', 'x', { endpointSelector: onX, enableDefaultDeny: { ingress: true }, egress: [{ toEndpoints: [{}] }] })]],
+  ['a namespace-label peer selector is not confined to the policy namespace (A2)', [cnp('a', 'x', { endpointSelector: onX, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.zone': 'z2' } }], toPorts: port(81) }] })]],
+  ['a plain peer selector is confined to the policy namespace', [cnp('a', 'x', { endpointSelector: onX, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'y' } }] }] })]],
+  ['a subject selector naming another namespace applies in the policy namespace (A16)', [cnp('a', 'x', { endpointSelector: { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b' } }, ingress: [{ fromEntities: ['none'] }] })]],
+  ['the cluster entity', [cnp('a', 'x', { endpointSelector: onX, ingress: [{ fromEntities: ['cluster'] }], egress: [{ toEntities: ['cluster'], toPorts: port(80) }] })]],
+  ['deny takes precedence over allow', [cnp('a', 'x', { endpointSelector: onX, ingress: [{ fromEntities: ['cluster'] }], ingressDeny: [{ fromEndpoints: [{ matchLabels: { 'k8s:app': 'y', 'k8s:io.kubernetes.pod.namespace': 'b' } }], toPorts: port(80) }] })]],
+  ['HTTP rules on a port', [cnp('a', 'x', { endpointSelector: onX, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/v1/.*' }] } }] }] })]],
+  ['HTTP rules next to an L3-only rule for the same peer (A6)', [cnp('a', 'x', { endpointSelector: onX, ingress: [
+    { fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] },
+    { fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b', app: 'y' } }] },
+  ] })]],
+  ['a Kubernetes NetworkPolicy adds to a CiliumNetworkPolicy', [
+    cnp('a', 'x', { endpointSelector: onX, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b', app: 'y' } }], toPorts: port(81) }] }),
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'a' }, spec: { podSelector: { matchLabels: { app: 'x' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { zone: 'z2' } }, podSelector: { matchLabels: { app: 'w' } } }], ports: [{ port: 80 }] }] } },
+  ]],
+  ['Kubernetes egress: [] without policyTypes (A11)', [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'a' }, spec: { podSelector: { matchLabels: { app: 'x' } }, ingress: [{}], egress: [] } }]],
+  ['a clusterwide policy selecting by namespace label', [{ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'z2-in' }, spec: { endpointSelector: { matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.zone': 'z2' } }, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'a' } }], toPorts: port(80) }] } }]],
+];
+
+describe('crafted cases: the analyser agrees with Cilium\'s policy engine', () => {
+  it.each(CASES)('%s', async (_name, policies) => {
+    const a = analyze([...crafted, ...policies].map((object) => ({ object, source: 'crafted' })));
+    const result = await compare(policies, a);
+    expect(result.disagreements).toEqual([]);
+    expect(result.flows).toBe(3 * 2 * 3);
+  });
+});
