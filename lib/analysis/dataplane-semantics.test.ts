@@ -86,3 +86,17 @@ describe('A6: HTTP rules Cilium wildcards or does not apply', () => {
     expect(c?.http).toEqual([{ method: 'GET' }]);
   });
 });
+
+describe('A1: ClusterNetworkPolicy on Calico runs in tier kube-admin (order 1,000), not before every tier', () => {
+  it('an Allow in a tier ordered before kube-admin is final; the Admin deny never sees the flow', () => {
+    const policies: KubeObject[] = [
+      { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'early' }, spec: { order: 100, defaultAction: 'Deny' } },
+      { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'early.x-to-y' }, spec: { tier: 'early', order: 1, selector: "app == 'x'", types: ['Egress'], egress: [{ action: 'Allow' }] } },
+      { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'early.y-in' }, spec: { tier: 'early', order: 1, selector: "app == 'y'", types: ['Ingress'], ingress: [{ action: 'Allow' }] } },
+      { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'deny-a-to-b' }, spec: { tier: 'Admin', priority: 1, subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'b' } } }, ingress: [{ name: 'no-a', action: 'Deny', from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'a' } } }] }] } },
+    ];
+    const labelled = [ns('a', { 'kubernetes.io/metadata.name': 'a' }), ns('b', { 'kubernetes.io/metadata.name': 'b' }), deployment('a', 'x', { app: 'x' }), deployment('b', 'y', { app: 'y' })];
+    const a = analyze([...labelled, ...policies].map((object) => ({ object, source: 'test' })));
+    expect(a.connections.some((c) => c.src.id === 'a/x[Deployment]' && c.dst.id === 'b/y[Deployment]')).toBe(true);
+  });
+});

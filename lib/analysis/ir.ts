@@ -71,3 +71,13 @@ export interface PolicySet {
 }
 
 export const DEFAULT_TIER: TierInfo = { name: 'default', order: 1_000_000, defaultAction: 'Deny' };
+
+/**
+ * Calico's tiers for ClusterNetworkPolicy (libcalico-go conversion/clusternetworkpolicy.go maps
+ * `tier: Admin` to `kube-admin`, `Baseline` to `kube-baseline`; api/pkg/apis/projectcalico/v3/tier.go:
+ * orders 1,000 and 10,000,000, default action Pass).
+ */
+export const CALICO_KUBE_TIERS: Readonly<Record<'admin' | 'baseline', TierInfo>> = {
+  admin: { name: 'kube-admin', order: 1_000, defaultAction: 'Pass' },
+  baseline: { name: 'kube-baseline', order: 10_000_000, defaultAction: 'Pass' },
+};

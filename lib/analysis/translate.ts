@@ -1,6 +1,6 @@
 import type { IntervalList } from './intervals.js';
 import type { SourcedObject } from './inputs.js';
-import type { LayerKey, Policy, PolicySet, TierInfo } from './ir.js';
+import { CALICO_KUBE_TIERS, type LayerKey, type Policy, type PolicySet, type TierInfo } from './ir.js';
 import { translateAdminPolicy } from './policies/admin.js';
 import { translateCalicoPolicy, tierOf } from './policies/calico.js';
 import { translateCiliumPolicy } from './policies/cilium.js';
@@ -38,14 +38,17 @@ export function translatePolicies(objects: readonly SourcedObject[]): PolicySet 
   const warnings: string[] = [];
   const hasCilium = objects.some(({ object }) => keyOf(object).startsWith('cilium.io/'));
   const networkPolicyLayer: LayerKey = hasCilium ? 'union' : 'tier:default';
+  // On Calico, ClusterNetworkPolicy runs in Calico's kube-admin/kube-baseline tiers, ordered with the others.
+  const hasCalico = objects.some(({ object }) => keyOf(object).startsWith('projectcalico.org/'));
+  const tiers = new Map<string, TierInfo>(hasCalico ? Object.values(CALICO_KUBE_TIERS).map((t) => [t.name, t]) : []);
+  const adminLayers = hasCalico ? { admin: `tier:${CALICO_KUBE_TIERS.admin.name}`, baseline: `tier:${CALICO_KUBE_TIERS.baseline.name}` } as const : { admin: 'admin', baseline: 'baseline' } as const;
   const ctx: TranslateContext = {
-    networkPolicyLayer,
+    networkPolicyLayer, adminLayers,
     noteIpSet: (s, dir) => ipSets[dir].push(s),
     noteDns: (n) => dns.add(n),
     warn: (m) => warnings.push(m),
   };
   const policies: Policy[] = [];
-  const tiers = new Map<string, TierInfo>();
   for (const { object, source } of objects) {
     if (keyOf(object) === 'projectcalico.org/Tier') {
       const tier = tierOf(object);

@@ -31,8 +31,9 @@ function metadataDeny(ctx: RenderContext): void {
 
 /**
  * ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2, standard channel) guardrails in the
- * Admin tier, evaluated before any NetworkPolicy: cloud metadata denied for agent namespaces, and
- * ingress from other zones denied unless the source zone may flow here.
+ * Admin tier: cloud metadata denied for agent namespaces, and ingress from other zones denied unless
+ * the source zone may flow here. The Admin tier runs before Kubernetes NetworkPolicy; on Calico it is
+ * the kube-admin tier (order 1,000), which runs before tier `palisade` (PALISADE_TIER_ORDER).
  */
 export function renderClusterNetworkPolicy(ctx: RenderContext): void {
   const { model } = ctx;

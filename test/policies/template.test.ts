@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { LABELS, listClusters, loadCluster, renderFiles, synthesize, type KubeObject, type SynthResult } from '../../lib/index.js';
 import { definePolicies } from '../../policies/index.js';
 import { REPO_ROOT } from '../support/shared.js';
-import { assertDefaultDeny, defaultDenyViolations, externalReachViolations } from './invariants.js';
+import { assertDefaultDeny, defaultDenyViolations, externalReachViolations, reachOf } from './invariants.js';
 
 const clustersDir = `${REPO_ROOT}/clusters`;
 const names = await listClusters(clustersDir);
@@ -45,6 +45,16 @@ describe('template policies', () => {
     const clusterScoped = new Set(['Namespace', 'RuntimeClass', 'Tier', 'GlobalNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'ClusterNetworkPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingPolicy', 'ImageValidatingPolicy']);
     const stamped = objects.filter((o: KubeObject) => clusterScoped.has(o.kind) && o.metadata.namespace !== undefined);
     expect(stamped).toEqual([]);
+  });
+
+  it('prod-calico: the zone guardrails (ClusterNetworkPolicy, Calico tier kube-admin) decide before tier palisade, so an Allow there cannot cross zones (analysis engine)', () => {
+    const r = results.get('prod-calico')!;
+    // A future mistake in tier palisade: allow everything, first.
+    const allowAll: KubeObject = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'palisade.mistake' }, spec: { tier: 'palisade', order: 1, selector: 'all()', types: ['Ingress', 'Egress'], ingress: [{ action: 'Allow' }], egress: [{ action: 'Allow' }] } };
+    const zone = (p: { type: string; nsLabels?: Record<string, string> }): string | undefined => (p.type === 'workload' ? p.nsLabels?.[LABELS.zone] : undefined);
+    const crossing = reachOf(r, [allowAll]).filter((c) => zone(c.dst) === 'finetuning' && zone(c.src) === 'inference');
+    expect(reachOf(r, [allowAll]).length).toBeGreaterThan(reachOf(r).length);
+    expect(crossing.map((c) => `${c.src.id} => ${c.dst.id}`)).toEqual([]);
   });
 
   it('uses each backend it declares', () => {

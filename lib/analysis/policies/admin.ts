@@ -1,5 +1,5 @@
 import { ConnSet, parseProtocol } from '../connections.js';
-import type { Action, Direction, LayerKey, Policy, Rule } from '../ir.js';
+import type { Action, Direction, Policy, Rule } from '../ir.js';
 import { selectorMatches, type LabelSelector } from '../label-selector.js';
 import type { Peer, Workload } from '../topology.js';
 import { get, inputError, ipMatches, ipSetOf, list, namedPort, refOf, unionOf, type Obj } from './common.js';
@@ -15,7 +15,7 @@ export function translateAdminPolicy(obj: Obj, source: string, ctx: TranslateCon
   const fail = (field: string, msg: string): never => {
     throw inputError(ref, field, msg, source);
   };
-  const layer = layerOf(obj, kind, fail);
+  const layer = ctx.adminLayers[layerOf(obj, kind, fail)];
   const priority = Number(get(obj, 'spec', 'priority') ?? 0);
   const subject = subjectMatcher(get(obj, 'spec', 'subject'), fail);
   const rules = (dir: Direction): Rule[] =>
@@ -30,7 +30,7 @@ export function translateAdminPolicy(obj: Obj, source: string, ctx: TranslateCon
   };
 }
 
-function layerOf(obj: Obj, kind: string, fail: Fail): LayerKey {
+function layerOf(obj: Obj, kind: string, fail: Fail): 'admin' | 'baseline' {
   if (kind === 'AdminNetworkPolicy') return 'admin';
   if (kind === 'BaselineAdminNetworkPolicy') return 'baseline';
   const tier = get(obj, 'spec', 'tier');

@@ -5,6 +5,8 @@ import type { Direction, LayerKey } from '../ir.js';
 export interface TranslateContext {
   /** Where Kubernetes NetworkPolicies go: the default tier, or the union layer on Cilium. */
   readonly networkPolicyLayer: LayerKey;
+  /** Where ClusterNetworkPolicy/ANP Admin and Baseline go: their own layers, or Calico's kube-admin/kube-baseline tiers. */
+  readonly adminLayers: { readonly admin: LayerKey; readonly baseline: LayerKey };
   noteIpSet(set: IntervalList, dir: Direction): void;
   noteDns(name: string): void;
   warn(message: string): void;

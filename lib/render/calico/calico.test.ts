@@ -7,7 +7,7 @@ const calico = { network: 'calico' as const };
 describe('calico renderer', () => {
   it('puts every policy in the palisade tier, whose default action denies what no rule allows', () => {
     const objects = synthObjects(smallOrg(), calico);
-    expect(findObject(objects, 'Tier', 'palisade').spec).toEqual({ order: 100, defaultAction: 'Deny' });
+    expect(findObject(objects, 'Tier', 'palisade').spec).toEqual({ order: 2000, defaultAction: 'Deny' });
     expect(findObject(objects, 'GlobalNetworkPolicy', 'palisade.default-deny').spec).toMatchObject({ tier: 'palisade', order: 1000, namespaceSelector: 'has(palisade.dev/zone)', types: ['Ingress', 'Egress'] });
     expect(findObject(objects, 'GlobalNetworkPolicy', 'palisade.quarantine').spec).toMatchObject({ order: 10, selector: "palisade.dev/quarantine == 'true'", ingress: [{ action: 'Deny' }] });
   });

@@ -37,10 +37,16 @@ function dnsEgress(ctx: RenderContext): gnp.GlobalNetworkPolicySpecEgress[] {
   }));
 }
 
+/** Order of tier `palisade`: after kube-admin (1,000), before default (1,000,000). */
+export const PALISADE_TIER_ORDER = 2_000;
+
 function tierAndGlobals(ctx: RenderContext): void {
   const { model } = ctx;
   const q = model.quarantine;
-  new Tier(ctx.chart, objectId('tier', TIER), { metadata: meta(ctx, TIER, undefined, { sources: [q.source.path], rule: 'tier' }), spec: { order: 100, defaultAction: 'Deny' } });
+  // After Calico's kube-admin tier (order 1,000, where ClusterNetworkPolicy `tier: Admin` runs) so
+  // the zone and metadata guardrails decide first, and before the default tier (1,000,000) of
+  // namespace owners' policies. palisade's own decisions are final (defaultAction Deny).
+  new Tier(ctx.chart, objectId('tier', TIER), { metadata: meta(ctx, TIER, undefined, { sources: [q.source.path], rule: 'tier' }), spec: { order: PALISADE_TIER_ORDER, defaultAction: 'Deny' } });
   const T = gnp.GlobalNetworkPolicySpecTypes;
   new gnp.GlobalNetworkPolicy(ctx.chart, objectId('gnp', `${TIER}.quarantine`), {
     metadata: meta(ctx, `${TIER}.quarantine`, undefined, { sources: [q.source.path], rule: 'quarantine' }),
