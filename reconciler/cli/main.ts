@@ -18,6 +18,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['publish', async () => (await import('./publish.js')).registerPublish],
   ['analyze', async () => (await import('./analyze.js')).registerAnalyze],
   ['diff', async () => (await import('./diff.js')).registerDiff],
+  ['doctor', async () => (await import('./doctor.js')).registerDoctor],
 ];
 
 const program = new Command('palisade')

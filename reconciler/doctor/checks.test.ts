@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { loadCluster, synthesize } from '../../lib/index.js';
+import { definePolicies } from '../../policies/index.js';
+import { REPO_ROOT } from '../../test/support/shared.js';
+import { ciliumSelectorKeys, judge, type ClusterFacts } from './checks.js';
+
+const cilium = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, 'prod-cilium'));
+const calico = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, 'prod-calico'));
+const healthy: ClusterFacts = { unservedKinds: [], ciliumConfig: {}, ciliumImage: 'quay.io/cilium/cilium:v1.19.4@sha256:abc', calicoTiers: new Map(), kyvernoReady: 1, tetragonReady: 3 };
+const failed = (facts: ClusterFacts, r = cilium): string[] => judge(r.cluster, r.objects, facts).filter((f) => !f.ok).map((f) => `${f.check}: ${f.message}`);
+
+describe('palisade doctor checks', () => {
+  it('collect the label keys the Cilium policies select on, quarantine and namespace labels included', () => {
+    const keys = ciliumSelectorKeys(cilium.objects);
+    expect(keys).toContain('palisade.dev/quarantine');
+    expect(keys).toContain('io.kubernetes.pod.namespace');
+    expect(keys).toContain('app');
+  });
+  it('hold on a healthy Cilium cluster', () => {
+    expect(failed(healthy)).toEqual([]);
+  });
+  it('report a label filter that makes palisade\'s labels information-only, naming them', () => {
+    const f = failed({ ...healthy, ciliumConfig: { labels: 'k8s:app k8s:io.kubernetes.pod.namespace' } });
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatch(/^cilium-labels: .*palisade\.dev\/quarantine.*information-only/);
+  });
+  it('report a Cilium older than 1.16, an unserved kind and a missing Tetragon', () => {
+    expect(failed({ ...healthy, ciliumImage: 'quay.io/cilium/cilium:v1.15.19', unservedKinds: ['cilium.io/v2/CiliumNetworkPolicy'], tetragonReady: 0 })).toEqual([
+      'crds: cilium.io/v2/CiliumNetworkPolicy is not served (its CRD is not installed)',
+      expect.stringMatching(/^cilium-version: Cilium 1\.15\.19 is older than 1\.16/),
+      expect.stringMatching(/^tetragon: /),
+    ]);
+  });
+  it('judge the Calico tier order: palisade after kube-admin holds, before it fails', () => {
+    expect(failed({ ...healthy, kyvernoReady: 1 }, calico)).toEqual([]);
+    expect(failed({ ...healthy, calicoTiers: new Map([['palisade', 100], ['kube-admin', 1000]]) }, calico)).toEqual([expect.stringMatching(/^calico-tiers: tier palisade \(order 100\) runs before kube-admin/)]);
+  });
+});

@@ -1,0 +1,133 @@
+import { assertNever } from '../../lib/core/assert.js';
+import type { ClusterSpec } from '../../lib/cluster/cluster-spec.js';
+import type { KubeObject } from '../../lib/core/resource-id.js';
+import { labelFilter } from './label-filter.js';
+
+/** Every assumption `palisade doctor` checks. Closed: add a check here and in `checksFor`. */
+export type CheckId = 'crds' | 'cilium-version' | 'cilium-labels' | 'calico-tiers' | 'kyverno' | 'tetragon';
+
+export interface Finding {
+  readonly check: CheckId;
+  readonly ok: boolean;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+/** What doctor read from the live cluster (gathered by `gatherFacts`; pure data from here on). */
+export interface ClusterFacts {
+  /** `apiVersion/kind` of each emitted kind the API server does not serve. */
+  readonly unservedKinds: readonly string[];
+  /** cilium-config (kube-system): its `labels` and `label-prefix-file` keys; undefined when absent. */
+  readonly ciliumConfig?: { readonly labels?: string; readonly labelPrefixFile?: string };
+  /** Image of the kube-system/cilium DaemonSet's agent container; undefined when absent. */
+  readonly ciliumImage?: string;
+  /** Live Calico tier orders by name. */
+  readonly calicoTiers: ReadonlyMap<string, number>;
+  /** Ready Kyverno admission controllers (Deployments labelled app.kubernetes.io/part-of=kyverno). */
+  readonly kyvernoReady: number;
+  /** Ready Tetragon agents (DaemonSets labelled app.kubernetes.io/name=tetragon). */
+  readonly tetragonReady: number;
+}
+
+/** Oldest Cilium that enforces palisade's output: `enableDefaultDeny` appears in v1.16 (pkg/policy/api/rule.go). */
+export const MIN_CILIUM: readonly [number, number] = [1, 16];
+/** Calico's kube-admin tier order (api/pkg/apis/projectcalico/v3/tier.go KubeAdminTierOrder). */
+const KUBE_ADMIN_ORDER = 1_000;
+
+const SELECTOR_FIELDS = new Set(['endpointSelector', 'fromEndpoints', 'toEndpoints']);
+
+/** Label keys (without `k8s:`/`any:`) that the Cilium policies select on, pod and namespace labels alike. */
+export function ciliumSelectorKeys(objects: readonly KubeObject[]): string[] {
+  const keys = new Set<string>();
+  const selectorKeys = (sel: unknown): void => {
+    const s = sel as { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string }> };
+    for (const k of [...Object.keys(s.matchLabels ?? {}), ...(s.matchExpressions ?? []).map((e) => e.key)]) {
+      if (!k.startsWith('reserved:')) keys.add(k.replace(/^(k8s|any):/, ''));
+    }
+  };
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) { v.forEach(walk); return; }
+    if (typeof v !== 'object' || v === null) return;
+    for (const [k, child] of Object.entries(v)) {
+      if (SELECTOR_FIELDS.has(k)) (Array.isArray(child) ? child : [child]).forEach(selectorKeys);
+      else walk(child);
+    }
+  };
+  for (const o of objects) if (o.apiVersion.startsWith('cilium.io/') && o.kind.includes('NetworkPolicy')) walk(o['spec']);
+  return [...keys].sort();
+}
+
+function crds(facts: ClusterFacts): Finding[] {
+  if (facts.unservedKinds.length === 0) return [{ check: 'crds', ok: true, message: 'every kind palisade emits is served by the API server' }];
+  return facts.unservedKinds.map((k) => ({ check: 'crds', ok: false, message: `${k} is not served (its CRD is not installed)`, hint: 'install the backend (or its CRDs) before applying palisade\'s output' }));
+}
+
+function ciliumLabels(facts: ClusterFacts, objects: readonly KubeObject[]): Finding {
+  const cfg = facts.ciliumConfig;
+  if (cfg === undefined) return { check: 'cilium-labels', ok: false, message: 'ConfigMap kube-system/cilium-config not found: cannot tell which labels are identity-relevant', hint: 'is Cilium installed in kube-system?' };
+  if (cfg.labelPrefixFile) return { check: 'cilium-labels', ok: false, message: `cilium-config sets label-prefix-file (${cfg.labelPrefixFile}): doctor cannot read it to check the identity labels`, hint: `use the labels key, or check by hand that the file keeps ${ciliumSelectorKeys(objects).join(', ')}` };
+  const filter = labelFilter(cfg.labels ?? '');
+  const dropped = ciliumSelectorKeys(objects).filter((k) => !filter.keeps(k));
+  if (dropped.length === 0) return { check: 'cilium-labels', ok: true, message: `cilium-config labels keep every label palisade selects on${cfg.labels ? ` (labels: "${cfg.labels}")` : ''}` };
+  return {
+    check: 'cilium-labels', ok: false,
+    message: `cilium-config labels "${cfg.labels ?? ''}" make ${dropped.join(', ')} information-only: policies selecting on them never match (quarantine and agent selectors silently stop working)`,
+    hint: `add ${dropped.map((k) => `k8s:${k.replace(/\./g, '\\.')}`).join(' ')} to the labels key of cilium-config and restart the agents`,
+  };
+}
+
+function ciliumVersion(facts: ClusterFacts): Finding {
+  const image = facts.ciliumImage;
+  if (image === undefined) return { check: 'cilium-version', ok: false, message: 'DaemonSet kube-system/cilium not found: the Cilium version is unknown' };
+  const m = /:v?(\d+)\.(\d+)\.(\d+)/.exec(image);
+  if (!m) return { check: 'cilium-version', ok: false, message: `cannot read a version from the Cilium image ${image}` };
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  const ok = major > MIN_CILIUM[0] || (major === MIN_CILIUM[0] && minor >= MIN_CILIUM[1]);
+  return ok ? { check: 'cilium-version', ok, message: `Cilium ${m[1]}.${m[2]}.${m[3]} enforces every kind and field palisade emits` }
+    : { check: 'cilium-version', ok, message: `Cilium ${m[1]}.${m[2]}.${m[3]} is older than ${MIN_CILIUM.join('.')}: enableDefaultDeny is unknown to it, so palisade's policies would not enforce as written`, hint: `upgrade Cilium to ${MIN_CILIUM.join('.')} or later` };
+}
+
+function calicoTiers(facts: ClusterFacts, desiredOrder: number | undefined): Finding {
+  const admin = facts.calicoTiers.get('kube-admin') ?? KUBE_ADMIN_ORDER;
+  const palisade = facts.calicoTiers.get('palisade') ?? desiredOrder;
+  if (palisade === undefined) return { check: 'calico-tiers', ok: false, message: 'tier palisade is neither live nor in the synthesized output' };
+  return palisade > admin ? { check: 'calico-tiers', ok: true, message: `tier palisade (order ${palisade}) runs after kube-admin (order ${admin}): ClusterNetworkPolicy guardrails decide first` }
+    : { check: 'calico-tiers', ok: false, message: `tier palisade (order ${palisade}) runs before kube-admin (order ${admin}): its final decisions leave the ClusterNetworkPolicy guardrails nothing to decide`, hint: 'reconcile the current palisade output (tier palisade order 2000), or lower the kube-admin order' };
+}
+
+const running = (check: 'kyverno' | 'tetragon', name: string, ready: number): Finding =>
+  ready > 0 ? { check, ok: true, message: `${name} is running (${ready} ready)` } : { check, ok: false, message: `the cluster declares ${name} but none is ready`, hint: `install ${name}, or change cluster.yaml` };
+
+/** The checks that apply to a cluster's backends, each judged on the facts (pure). */
+export function judge(spec: ClusterSpec, objects: readonly KubeObject[], facts: ClusterFacts): Finding[] {
+  const out = crds(facts);
+  for (const id of checksFor(spec)) out.push(judgeOne(id, objects, facts));
+  return out;
+}
+
+function judgeOne(id: Exclude<CheckId, 'crds'>, objects: readonly KubeObject[], facts: ClusterFacts): Finding {
+  switch (id) {
+    case 'cilium-version': return ciliumVersion(facts);
+    case 'cilium-labels': return ciliumLabels(facts, objects);
+    case 'calico-tiers': return calicoTiers(facts, tierOrder(objects));
+    case 'kyverno': return running('kyverno', 'Kyverno', facts.kyvernoReady);
+    case 'tetragon': return running('tetragon', 'Tetragon', facts.tetragonReady);
+    default: return assertNever(id, 'doctor check');
+  }
+}
+
+function tierOrder(objects: readonly KubeObject[]): number | undefined {
+  const tier = objects.find((o) => o.kind === 'Tier' && o.metadata.name === 'palisade');
+  const order = (tier?.['spec'] as { order?: number } | undefined)?.order;
+  return order;
+}
+
+/** Which checks beyond `crds` apply to a cluster's declared backends. */
+export function checksFor(spec: ClusterSpec): Array<Exclude<CheckId, 'crds'>> {
+  const out: Array<Exclude<CheckId, 'crds'>> = [];
+  if (spec.network === 'cilium') out.push('cilium-version', 'cilium-labels');
+  if (spec.network === 'calico') out.push('calico-tiers');
+  if (spec.admission === 'kyverno') out.push('kyverno');
+  if (spec.runtime === 'tetragon') out.push('tetragon');
+  return out;
+}

@@ -1,0 +1,58 @@
+/**
+ * `palisade doctor` as a user runs it, against the real API server with the upstream CRDs: the
+ * template's prod-cilium cluster with a cilium-config that keeps palisade's labels (clean, exit 0)
+ * and one whose `labels` allow-list makes them information-only (the finding, exit 1). Only this
+ * file writes kube-system/cilium-config and the kube-system DaemonSets it reads.
+ */
+import { execFileSync } from 'node:child_process';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { KubeObject } from '../../lib/core/resource-id.js';
+import { gatherFacts } from '../../reconciler/doctor/index.js';
+import { runCli } from '../support/cli.js';
+import { testClient } from '../support/cluster.js';
+import { REPO_ROOT } from '../support/shared.js';
+import { skipWithout } from '../support/tools.js';
+
+const client = testClient();
+const kubeconfig = (): string => inject('kubeconfig');
+
+const daemonSet = (name: string, labels: Record<string, string>, container: string, image: string): KubeObject => ({
+  apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: 'kube-system', labels },
+  spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: container, image }] } } },
+});
+
+const ciliumConfig = (data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data });
+const doctor = (): ReturnType<typeof runCli> => runCli(['doctor', '-c', 'prod-cilium', '--source', REPO_ROOT, '--kubeconfig', kubeconfig()]);
+
+describe.skipIf(skipWithout('kubectl'))('palisade doctor on a Cilium cluster', () => {
+  beforeAll(async () => {
+    await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } });
+    await client.apply(daemonSet('cilium', { 'k8s-app': 'cilium' }, 'cilium-agent', 'quay.io/cilium/cilium:v1.19.4'));
+    await client.apply(daemonSet('tetragon', { 'app.kubernetes.io/name': 'tetragon' }, 'tetragon', 'quay.io/cilium/tetragon:v1.7.0'));
+    // No kubelet runs here: the DaemonSet's readiness is written as its controller would.
+    execFileSync('kubectl', ['--kubeconfig', kubeconfig(), '-n', 'kube-system', 'patch', 'daemonset', 'tetragon', '--subresource=status', '--type=merge', '-p', '{"status":{"numberReady":1,"desiredNumberScheduled":1,"currentNumberScheduled":1,"numberMisscheduled":0}}']);
+  });
+
+  it('finds a kind the API server does not serve', async () => {
+    const facts = await gatherFacts(client, [{ apiVersion: 'example.palisade.dev/v1', kind: 'Missing', metadata: { name: 'x' } }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }]);
+    expect(facts.unservedKinds).toEqual(['example.palisade.dev/v1/Missing']);
+  });
+
+  it('is clean when cilium-config keeps the labels palisade selects on (exit 0)', async () => {
+    await client.apply(ciliumConfig({ 'enable-policy': 'default' }), { force: true });
+    const r = await doctor();
+    expect(r.stdout).toContain('ok   cilium-labels');
+    expect(r.stdout).toContain('ok   cilium-version: Cilium 1.19.4');
+    expect(r.stdout).toContain('all assumptions hold');
+    expect(r.code).toBe(0);
+  });
+
+  it('reports a labels allow-list that drops palisade\'s quarantine and agent labels (exit 1)', async () => {
+    await client.apply(ciliumConfig({ 'enable-policy': 'default', labels: 'k8s:io.kubernetes.pod.namespace k8s:app.kubernetes.io' }), { force: true });
+    const r = await doctor();
+    expect(r.stdout).toMatch(/FAIL cilium-labels: cilium-config labels "k8s:io.kubernetes.pod.namespace k8s:app.kubernetes.io" make .*palisade\.dev\/quarantine.* information-only/);
+    expect(r.stdout).toMatch(/hint: add .*k8s:palisade\\.dev\/quarantine/);
+    expect(r.stdout).toContain('1 assumption(s) do not hold');
+    expect(r.code).toBe(1);
+  });
+});
