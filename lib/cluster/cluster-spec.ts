@@ -38,7 +38,26 @@ export interface ClusterSpec {
    * @default { engine: 'palisade' }
    */
   readonly syncedBy?: SyncedBy;
+  /**
+   * Native admission protection (cluster.yaml `protect`, on by default): a ValidatingAdmissionPolicy
+   * denies changes to what palisade manages, and new policies of the kinds this cluster enforces in
+   * governed namespaces, to everyone but the trusted identities. `false` turns it off.
+   */
+  readonly protect?: ProtectSpec | false;
 }
+
+export interface ProtectSpec {
+  /** Users trusted besides the sync engine's own identity (e.g. the CI user that runs `reconcile --once`). */
+  readonly users: readonly string[];
+  /** Groups trusted. @default [system:masters] (cluster-admin is outside the threat model) */
+  readonly groups: readonly string[];
+  /** Members may change protected objects in an emergency (README: Responding to incidents). @default palisade:break-glass */
+  readonly breakGlassGroup: string;
+  /** Named in the denial message: where to change the policies instead. */
+  readonly repository?: string;
+}
+
+export const DEFAULT_PROTECT: ProtectSpec = { users: [], groups: ['system:masters'], breakGlassGroup: 'palisade:break-glass' };
 
 export type SyncEngine = 'palisade' | 'argocd' | 'flux';
 

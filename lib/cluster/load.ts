@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { PalisadeError } from '../core/errors.js';
-import { DEFAULT_DNS, type ClusterSpec } from './cluster-spec.js';
+import { DEFAULT_DNS, DEFAULT_PROTECT, type ClusterSpec, type ProtectSpec } from './cluster-spec.js';
 import { clusterSchema } from './schema.js';
 
 const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true });
@@ -21,11 +21,17 @@ export function parseClusterSpec(text: string, file: string, name: string): Clus
     const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || '/'}: ${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` ("${String(e.params['additionalProperty'])}")` : ''}${e.params && 'allowedValues' in e.params ? ` (${(e.params['allowedValues'] as string[]).join(', ')})` : ''}`);
     throw new PalisadeError('InvalidInput', `${file}: invalid cluster configuration:\n${problems.join('\n')}`, { hint: 'See "Clusters" in README.md for the fields.' });
   }
-  const spec = raw as Omit<ClusterSpec, 'name'> & { name?: string };
+  const spec = raw as Omit<ClusterSpec, 'name' | 'protect'> & { name?: string; protect?: boolean | Partial<ProtectSpec> };
   if (spec.name !== undefined && spec.name !== name) {
     throw new PalisadeError('InvalidInput', `${file}: /name: "${spec.name}" does not match the folder name "${name}"`, { hint: 'rename the folder or fix the name field' });
   }
-  return { ...spec, name, dns: spec.dns ?? DEFAULT_DNS };
+  return { ...spec, name, dns: spec.dns ?? DEFAULT_DNS, protect: protectOf(spec.protect) };
+}
+
+/** `protect: true` (the default) or an object: the defaults, overridden field by field; `false`: off. */
+function protectOf(raw: boolean | Partial<ProtectSpec> | undefined): ProtectSpec | false {
+  if (raw === false) return false;
+  return raw === true || raw === undefined ? DEFAULT_PROTECT : { ...DEFAULT_PROTECT, ...raw };
 }
 
 export async function loadCluster(clustersDir: string, name: string): Promise<ClusterSpec> {

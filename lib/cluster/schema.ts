@@ -20,6 +20,21 @@ export const clusterSchema = {
     context: { type: 'string' },
     allowNamespacePrune: { type: 'boolean', default: false },
     removeNarrowingForeign: { type: 'boolean', default: false },
+    protect: {
+      default: true,
+      oneOf: [
+        { type: 'boolean' },
+        {
+          type: 'object', additionalProperties: false,
+          properties: {
+            users: { type: 'array', items: { type: 'string', minLength: 1 } },
+            groups: { type: 'array', items: { type: 'string', minLength: 1 } },
+            breakGlassGroup: { type: 'string', minLength: 1 },
+            repository: { type: 'string', minLength: 1 },
+          },
+        },
+      ],
+    },
     syncedBy: {
       type: 'object', additionalProperties: false, required: ['engine'],
       properties: {

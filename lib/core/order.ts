@@ -1,12 +1,17 @@
+import { ANNOTATIONS } from './labels.js';
 import type { KubeObject } from './resource-id.js';
 
 /**
  * Apply stages: nothing of an agent runs before its policies exist. Namespaces first, then classes
  * and tiers, then network and runtime policy, then admission, then the rest.
  */
-export type ApplyStage = 'namespaces' | 'classes' | 'policies' | 'admission' | 'rest';
+export type ApplyStage = 'namespaces' | 'classes' | 'policies' | 'admission' | 'rest' | 'protection';
 
-export const STAGES: readonly ApplyStage[] = ['namespaces', 'classes', 'policies', 'admission', 'rest'];
+/** `protection` (the admission policy that protects palisade's objects) comes last, and is removed first. */
+export const STAGES: readonly ApplyStage[] = ['namespaces', 'classes', 'policies', 'admission', 'rest', 'protection'];
+
+/** The rule annotation of the protection policy (lib/render/admission/protect.ts). */
+export const PROTECT_RULE = 'guardrail:protect';
 
 const STAGE_OF_KIND: Readonly<Record<string, ApplyStage>> = {
   Namespace: 'namespaces', CustomResourceDefinition: 'namespaces',
@@ -18,7 +23,8 @@ const STAGE_OF_KIND: Readonly<Record<string, ApplyStage>> = {
   ValidatingPolicy: 'admission', ImageValidatingPolicy: 'admission',
 };
 
-export function stageOf(obj: Pick<KubeObject, 'kind'>): ApplyStage {
+export function stageOf(obj: Pick<KubeObject, 'kind'> & { readonly metadata?: KubeObject['metadata'] }): ApplyStage {
+  if (obj.metadata?.annotations?.[ANNOTATIONS.rule] === PROTECT_RULE) return 'protection';
   return STAGE_OF_KIND[obj.kind] ?? 'rest';
 }
 

@@ -22,7 +22,8 @@ export interface ReconcilerDeploymentProps {
 }
 
 export const SYSTEM_NAMESPACE = 'palisade-system';
-const NAME = 'palisade-reconciler';
+export const RECONCILER_NAME = 'palisade-reconciler';
+const NAME = RECONCILER_NAME;
 
 const labels = { [LABELS.managedBy]: MANAGED_BY_VALUE, 'app.kubernetes.io/name': NAME };
 const meta = (name: string, namespace?: string): KubeObject['metadata'] => ({ name, ...(namespace ? { namespace } : {}), labels });

@@ -66,4 +66,4 @@ export function fluxObjects(c: GitOpsConfig, cluster: string): KubeObject[] {
 }
 
 /** Sync wave of a synthesized object by apply stage: namespaces, classes, policies, admission, rest. */
-export const SYNC_WAVES: Readonly<Record<string, string>> = { namespaces: '-4', classes: '-3', policies: '-2', admission: '-1', rest: '0' };
+export const SYNC_WAVES: Readonly<Record<string, string>> = { namespaces: '-4', classes: '-3', policies: '-2', admission: '-1', rest: '0', protection: '1' };

@@ -6,6 +6,7 @@ import type { SynthIssue } from '../model/issues.js';
 import type { PolicyModel } from '../model/model.js';
 import { renderVap } from './admission/vap.js';
 import { renderKyverno } from './admission/kyverno.js';
+import { renderProtection } from './admission/protect.js';
 import { renderBase } from './base.js';
 import { renderCalico } from './calico/calico.js';
 import { renderCilium } from './cilium/cilium.js';
@@ -61,5 +62,6 @@ export function renderCluster(model: PolicyModel, cluster: ClusterSpec): RenderR
   if (cluster.clusterNetworkPolicy) renderClusterNetworkPolicy(ctx);
   renderAdmission(ctx);
   renderRuntime(ctx);
+  renderProtection(ctx);
   return { objects: chart.toJson() as KubeObject[], issues: ctx.issues };
 }

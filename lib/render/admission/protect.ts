@@ -1,0 +1,82 @@
+import { k8s } from 'cdk8s-plus-33';
+import type { ClusterSpec, ProtectSpec } from '../../cluster/cluster-spec.js';
+import { enforcedKinds, KINDS } from '../../core/kinds.js';
+import { LABELS, MANAGED_BY_VALUE } from '../../core/labels.js';
+import { PROTECT_RULE } from '../../core/order.js';
+import { RECONCILER_NAME, SYSTEM_NAMESPACE } from '../../deploy/reconciler-manifests.js';
+import { meta, objectId, type RenderContext } from '../context.js';
+
+
+/**
+ * Controllers that must keep working in governed namespaces: the namespace controller and the
+ * garbage collector delete the objects of a namespace palisade prunes (as their ServiceAccounts
+ * with --use-service-account-credentials, else as kube-controller-manager).
+ */
+const CONTROL_PLANE = ['system:serviceaccount:kube-system:namespace-controller', 'system:serviceaccount:kube-system:generic-garbage-collector', 'system:kube-controller-manager'];
+
+/** The identity that applies palisade's output: the reconciler, or the GitOps engine syncing the cluster. */
+function syncIdentity(cluster: ClusterSpec): string {
+  const engine = cluster.syncedBy?.engine ?? 'palisade';
+  switch (engine) {
+    case 'palisade': return `system:serviceaccount:${SYSTEM_NAMESPACE}:${RECONCILER_NAME}`;
+    case 'argocd': return `system:serviceaccount:${cluster.syncedBy?.namespace ?? 'argocd'}:argocd-application-controller`;
+    case 'flux': return `system:serviceaccount:${cluster.syncedBy?.namespace ?? 'flux-system'}:kustomize-controller`;
+  }
+}
+
+const list = (xs: readonly string[]): string => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
+
+/** `o` carries palisade's managed-by label for this cluster (only trusted identities can write those labels here). */
+const managedBy = (o: string, cluster: string): string =>
+  `(${o} != null && has(${o}.metadata.labels) && '${LABELS.managedBy}' in ${o}.metadata.labels && ${o}.metadata.labels['${LABELS.managedBy}'] == '${MANAGED_BY_VALUE}' && '${LABELS.cluster}' in ${o}.metadata.labels && ${o}.metadata.labels['${LABELS.cluster}'] == '${cluster}')`;
+
+function resourcesOf(cluster: ClusterSpec): { all: k8s.NamedRuleWithOperations[]; enforced: string[] } {
+  const enforced = enforcedKinds(cluster);
+  // A Kyverno PolicyException weakens admission: only trusted identities may add one in a governed namespace.
+  const exceptions = cluster.admission === 'kyverno' ? KINDS.filter((s) => s.kind === 'PolicyException') : [];
+  const groups = [...new Set(KINDS.map((s) => s.group))].sort();
+  const all = groups.map((g) => ({
+    apiGroups: [g], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'],
+    resources: [...new Set(KINDS.filter((s) => s.group === g).map((s) => s.resource))].sort(),
+  }));
+  return { all, enforced: [...new Set([...enforced, ...exceptions].map((s) => `${s.group}/${s.resource}`))].sort() };
+}
+
+function message(cluster: ClusterSpec, p: ProtectSpec): string {
+  const where = p.repository ? `in Git (${p.repository})` : 'in Git';
+  return `'palisade protects ' + request.resource.resource + ' ' + (request.namespace != '' ? request.namespace + '/' : '') + request.name + ' on cluster ${cluster.name}: change the policies ${where} and let palisade apply them; in an emergency a member of group ${p.breakGlassGroup} may change it (README: Responding to incidents)'`;
+}
+
+/**
+ * Drift prevented at admission: denies CREATE, UPDATE and DELETE of the objects palisade manages on
+ * this cluster, and CREATE/UPDATE of the policy kinds the cluster enforces inside its governed
+ * namespaces, unless the request comes from the sync identity, a trusted user or group, or the
+ * break-glass group. The binding selects the cluster's governed namespaces (their labels are
+ * protected too); cluster-scoped objects are judged by their own (protected) labels.
+ */
+export function renderProtection(ctx: RenderContext): void {
+  const p = ctx.cluster.protect;
+  if (p === undefined || p === false) return;
+  const name = `palisade-protect-${ctx.cluster.name}`;
+  const users = [syncIdentity(ctx.cluster), ...CONTROL_PLANE, ...p.users];
+  const groups = [...p.groups, p.breakGlassGroup];
+  const { all, enforced } = resourcesOf(ctx.cluster);
+  const trace = { sources: [`clusters/${ctx.cluster.name}/cluster.yaml`], rule: PROTECT_RULE };
+  new k8s.KubeValidatingAdmissionPolicy(ctx.chart, objectId('vap', name), {
+    metadata: meta(ctx, name, undefined, trace),
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: { resourceRules: all },
+      variables: [
+        { name: 'trusted', expression: `request.userInfo.username in ${list(users)} || request.userInfo.groups.exists(g, g in ${list(groups)})` },
+        { name: 'managed', expression: `${managedBy('object', ctx.cluster.name)} || ${managedBy('oldObject', ctx.cluster.name)}` },
+        { name: 'enforced', expression: `request.namespace != '' && request.operation != 'DELETE' && (request.resource.group + '/' + request.resource.resource) in ${list(enforced)}` },
+      ],
+      validations: [{ expression: 'variables.trusted || !(variables.managed || variables.enforced)', messageExpression: message(ctx.cluster, p), reason: 'Forbidden' }],
+    },
+  });
+  new k8s.KubeValidatingAdmissionPolicyBinding(ctx.chart, objectId('vapb', name), {
+    metadata: meta(ctx, name, undefined, trace),
+    spec: { policyName: name, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { [LABELS.cluster]: ctx.cluster.name } } } },
+  });
+}

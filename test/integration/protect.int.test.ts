@@ -1,0 +1,113 @@
+/**
+ * Drift prevented at admission (issue 15): the protection ValidatingAdmissionPolicy palisade emits
+ * for a cluster (`protect`, on by default) is applied by reconcile --once to the real API server,
+ * which then judges every write: mallory (kubectl --as, RBAC on policies in the governed
+ * namespaces) is refused, with a message naming the repository and the break-glass group; the
+ * reconciler's own ServiceAccount and the break-glass group are let through; a namespace palisade
+ * does not govern is untouched; and palisade still corrects drift on its next pass.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEFAULT_PROTECT } from '../../lib/cluster/cluster-spec.js';
+import { synthesize } from '../../lib/index.js';
+import { testCluster } from '../../lib/testing/index.js';
+import { reconcileOnce } from '../../reconciler/engine/reconcile-once.js';
+import { Predictor } from '../../reconciler/observe/predict.js';
+import { desiredFrom, type ClusterTarget } from '../../reconciler/source/desired.js';
+import { eventually, testClient, uniqueName } from '../support/cluster.js';
+import { smallDefinition } from '../support/targets.js';
+import { skipWithout } from '../support/tools.js';
+
+const run = promisify(execFile);
+const client = testClient();
+const MALLORY = 'mallory@example.com';
+const RECONCILER = 'system:serviceaccount:palisade-system:palisade-reconciler';
+
+interface Result { readonly ok: boolean; readonly out: string }
+
+/** kubectl as `user` (impersonated by the admin kubeconfig), stdin optional; never throws. */
+async function kubectlAs(user: string, groups: readonly string[], args: readonly string[], stdin?: string): Promise<Result> {
+  const p = run('kubectl', ['--kubeconfig', inject('kubeconfig'), '--as', user, ...groups.flatMap((g) => ['--as-group', g]), ...args]);
+  if (stdin !== undefined) { p.child.stdin?.write(stdin); p.child.stdin?.end(); }
+  try {
+    const r = await p;
+    return { ok: true, out: r.stdout + r.stderr };
+  } catch (e) {
+    const x = e as { stdout?: string; stderr?: string };
+    return { ok: false, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
+  }
+}
+
+async function grant(user: string, namespaces: readonly string[]): Promise<void> {
+  const rbac = 'rbac.authorization.k8s.io/v1';
+  const name = `policy-writer-${user.replace(/[^a-z0-9]/g, '-')}`.slice(0, 60);
+  for (const ns of namespaces) {
+    await client.apply({ apiVersion: rbac, kind: 'Role', metadata: { name, namespace: ns }, rules: [{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] }] });
+    await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name, namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ kind: 'User', name: user, apiGroup: 'rbac.authorization.k8s.io' }] });
+  }
+}
+
+const allowAll = (ns: string, name: string): string => JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: {}, ingress: [{}], egress: [{}], policyTypes: ['Ingress', 'Egress'] } });
+
+describe.skipIf(skipWithout('kubectl'))('protect: drift prevented at admission', () => {
+  const suffix = uniqueName('p').slice(2);
+  const agents = `agents-${suffix}`;
+  const outside = `unmanaged-${suffix}`;
+  let target: ClusterTarget;
+
+  beforeAll(async () => {
+    const spec = testCluster({ name: `it-${suffix}`, protect: { ...DEFAULT_PROTECT, repository: 'https://git.example.com/acme/policies' } });
+    const desired = desiredFrom(synthesize(smallDefinition(suffix), spec), 'rev-1');
+    // The shared API server runs other tests: keep only this cluster's (uniquely named) protection.
+    const objects = new Map([...desired.objects].filter(([, o]) => !o.kind.startsWith('ValidatingAdmission') || o.metadata.name === `palisade-protect-it-${suffix}`));
+    target = { spec, desired: { ...desired, objects, admissionPolicies: [`palisade-protect-it-${suffix}`], kyvernoPolicies: [] }, probes: [] };
+    const pass = await reconcileOnce(client, new Predictor(client), target, { write: true, allowMassPrune: false });
+    expect(pass.report.failures).toEqual([]);
+    await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: outside } });
+    await grant(MALLORY, [agents, outside]);
+    await grant(RECONCILER, [agents]);
+    // The API server enforces a new policy once its informer has it: wait until a probe write is refused.
+    await eventually(() => kubectlAs(MALLORY, [], ['apply', '--dry-run=server', '-f', '-'], allowAll(agents, 'probe')), (r) => !r.ok, 30_000);
+  });
+
+  it('refuses mallory\'s new allow-all policy in a governed namespace, naming the repository and the break-glass group', async () => {
+    const r = await kubectlAs(MALLORY, [], ['apply', '-f', '-'], allowAll(agents, 'open-up'));
+    expect(r.ok).toBe(false);
+    expect(r.out).toContain('palisade protects networkpolicies');
+    expect(r.out).toContain('https://git.example.com/acme/policies');
+    expect(r.out).toContain('palisade:break-glass');
+    expect(await client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: agents, name: 'open-up' })).toBeUndefined();
+  });
+
+  it('refuses mallory\'s edit and deletion of palisade\'s default deny', async () => {
+    const patch = await kubectlAs(MALLORY, [], ['-n', agents, 'patch', 'networkpolicy', 'palisade-default-deny', '--type=merge', '-p', '{"spec":{"ingress":[{}]}}']);
+    expect(patch.ok).toBe(false);
+    expect(patch.out).toContain('palisade protects networkpolicies');
+    const del = await kubectlAs(MALLORY, [], ['-n', agents, 'delete', 'networkpolicy', 'palisade-default-deny']);
+    expect(del.ok).toBe(false);
+    const live = await client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: agents, name: 'palisade-default-deny' });
+    expect(live?.['spec']).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+
+  it('leaves namespaces palisade does not govern alone', async () => {
+    const r = await kubectlAs(MALLORY, [], ['apply', '-f', '-'], allowAll(outside, 'theirs'));
+    expect(r.out).toContain('created');
+    expect(r.ok).toBe(true);
+  });
+
+  it('lets the reconciler\'s ServiceAccount and the break-glass group through', async () => {
+    const sa = await kubectlAs(RECONCILER, ['system:serviceaccounts'], ['-n', agents, 'label', 'networkpolicy', 'palisade-default-deny', 'touched-by=reconciler', '--overwrite']);
+    expect(sa.out).toMatch(/labeled/);
+    expect(sa.ok).toBe(true);
+    const glass = await kubectlAs(MALLORY, ['palisade:break-glass'], ['apply', '-f', '-'], allowAll(agents, 'emergency'));
+    expect(glass.out).toContain('created');
+    expect(glass.ok).toBe(true);
+  });
+
+  it('still corrects what got past it (break glass) on the next pass, and does not lock itself out', async () => {
+    const pass = await reconcileOnce(client, new Predictor(client), target, { write: true, allowMassPrune: false });
+    expect(pass.report.failures).toEqual([]);
+    expect(await client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: agents, name: 'emergency' })).toBeUndefined();
+  });
+});
