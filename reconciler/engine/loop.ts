@@ -92,9 +92,11 @@ async function admit(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<
     rt.log.warn({ cluster: t.spec.name, revision: t.desired.revision, probes: failures.map((f) => f.probe) }, `applying despite --allow-probe-failures: ${message}`);
     return true;
   }
+  // The Event first: once the metric moves, the refusal is visible everywhere.
+  await opts.connect(t).then((c) => recordRefusal(c, rt.log, { cluster: t.spec.name, reason: 'ProbeFailed', message: `${message}; staying on the last good revision` }))
+    .catch((e: unknown) => rt.log.warn({ cluster: t.spec.name, err: String(e) }, 'refusal event not recorded'));
   rt.metrics.refusals.inc({ cluster: t.spec.name, reason: 'probe' });
   rt.log.error({ cluster: t.spec.name, revision: t.desired.revision, probes: failures.map((f) => f.probe) }, `revision refused, staying on the last good revision: ${message}`);
-  await recordRefusal(await opts.connect(t), rt.log, { cluster: t.spec.name, reason: 'ProbeFailed', message: `${message}; staying on the last good revision` }).catch(() => undefined);
   return false;
 }
 
