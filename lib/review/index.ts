@@ -3,7 +3,7 @@ export { loadReviewConfig, type Probe, type ReviewConfig } from './config.js';
 export { analyzeCluster, edgeDelta, edgesOf, sideClusterOf } from './edges.js';
 export { COMMENT_MARKER, reviewMarkdown } from './markdown.js';
 export { mermaidOf } from './mermaid.js';
-export { evaluateProbes, probeVerdict } from './probes.js';
+export { evaluateProbes, probesFor, probeVerdict } from './probes.js';
 export { maxRisk, review } from './review.js';
 export { reviewSarif } from './sarif.js';
 export { edgeLine, reviewText } from './text.js';

@@ -1,6 +1,9 @@
 import { assertNever } from '../../lib/core/assert.js';
 import type { ClusterSpec } from '../../lib/cluster/cluster-spec.js';
 import type { KubeObject } from '../../lib/core/resource-id.js';
+import { CALICO_KUBE_TIERS } from '../../lib/analysis/ir.js';
+import type { LabelSelector } from '../../lib/analysis/label-selector.js';
+import { normalizeSelector } from '../../lib/analysis/policies/cilium.js';
 import { labelFilter } from './label-filter.js';
 
 /** Every assumption `palisade doctor` checks. Closed: add a check here and in `checksFor`. */
@@ -31,8 +34,6 @@ export interface ClusterFacts {
 
 /** Oldest Cilium that enforces palisade's output: `enableDefaultDeny` appears in v1.16 (pkg/policy/api/rule.go). */
 export const MIN_CILIUM: readonly [number, number] = [1, 16];
-/** Calico's kube-admin tier order (api/pkg/apis/projectcalico/v3/tier.go KubeAdminTierOrder). */
-const KUBE_ADMIN_ORDER = 1_000;
 
 const SELECTOR_FIELDS = new Set(['endpointSelector', 'fromEndpoints', 'toEndpoints']);
 
@@ -40,9 +41,9 @@ const SELECTOR_FIELDS = new Set(['endpointSelector', 'fromEndpoints', 'toEndpoin
 export function ciliumSelectorKeys(objects: readonly KubeObject[]): string[] {
   const keys = new Set<string>();
   const selectorKeys = (sel: unknown): void => {
-    const s = sel as { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string }> };
+    const s = normalizeSelector(sel as LabelSelector);
     for (const k of [...Object.keys(s.matchLabels ?? {}), ...(s.matchExpressions ?? []).map((e) => e.key)]) {
-      if (!k.startsWith('reserved:')) keys.add(k.replace(/^(k8s|any):/, ''));
+      if (!k.startsWith('reserved:')) keys.add(k);
     }
   };
   const walk = (v: unknown): void => {
@@ -88,7 +89,7 @@ function ciliumVersion(facts: ClusterFacts): Finding {
 }
 
 function calicoTiers(facts: ClusterFacts, desiredOrder: number | undefined): Finding {
-  const admin = facts.calicoTiers.get('kube-admin') ?? KUBE_ADMIN_ORDER;
+  const admin = facts.calicoTiers.get(CALICO_KUBE_TIERS.admin.name) ?? CALICO_KUBE_TIERS.admin.order;
   const palisade = facts.calicoTiers.get('palisade') ?? desiredOrder;
   if (palisade === undefined) return { check: 'calico-tiers', ok: false, message: 'tier palisade is neither live nor in the synthesized output' };
   return palisade > admin ? { check: 'calico-tiers', ok: true, message: `tier palisade (order ${palisade}) runs after kube-admin (order ${admin}): ClusterNetworkPolicy guardrails decide first` }

@@ -9,7 +9,7 @@
  * the user and no `!` pattern matches. Cilium's built-in list (defaultLabelPrefixCfg) always applies.
  */
 
-interface Pattern { readonly source?: string; readonly ignore: boolean; readonly expr: RegExp; readonly text: string }
+interface Pattern { readonly source?: string; readonly ignore: boolean; readonly expr: RegExp }
 
 /** Cilium's built-in patterns (v1.16 to v1.20). */
 const DEFAULTS = [
@@ -27,7 +27,7 @@ function parse(text: string): Pattern {
   let prefix = colon >= 0 ? text.slice(colon + 1) : text;
   const ignore = prefix.startsWith('!');
   if (ignore) prefix = prefix.slice(1);
-  return { ...(source === undefined ? {} : { source }), ignore, expr: new RegExp(prefix), text };
+  return { ...(source === undefined ? {} : { source }), ignore, expr: new RegExp(prefix) };
 }
 
 /** Length of the match of `p` at the start of `key`; undefined when it does not match there. */

@@ -1,4 +1,4 @@
-import { analyzeCluster, evaluateProbes, sideClusterOf, type ProbeVerdict, type ReviewConfig } from '../../lib/review/index.js';
+import { analyzeCluster, evaluateProbes, probesFor, sideClusterOf, type ProbeVerdict, type ReviewConfig } from '../../lib/review/index.js';
 import type { SynthResult } from '../../lib/synth/synthesize.js';
 
 /**
@@ -7,7 +7,7 @@ import type { SynthResult } from '../../lib/synth/synthesize.js';
  */
 export function probeVerdicts(result: SynthResult, config: ReviewConfig): ProbeVerdict[] {
   const cluster = result.cluster.name;
-  const applicable = config.probes.filter((p) => p.clusters === undefined || p.clusters.includes(cluster));
+  const applicable = probesFor(cluster, config.probes);
   if (applicable.length === 0) return [];
   return evaluateProbes(cluster, applicable, analyzeCluster(sideClusterOf(result)));
 }

@@ -154,26 +154,37 @@ async function stopChild(child: ReturnType<typeof spawn>): Promise<void> {
   clearTimeout(timer);
 }
 
+/** `reconcile --watch` following a bare Git repository, its logs collected, and the tool's ingress port as applied. */
+async function watchGit(bare: string, cluster: string, suffix: string): Promise<{ child: ReturnType<typeof spawn>; port: number; logs: () => string; toolPort: () => Promise<unknown> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/palisade.js'), 'reconcile', '--watch', '--git', bare, '--ref', 'main', '-c', cluster, '--kubeconfig', kubeconfig(), '--listen', `127.0.0.1:${port}`, '--poll-interval', '1s'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let logs = '';
+  child.stderr?.on('data', (d: Buffer) => { logs += d.toString(); });
+  const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `tools-${suffix}`, name: 'tool-ingress' };
+  const toolPort = async (): Promise<unknown> => ((await client.get(ingress))?.['spec'] as { ingress?: Array<{ ports: Array<{ port: number }> }> } | undefined)?.ingress?.[0]?.ports[0]?.port;
+  return { child, port, logs: () => logs, toolPort };
+}
+
+/** Commits and pushes a revision that moves the tool from 8080 to 9090. */
+function pushToolOn9090(dir: string, bare: string, message: string): void {
+  execFileSync('sed', ['-i', 's/Port.tcp(8080)/Port.tcp(9090)/', join(dir, 'policies', 'index.ts')]);
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qam', message], { cwd: dir });
+  execFileSync('git', ['push', '-q', bare, 'main'], { cwd: dir });
+}
+
 describe('palisade reconcile --watch', () => {
   it('follows new Git revisions', { timeout: 240_000 }, async () => {
     const suffix = uniqueName('v');
     const { dir, cluster } = await makeSource(suffix);
     const bare = gitRepoOf(dir);
-    const port = await freePort();
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/palisade.js'), 'reconcile', '--watch', '--git', bare, '--ref', 'main', '-c', cluster, '--kubeconfig', kubeconfig(), '--listen', `127.0.0.1:${port}`, '--poll-interval', '1s'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let logs = '';
-    child.stderr.on('data', (d: Buffer) => { logs += d.toString(); });
-    const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `tools-${suffix}`, name: 'tool-ingress' };
-    const port0 = async (): Promise<unknown> => ((await client.get(ingress))?.['spec'] as { ingress?: Array<{ ports: Array<{ port: number }> }> } | undefined)?.ingress?.[0]?.ports[0]?.port;
+    const { child, logs: logsOf, toolPort: port0 } = await watchGit(bare, cluster, suffix);
     try {
       await eventually(port0, (p) => p === 8080, 60_000);
-      execFileSync('sed', ['-i', 's/Port.tcp(8080)/Port.tcp(9090)/', join(dir, 'policies', 'index.ts')]);
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qam', 'tool moves to 9090'], { cwd: dir });
-      execFileSync('git', ['push', '-q', bare, 'main'], { cwd: dir });
+      pushToolOn9090(dir, bare, 'tool moves to 9090');
       await eventually(port0, (p) => p === 9090, 60_000);
-      expect(logs).toMatch(/"msg":"new revision"/);
+      expect(logsOf()).toMatch(/"msg":"new revision"/);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- reconciler logs ---\n${logs.slice(-3000)}`);
+      throw new Error(`${(e as Error).message}\n--- reconciler logs ---\n${logsOf().slice(-3000)}`);
     } finally {
       await stopChild(child);
     }
@@ -184,30 +195,23 @@ describe('palisade reconcile --watch', () => {
     const { dir, cluster } = await makeSource(suffix);
     await writeFile(join(dir, 'palisade.yaml'), probeConfig(suffix));
     const bare = gitRepoOf(dir);
-    const port = await freePort();
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/palisade.js'), 'reconcile', '--watch', '--git', bare, '--ref', 'main', '-c', cluster, '--kubeconfig', kubeconfig(), '--listen', `127.0.0.1:${port}`, '--poll-interval', '1s'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let logs = '';
-    child.stderr.on('data', (d: Buffer) => { logs += d.toString(); });
-    const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `tools-${suffix}`, name: 'tool-ingress' };
-    const port0 = async (): Promise<unknown> => ((await client.get(ingress))?.['spec'] as { ingress?: Array<{ ports: Array<{ port: number }> }> } | undefined)?.ingress?.[0]?.ports[0]?.port;
+    const { child, port, logs: logsOf, toolPort: port0 } = await watchGit(bare, cluster, suffix);
     try {
       await eventually(port0, (p) => p === 8080, 60_000);
-      execFileSync('sed', ['-i', 's/Port.tcp(8080)/Port.tcp(9090)/', join(dir, 'policies', 'index.ts')]);
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qam', 'tool moves to 9090, breaking the probe'], { cwd: dir });
-      execFileSync('git', ['push', '-q', bare, 'main'], { cwd: dir });
+      pushToolOn9090(dir, bare, 'tool moves to 9090, breaking the probe');
       const refused = new RegExp(`palisade_revisions_refused_total\\{cluster="${cluster}",reason="probe"\\} 1`);
       await eventually(() => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => ''), (m) => refused.test(m), 60_000);
-      const line = JSON.parse(logs.split('\n').find((l) => l.includes('revision refused')) ?? '{}') as { cluster?: string; probes?: string[] };
+      const line = JSON.parse(logsOf().split('\n').find((l) => l.includes('revision refused')) ?? '{}') as { cluster?: string; probes?: string[] };
       expect(line).toMatchObject({ cluster, probes: ['agent reaches its tool'] });
       const events = await client.list('v1', 'Event', { namespace: 'palisade-system', labelSelector: `palisade.dev/cluster=${cluster}` });
       expect(events.map((e) => [e['reason'], e['message']])).toEqual([['ProbeFailed', expect.stringContaining('violates probe "agent reaches its tool"')]]);
       // The cluster keeps the last good revision, and drift is still corrected meanwhile.
       expect(await port0()).toBe(8080);
       await tamper(suffix);
-      await eventually(() => Promise.resolve(logs), (l) => l.includes('"msg":"drift corrected"'), 10_000);
+      await eventually(() => Promise.resolve(logsOf()), (l) => l.includes('"msg":"drift corrected"'), 10_000);
       expect(await port0()).toBe(8080);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- reconciler logs ---\n${logs.slice(-3000)}`);
+      throw new Error(`${(e as Error).message}\n--- reconciler logs ---\n${logsOf().slice(-3000)}`);
     } finally {
       await stopChild(child);
     }

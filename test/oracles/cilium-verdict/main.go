@@ -95,6 +95,23 @@ func fail(format string, a ...any) {
 	os.Exit(2)
 }
 
+// ciliumPolicy is a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy: both parse into rules.
+type ciliumPolicy interface {
+	Parse(logger *slog.Logger, clusterName string) (policyapi.Rules, error)
+}
+
+// ciliumEntries decodes a Cilium policy into `into` and converts it as the agent does.
+func ciliumEntries(logger *slog.Logger, raw json.RawMessage, id string, into ciliumPolicy) policytypes.PolicyEntries {
+	if err := json.Unmarshal(raw, into); err != nil {
+		fail("%s: %v", id, err)
+	}
+	rules, err := into.Parse(logger, clusterName)
+	if err != nil {
+		fail("%s: %v", id, err)
+	}
+	return policyutils.RulesToPolicyEntries(rules)
+}
+
 func entriesOf(logger *slog.Logger, raw json.RawMessage) (policytypes.PolicyEntries, ipcachetypes.ResourceID) {
 	var meta struct {
 		Kind     string `json:"kind"`
@@ -109,25 +126,9 @@ func entriesOf(logger *slog.Logger, raw json.RawMessage) (policytypes.PolicyEntr
 	id := meta.Kind + "/" + meta.Metadata.Namespace + "/" + meta.Metadata.Name
 	switch meta.Kind {
 	case "CiliumNetworkPolicy":
-		var cnp ciliumv2.CiliumNetworkPolicy
-		if err := json.Unmarshal(raw, &cnp); err != nil {
-			fail("%s: %v", id, err)
-		}
-		rules, err := cnp.Parse(logger, clusterName)
-		if err != nil {
-			fail("%s: %v", id, err)
-		}
-		return policyutils.RulesToPolicyEntries(rules), ipcachetypes.NewResourceID(ipcachetypes.ResourceKindCNP, meta.Metadata.Namespace, meta.Metadata.Name)
+		return ciliumEntries(logger, raw, id, &ciliumv2.CiliumNetworkPolicy{}), ipcachetypes.NewResourceID(ipcachetypes.ResourceKindCNP, meta.Metadata.Namespace, meta.Metadata.Name)
 	case "CiliumClusterwideNetworkPolicy":
-		var ccnp ciliumv2.CiliumClusterwideNetworkPolicy
-		if err := json.Unmarshal(raw, &ccnp); err != nil {
-			fail("%s: %v", id, err)
-		}
-		rules, err := ccnp.Parse(logger, clusterName)
-		if err != nil {
-			fail("%s: %v", id, err)
-		}
-		return policyutils.RulesToPolicyEntries(rules), ipcachetypes.NewResourceID(ipcachetypes.ResourceKindCCNP, "", meta.Metadata.Name)
+		return ciliumEntries(logger, raw, id, &ciliumv2.CiliumClusterwideNetworkPolicy{}), ipcachetypes.NewResourceID(ipcachetypes.ResourceKindCCNP, "", meta.Metadata.Name)
 	case "NetworkPolicy":
 		var np slimnetv1.NetworkPolicy
 		if err := json.Unmarshal(raw, &np); err != nil {
