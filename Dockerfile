@@ -10,6 +10,11 @@ COPY lib ./lib
 COPY reconciler ./reconciler
 COPY policies ./policies
 COPY clusters ./clusters
+COPY scripts/build.mjs ./scripts/build.mjs
+# palisade's own code is compiled ahead (esbuild is a production dependency); policies are
+# compiled at run time into the cache, which lives on the writable work volume.
+RUN node scripts/build.mjs --force
+ENV PALISADE_CACHE_DIR=/app/.palisade/cache
 RUN mkdir -p /app/.palisade && chown 65532:65532 /app/.palisade
 USER 65532:65532
 ENTRYPOINT ["node", "bin/palisade.js"]

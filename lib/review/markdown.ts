@@ -57,6 +57,7 @@ export function reviewMarkdown(r: Review): string {
     '',
     `Comparing **${r.base}** → **${r.head}**.`,
     approval,
+    ...(r.rules.length === 0 ? [] : ['### Review rules changed', '', '| Risk | Finding |', '| --- | --- |', ...r.rules.map((f) => `| ${RISK_BADGE[f.risk]} | ${f.message} |`), '']),
     '| Cluster | Edges (+/-/~) | Findings | Probes | Objects changed |',
     '| --- | --- | --- | --- | --- |',
     ...summary,

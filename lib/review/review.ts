@@ -47,8 +47,20 @@ export function review(base: ReviewSide, head: ReviewSide, config: ReviewConfig,
     base: base.label,
     head: head.label,
     clusters,
+    rules: [],
     risk,
     needsApproval: weakening && config.approvalLabel !== undefined && !granted,
     approval: { required: config.approvalLabel, granted },
+  };
+}
+
+/** A review with findings about its own rules added: they raise the risk and need the approval like any weakening. */
+export function withRuleFindings(r: Review, rules: readonly Finding[]): Review {
+  const weakening = rules.some((f) => f.risk === 'high' || f.risk === 'medium');
+  return {
+    ...r,
+    rules: [...r.rules, ...rules],
+    risk: maxRisk([r.risk, ...rules.map((f) => f.risk)]),
+    needsApproval: r.needsApproval || (weakening && r.approval.required !== undefined && !r.approval.granted),
   };
 }

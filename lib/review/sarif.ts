@@ -4,7 +4,7 @@ const LEVEL: Readonly<Record<Risk, 'error' | 'warning' | 'note' | 'none'>> = { h
 
 /** SARIF 2.1.0: one result per finding, located at the construct path (policies/…) or object. */
 export function reviewSarif(r: Review, version: string): Record<string, unknown> {
-  const findings = r.clusters.flatMap((c) => c.findings);
+  const findings = [...r.rules, ...r.clusters.flatMap((c) => c.findings)];
   const kinds = [...new Set(findings.map((f) => f.kind))].sort();
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

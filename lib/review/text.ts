@@ -25,5 +25,6 @@ function clusterLines(c: ClusterReview): string[] {
 /** Plain-text review for terminals and CI logs. */
 export function reviewText(r: Review): string {
   const approval = r.needsApproval ? ` (approval "${r.approval.required ?? ''}" required)` : '';
-  return `${[`${r.base} → ${r.head}: risk ${r.risk}${approval}`, ...r.clusters.flatMap(clusterLines)].join('\n')}\n`;
+  const rules = r.rules.length === 0 ? [] : ['repository:', ...r.rules.map((f) => `  ! [${f.risk}] ${f.message}`)];
+  return `${[`${r.base} → ${r.head}: risk ${r.risk}${approval}`, ...rules, ...r.clusters.flatMap(clusterLines)].join('\n')}\n`;
 }

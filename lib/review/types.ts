@@ -52,7 +52,8 @@ export type FindingKind =
   | 'gpu-loosened'
   | 'identity-weakened'
   | 'quarantine-lifted'
-  | 'probe-violated';
+  | 'probe-violated'
+  | 'review-rules-changed';
 
 export interface ProbeVerdict {
   readonly cluster: string;
@@ -82,6 +83,8 @@ export interface Review {
   readonly base: string;
   readonly head: string;
   readonly clusters: readonly ClusterReview[];
+  /** Changes of the review rules themselves (palisade.yaml `review`, palisade's review code). */
+  readonly rules: readonly Finding[];
   readonly risk: Risk;
   /** Weakening findings present and the required approval missing. */
   readonly needsApproval: boolean;

@@ -1,18 +1,30 @@
-import { relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isPalisadeError, PalisadeError } from '../core/errors.js';
 
-/** palisade's own lib/ (errors are located in the policy code that called into it). */
-const LIB_DIR = fileURLToPath(new URL('..', import.meta.url));
+/** File, line and column of one stack frame line. */
+function frameOf(line: string): { file: string; line: string; column: string } | undefined {
+  const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
+  if (m === null) return undefined;
+  return { file: m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!, line: m[2]!, column: m[3]! };
+}
+
+/**
+ * palisade's own lib/ as stack frames name it (errors are located in the policy code that called
+ * into it): where this module runs from, and, when source maps apply (the synthesis sandbox runs
+ * compiled code), the source directory its frames map to.
+ */
+const LIB_DIRS: readonly string[] = [...new Set([
+  fileURLToPath(new URL('..', import.meta.url)),
+  ...[frameOf((new Error().stack ?? '').split('\n')[1] ?? '')].filter((f) => f !== undefined).map((f) => join(dirname(f.file), '..') + sep),
+])];
 
 /** `policies/index.ts:38:27`: the innermost stack frame in policy code (not lib/, not node_modules). */
 export function policyFrame(error: Error, cwd = process.cwd()): string | undefined {
   for (const line of (error.stack ?? '').split('\n').slice(1)) {
-    const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
-    if (m === null) continue;
-    const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
-    if (file.startsWith(LIB_DIR) || file.includes(`${sep}node_modules${sep}`)) continue;
-    return `${relative(cwd, file)}:${m[2]}:${m[3]}`;
+    const f = frameOf(line);
+    if (f === undefined || LIB_DIRS.some((d) => f.file.startsWith(d)) || f.file.includes(`${sep}node_modules${sep}`)) continue;
+    return `${relative(cwd, f.file)}:${f.line}:${f.column}`;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { describeError } from '../../lib/core/errors.js';
+import { EXIT } from '../commands/exit.js';
 
-/** Exit codes CI can rely on. */
-export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
+export { EXIT };
 
 /**
  * Wraps a command action: errors are printed as one readable message (with a hint) on stderr and

@@ -1,88 +1,18 @@
-import { writeFile } from 'node:fs/promises';
-import type { Command } from 'commander';
-import { analyze, formatConnlist, formatHttp, readManifests, synthesizedInput, sortConnections, unsupportedKinds, type Analysis, type Decision, type PairExplanation, type SourcedObject } from '../../lib/analysis/index.js';
-import { PalisadeError } from '../../lib/core/errors.js';
-import { loadCluster, synthesize } from '../../lib/index.js';
-import { action, EXIT } from './action.js';
-import { addSourceOptions, loadPolicies } from './synth.js';
-
-interface AnalyzeFlags {
-  readonly cluster?: string;
-  readonly format: string;
-  readonly explain: boolean;
-  readonly from?: string;
-  readonly to?: string;
-  readonly out?: string;
-  readonly policies: string;
-  readonly clusters: string;
-}
-
-async function inputs(dirs: readonly string[], flags: AnalyzeFlags): Promise<SourcedObject[]> {
-  if (flags.cluster !== undefined) {
-    const result = synthesize(await loadPolicies(flags.policies), await loadCluster(flags.clusters, flags.cluster));
-    return synthesizedInput(flags.cluster, result.objects, result.model);
-  }
-  if (dirs.length === 0) throw new PalisadeError('InvalidInput', 'nothing to analyse: give a directory of manifests or --cluster NAME', { hint: 'palisade analyze dist/local, or palisade analyze --cluster local' });
-  return readManifests(dirs);
-}
-
-const describeBy = (d: Decision): string => (d.by.rule === 'default' ? d.by.policy : `${d.by.policy} ${d.by.rule}`);
-
-function explainText(p: PairExplanation): string {
-  const lines = [`${p.src.id} => ${p.dst.id} : ${p.conns.toString()}`];
-  for (const [dir, list] of [['egress', p.egress], ['ingress', p.ingress]] as const) {
-    for (const d of list ?? []) lines.push(`  ${dir.padEnd(7)} ${d.verdict.padEnd(5)} ${d.conns.toString()}  by ${describeBy(d)}`);
-  }
-  if (p.exposed !== undefined) lines.push(`  exposed by Ingress/Route: ${p.exposed.toString()}`);
-  return lines.join('\n');
-}
-
-function findPeer(a: Analysis, id: string): Analysis['peers'][number] {
-  const peer = a.peers.find((p) => p.id === id || p.id.startsWith(`${id}[`));
-  if (peer === undefined) throw new PalisadeError('InvalidInput', `no peer "${id}" in the input`, { hint: `peers look like ${a.peers.slice(0, 3).map((p) => p.id).join(', ')}` });
-  return peer;
-}
-
-function render(a: Analysis, flags: AnalyzeFlags): string {
-  if (flags.from !== undefined || flags.to !== undefined) {
-    if (flags.from === undefined || flags.to === undefined) throw new PalisadeError('InvalidInput', '--from and --to go together');
-    return `${explainText(a.explain(findPeer(a, flags.from), findPeer(a, flags.to)))}\n`;
-  }
-  const conns = sortConnections(a.connections);
-  switch (flags.format) {
-    case 'txt':
-      return flags.explain ? `${conns.map((c) => explainText(a.explain(c.src, c.dst))).join('\n')}\n` : formatConnlist(a);
-    case 'json':
-      return `${JSON.stringify({ connections: conns.map((c) => ({ src: c.src.id, dst: c.dst.id, conns: c.conns.toJSON(), ...(c.http === undefined ? {} : { http: c.http }), ...(flags.explain ? { explanation: explainText(a.explain(c.src, c.dst)).split('\n').slice(1).map((l) => l.trim()) } : {}) })), warnings: a.warnings }, null, 2)}\n`;
-    case 'md':
-      return ['| Source | Destination | Connections |', '| --- | --- | --- |', ...conns.map((c) => `| \`${c.src.id}\` | \`${c.dst.id}\` | ${c.conns.toString()}${c.http === undefined ? '' : ` (HTTP ${formatHttp(c.http)})`} |`), ''].join('\n');
-    default:
-      throw new PalisadeError('InvalidInput', `unknown --format ${flags.format} (txt, json or md)`);
-  }
-}
-
-async function run(dirs: string[], flags: AnalyzeFlags): Promise<number> {
-  const objects = await inputs(dirs, flags);
-  const unsupported = unsupportedKinds(objects);
-  if (unsupported.length > 0) process.stderr.write(`palisade: warning: ${unsupported.join(', ')} not modelled; connectivity shown for the default pod network only\n`);
-  const a = analyze(objects);
-  for (const w of a.warnings) process.stderr.write(`palisade: warning: ${w}\n`);
-  const text = render(a, flags);
-  if (flags.out === undefined) process.stdout.write(text);
-  else await writeFile(flags.out, text);
-  return EXIT.ok;
-}
+import { Option, type Command } from 'commander';
+import { runAnalyze } from '../commands/index.js';
+import { action } from './action.js';
+import { addSourceOptions } from './flags.js';
 
 /** `palisade analyze`: allowed connections of a set of manifests or of a synthesized cluster. */
 export function registerAnalyze(program: Command): void {
   addSourceOptions(program.command('analyze')
     .description('list the connections the policies allow (netpol-analyzer connlist format for txt), and explain why')
-    .argument('[dir...]', 'files or directories of manifests: workloads, Namespaces and policies')
-    .option('-c, --cluster <name>', 'analyse the current policies synthesized for this cluster (with one representative workload per agent and endpoint)')
+    .argument('[dir...]', 'files or directories of manifests: workloads, Namespaces and policies'),
+  new Option('-c, --cluster <name>', 'analyse the policies synthesized for this cluster (with one representative workload per agent and endpoint)'))
     .option('-f, --format <format>', 'txt, json or md', 'txt')
     .option('--explain', 'show, for every allowed connection, the rules that allow it', false)
     .option('--from <peer>', 'explain one pair: source (e.g. agents/coding-agent)')
     .option('--to <peer>', 'explain one pair: destination (e.g. tools/mcp-tools or github.com[DNS])')
-    .option('-o, --out <file>', 'write to a file instead of stdout'))
-    .action(action(run));
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .action(action(runAnalyze));
 }

@@ -1,12 +1,13 @@
 import { Command } from 'commander';
 import { EXIT } from './action.js';
 import { argvForParse } from './argv.js';
+import { noticeDeprecated } from './flags.js';
 
 type Register = (program: Command) => void;
 
 /**
- * Commands in help order, each loaded on demand: a command imports only what it needs, so
- * `palisade analyze` does not pay for the Kubernetes client (about a second of start-up).
+ * Commands in help order. A command file only declares flags; what the command does is loaded
+ * when it runs (see ../commands/index.ts), so help and usage errors load no library code.
  */
 const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['demo', async () => (await import('./demo.js')).registerDemo],
@@ -27,6 +28,7 @@ const program = new Command('palisade')
   .showHelpAfterError("(run 'palisade --help' for usage)")
   // Usage errors exit 2 like every other error; 1 is reserved for findings (drift, weakening).
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.error))
+  .hook('preAction', (_root, cmd) => noticeDeprecated(cmd))
   .addHelpText('after', '\nExit codes: 0 success, 1 findings (drift, not running), 2 error.\nEvery command that talks to a cluster accepts --kubeconfig or KUBECONFIG.');
 
 // The named command alone when argv names one; every command otherwise (help, errors, completion).

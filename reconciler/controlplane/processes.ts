@@ -57,8 +57,10 @@ export async function logTail(logFile: string, lines = 15): Promise<string> {
  * an interrupted test run or CLI never leaves etcd or kube-apiserver behind. Returns its pid.
  */
 export function startGuardian(ownerPid: number, pids: readonly number[]): number {
-  const script = fileURLToPath(new URL('./guardian.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, String(ownerPid), ...pids.map(String)], {
+  // From source (tests, benchmarks) through tsx; from palisade's build/ as plain JavaScript.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const script = fileURLToPath(new URL(fromSource ? './guardian.ts' : './guardian.js', import.meta.url));
+  const child = spawn(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), script, String(ownerPid), ...pids.map(String)], {
     detached: true, stdio: 'ignore',
   });
   child.unref();

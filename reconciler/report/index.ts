@@ -8,8 +8,9 @@ import { formatText } from './formatters/text.js';
 
 export { buildDriftReport, hasOpenDrift, type DriftReport, type DriftItem, type DriftKind } from './drift-report.js';
 
-export type ReportFormat = 'text' | 'markdown' | 'json' | 'junit' | 'sarif';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'markdown', 'json', 'junit', 'sarif'];
+import type { ReportFormat } from './formats.js';
+
+export { REPORT_FORMATS, type ReportFormat } from './formats.js';
 
 export function formatReports(reports: readonly DriftReport[], format: ReportFormat, colors = false): string {
   switch (format) {

@@ -10,7 +10,7 @@ function revisionSuffix(ref: string | undefined, revision: string): string {
 }
 
 /** `base` / `head` at a Git ref of the repository in `repoDir`, or the working tree when ref is undefined. */
-export async function loadSide(role: 'base' | 'head', repoDir: string, ref: string | undefined, clusters: readonly string[]): Promise<ReviewSide> {
+export async function loadSide(role: 'base' | 'head', repoDir: string, ref: string | undefined, clusters: readonly string[]): Promise<{ side: ReviewSide; dir: string }> {
   const where = ref === undefined ? 'working tree' : ref;
   let checkout: Checkout;
   try {
@@ -25,11 +25,16 @@ export async function loadSide(role: 'base' | 'head', repoDir: string, ref: stri
   const label = `${role} (${where}${revisionSuffix(ref, checkout.revision)})`;
   try {
     const results = await synthesizeCheckout(checkout, clusters);
-    return {
-      label,
-      clusters: results.map(sideClusterOf),
-    };
+    return { side: { label, clusters: results.map(sideClusterOf) }, dir: checkout.dir };
   } catch (e) {
     throw new PalisadeError('SynthFailed', `${label} does not synthesize:\n${describeError(e)}`, { hint: `fix the ${role} side first (palisade synth shows the same errors)` });
   }
+}
+
+/** Files under `paths` that differ between `base` and `head` (the working tree when undefined), sorted. */
+export async function changedPaths(repoDir: string, base: string, head: string | undefined, paths: readonly string[]): Promise<string[]> {
+  const out = await git(repoDir).raw(['diff', '--name-only', base, ...(head === undefined ? [] : [head]), '--', ...paths]).catch((e: unknown) => {
+    throw new PalisadeError('GitFailed', `cannot compare ${base} with ${head ?? 'the working tree'}: ${describeError(e)}`);
+  });
+  return out.split('\n').map((l) => l.trim()).filter(Boolean).sort();
 }

@@ -1,9 +1,9 @@
 import { enforcedClusterKinds, enforcedKinds } from '../../lib/core/kinds.js';
 import { join } from 'node:path';
-import { PalisadeError } from '../../lib/core/errors.js';
 import { idOf, keyOf, type KubeObject, type ResourceKey } from '../../lib/core/resource-id.js';
 import type { ClusterSpec } from '../../lib/cluster/cluster-spec.js';
-import type { PolicyDefinition, SynthResult } from '../../lib/synth/synthesize.js';
+import type { SynthResult } from '../../lib/synth/synthesize.js';
+import { synthesizeAll } from '../sandbox/index.js';
 import { applySetId, PART_OF_LABEL } from '../inventory/inventory.js';
 import { loadReviewConfig, type ProbeVerdict } from '../../lib/review/index.js';
 import { probeVerdicts } from '../gate/index.js';
@@ -11,23 +11,6 @@ import { isKyvernoPolicy } from '../observe/foreign.js';
 import { withDesiredHash } from '../observe/untouched.js';
 import type { DesiredSet } from '../plan/types.js';
 import type { Checkout } from './source.js';
-
-interface LibModule {
-  synthesize: (define: PolicyDefinition, cluster: ClusterSpec) => SynthResult;
-  loadCluster: (dir: string, name: string) => Promise<ClusterSpec>;
-  listClusters: (dir: string) => Promise<string[]>;
-}
-
-/** Loads a checkout's own lib/ and policies/ (each revision synthesizes with its own code). */
-async function loadCheckout(checkout: Checkout): Promise<{ lib: LibModule; define: PolicyDefinition }> {
-  try {
-    const lib = (await import(join(checkout.dir, 'lib', 'index.ts'))) as LibModule;
-    const policies = (await import(join(checkout.dir, 'policies', 'index.ts'))) as { definePolicies: PolicyDefinition };
-    return { lib, define: policies.definePolicies };
-  } catch (cause) {
-    throw new PalisadeError('SynthFailed', `Cannot load policies at revision ${checkout.revision}: ${(cause as Error).message}`, { cause });
-  }
-}
 
 /**
  * The desired set of one synthesized cluster, each object labelled as a member of the ApplySet
@@ -62,14 +45,9 @@ export interface ClusterTarget {
 /** The probes a target's revision violates; a revision with any is not applied unless allowed. */
 export const failedProbes = (t: ClusterTarget): ProbeVerdict[] => t.probes.filter((p) => !p.ok);
 
-/** Synthesizes every selected cluster of a checkout with the checkout's own code. */
-export async function synthesizeCheckout(checkout: Checkout, clusters: readonly string[] = []): Promise<SynthResult[]> {
-  const { lib, define } = await loadCheckout(checkout);
-  const clustersDir = join(checkout.dir, 'clusters');
-  const names = clusters.length > 0 ? clusters : await lib.listClusters(clustersDir);
-  const out: SynthResult[] = [];
-  for (const name of names) out.push(lib.synthesize(define, await lib.loadCluster(clustersDir, name)));
-  return out;
+/** Synthesizes every selected cluster of a checkout with the checkout's own code, in the sandbox. */
+export function synthesizeCheckout(checkout: Checkout, clusters: readonly string[] = []): Promise<SynthResult[]> {
+  return synthesizeAll({ source: checkout.dir, revision: checkout.revision, names: clusters });
 }
 
 /** Synthesizes the selected clusters (all when none named) from a checkout. */

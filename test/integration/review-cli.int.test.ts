@@ -94,6 +94,42 @@ describe('palisade diff (CLI)', () => {
     ]);
   }, 300_000);
 
+  it('takes the review rules from the base: a PR that deletes review.approval and a probe still needs approval, and says why', async () => {
+    const repo = await editedRepo(', sandbox: c.gvisor });', ' });');
+    const config = join(repo, 'palisade.yaml');
+    const text = await readFile(config, 'utf8');
+    const stripped = text.replace('  approval: {label: security-approved}\n', '').replace(/    - name: the coding agent reaches its MCP tools\n(?:      .*\n)+?(?=    - name)/, '');
+    expect(stripped).not.toContain('approval');
+    expect(stripped).not.toContain('reaches its MCP tools');
+    await writeFile(config, stripped);
+    const r = await runCli(['diff', '--base', 'HEAD', '-c', 'local', '--format', 'json'], {}, repo);
+    expect(r.code, r.stderr).toBe(1);
+    const review = JSON.parse(r.stdout) as { needsApproval: boolean; approval: { required?: string }; rules: Array<{ kind: string; risk: string; message: string }>; clusters: Array<{ probes: Array<{ probe: string }> }> };
+    expect(review.needsApproval).toBe(true);
+    expect(review.approval.required).toBe('security-approved');
+    expect(review.rules.map((f) => `${f.risk} ${f.message}`)).toEqual([
+      'high review rules changed: review.approval.label "security-approved" → (none) (this review uses the base\'s "security-approved")',
+      'high review rules changed: probe "the coding agent reaches its MCP tools" removed (was agents/coding-agent → tools/mcp-tools TCP 8080 expect allow; still checked in this review)',
+    ]);
+    // The deleted probe is still evaluated.
+    expect(review.clusters[0]?.probes.map((p) => p.probe)).toContain('the coding agent reaches its MCP tools');
+    const txt = await runCli(['diff', '--base', 'HEAD', '-c', 'local'], {}, repo);
+    expect(txt.stdout).toMatch(/approval "security-approved" required/);
+    expect(txt.stdout).toMatch(/repository:\n {2}! \[high\] review rules changed: review\.approval\.label/);
+    const approved = await runCli(['diff', '--base', 'HEAD', '-c', 'local', '--label', 'security-approved'], {}, repo);
+    expect(approved.code, approved.stdout).toBe(0);
+  }, 300_000);
+
+  it('flags a change of palisade\'s review code as a review-rules finding', async () => {
+    const repo = await scratchRepo();
+    const file = join(repo, 'lib', 'review', 'reach.ts');
+    await writeFile(file, `${await readFile(file, 'utf8')}\n// tweak\n`);
+    const r = await runCli(['diff', '--base', 'HEAD', '-c', 'local', '--format', 'json'], {}, repo);
+    expect(r.code).toBe(1);
+    const review = JSON.parse(r.stdout) as { rules: Array<{ risk: string; subject: string }> };
+    expect(review.rules.map((f) => `${f.risk} ${f.subject}`)).toEqual(['high lib/review/reach.ts']);
+  }, 300_000);
+
   it('names the side, its revision and the construct when one side fails to synthesize (exit 2)', async () => {
     const repo = await scratchRepo();
     const policies = join(repo, 'policies', 'index.ts');

@@ -14,6 +14,7 @@ import { actionlintSpec, ensureBinary, installCrds, kyvernoSpec, netpolicySpec, 
 import { ciliumVerdictSpec } from '../../support/cilium-oracle.js';
 import { skipWithout } from '../../support/tools.js';
 import { upstreamCrdFiles } from '../../support/shared.js';
+import { ensureBuilt } from '../../../scripts/build.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,6 +27,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Policy repositories written by CLI tests (see test/support/source.ts).
   await rm(join(process.cwd(), '.palisade', 'test-sources'), { recursive: true, force: true });
+  // The CLI runs palisade's compiled build/ (tests spawn bin/palisade.js): fresh before any test.
+  await ensureBuilt({ log: (m) => process.stderr.write(`${m}\n`) });
   const progress = streamProgress(process.stderr, 10_000);
   const external = process.env['PALISADE_TEST_KUBECONFIG'];
   let dir: string | undefined;

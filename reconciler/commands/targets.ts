@@ -1,39 +1,41 @@
-import type { Command } from 'commander';
 import { clientFor, type ClusterClient } from '../cluster/client.js';
 import { assertReachable, loadKubeConfig } from '../cluster/connect.js';
 import { desiredSets, type ClusterTarget } from '../source/desired.js';
-import { resolveSource, type SourceSpec } from '../source/source.js';
+import { resolveSource, type Checkout, type SourceSpec } from '../source/source.js';
 
-export interface TargetFlags {
-  readonly cluster: string[];
-  readonly kubeconfig?: string;
-  readonly context?: string;
+/** Which revision: a working tree (`--source DIR`) or a Git repository (`--git URL --ref REF`). */
+export interface RevisionFlags {
   readonly source: string;
   readonly git?: string;
   readonly ref: string;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
-
-/** Options every command that reads policies and talks to clusters shares. */
-export function addTargetOptions(cmd: Command): Command {
-  return cmd
-    .option('-c, --cluster <name>', 'cluster from clusters/ (repeatable; default: all)', collect, [])
-    .option('--kubeconfig <path>', 'kubeconfig (default: $KUBECONFIG, then ~/.kube/config)')
-    .option('--context <name>', "kubeconfig context (default: the cluster's `context`, then the current context)")
-    .option('--source <dir>', 'repository directory holding policies/ and clusters/', '.')
-    .option('--git <url>', 'read policies from this Git repository instead of --source')
-    .option('--ref <ref>', 'branch, tag or commit of --git', 'main');
+/** Which policies, which clusters, which revision: the vocabulary every command shares. */
+export interface SourceFlags extends RevisionFlags {
+  readonly cluster: string[];
+  /** Deprecated: the policies module, relative to the current directory. */
+  readonly policies?: string;
+  /** Deprecated: the clusters directory. */
+  readonly clusters?: string;
 }
 
-export function sourceOf(flags: TargetFlags): SourceSpec {
+export interface TargetFlags extends SourceFlags {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+}
+
+export function sourceOf(flags: RevisionFlags): SourceSpec {
   return flags.git ? { kind: 'git', url: flags.git, ref: flags.ref } : { kind: 'local', dir: flags.source };
+}
+
+/** The checkout of the flags' revision (a worktree per commit for --git). */
+export function checkoutOf(flags: RevisionFlags): Promise<Checkout> {
+  return resolveSource(sourceOf(flags));
 }
 
 /** Synthesizes every selected cluster first (so a synth error writes nothing anywhere). */
 export async function loadTargets(flags: TargetFlags): Promise<ClusterTarget[]> {
-  const checkout = await resolveSource(sourceOf(flags));
-  return desiredSets(checkout, flags.cluster);
+  return desiredSets(await checkoutOf(flags), flags.cluster);
 }
 
 /** A reachable client for a target: --kubeconfig/KUBECONFIG, context from the flag or the cluster.yaml. */

@@ -1,0 +1,71 @@
+import { PalisadeError } from '../../lib/core/errors.js';
+import { formatId } from '../../lib/core/resource-id.js';
+import { Predictor } from '../observe/predict.js';
+import { reconcileOnce } from '../engine/reconcile-once.js';
+import { runLoop } from '../engine/loop.js';
+import { hasOpenDrift, type DriftReport, type ReportFormat } from '../report/index.js';
+import { describeProbeFailures } from '../gate/index.js';
+import { failedProbes, type ClusterTarget } from '../source/desired.js';
+import { EXIT } from './exit.js';
+import { emit } from './emit.js';
+import { connectTarget, loadTargets, sourceOf, type TargetFlags } from './targets.js';
+
+export interface ReconcileFlags extends TargetFlags {
+  readonly once?: boolean;
+  readonly watch?: boolean;
+  readonly allowMassPrune?: boolean;
+  readonly allowProbeFailures?: boolean;
+  readonly format: ReportFormat;
+  readonly output?: string;
+  readonly pollInterval: string;
+  readonly resyncInterval: string;
+  readonly listen: string;
+}
+
+/** The probe gate of `--once`: true when the revision may be applied (the reason is printed either way). */
+function probesAdmit(targets: readonly ClusterTarget[], allow: boolean): boolean {
+  const failures = targets.flatMap(failedProbes);
+  if (failures.length === 0) return true;
+  const revision = targets[0]?.desired.revision ?? '';
+  process.stderr.write(`${describeProbeFailures(revision, failures)}\n`);
+  process.stderr.write(allow ? 'applying anyway (--allow-probe-failures)\n' : 'nothing applied: the revision violates its probes (--allow-probe-failures applies it anyway)\n');
+  return allow;
+}
+
+async function once(flags: ReconcileFlags): Promise<number> {
+  const targets = await loadTargets(flags);
+  if (!probesAdmit(targets, flags.allowProbeFailures ?? false)) return EXIT.findings;
+  const reports: DriftReport[] = [];
+  for (const t of targets) {
+    const client = await connectTarget(flags, t);
+    const pass = await reconcileOnce(client, new Predictor(client), t, {
+      write: true, allowMassPrune: flags.allowMassPrune ?? false,
+      onEntry: (e) => { if (e.action !== 'unchanged') process.stderr.write(`  ${e.action} ${formatId(e.id)}${e.error ? `: ${e.error}` : ''}\n`); },
+    });
+    reports.push(pass.report);
+  }
+  await emit(reports, flags.format, flags.output);
+  if (reports.some((r) => r.failures.length > 0 || r.refusal)) return EXIT.error;
+  return reports.some(hasOpenDrift) ? EXIT.findings : EXIT.ok;
+}
+
+function seconds(text: string, flag = '--poll-interval'): number {
+  const m = /^(\d+)(ms|s|m)?$/.exec(text);
+  if (!m) throw new PalisadeError('InvalidInput', `${flag} "${text}" is not a duration (e.g. 30s, 2m, 500ms)`);
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : n;
+}
+
+/** `palisade reconcile --once | --watch`: apply Git to the clusters, prune, correct drift. */
+export async function runReconcile(flags: ReconcileFlags): Promise<number> {
+  if (flags.once === flags.watch) throw new PalisadeError('InvalidInput', 'pass exactly one of --once or --watch');
+  if (flags.once) return once(flags);
+  const [host, port] = flags.listen.split(':');
+  await runLoop({
+    source: sourceOf(flags), clusters: flags.cluster, pollSeconds: seconds(flags.pollInterval), resyncSeconds: seconds(flags.resyncInterval, '--resync-interval'),
+    connect: (t: ClusterTarget) => connectTarget(flags, t), allowMassPrune: flags.allowMassPrune ?? false, allowProbeFailures: flags.allowProbeFailures ?? false,
+    listen: { host: host || '0.0.0.0', port: Number(port ?? 9090) },
+  });
+  return EXIT.ok;
+}
+

@@ -1,0 +1,124 @@
+/**
+ * Runs a revision's policy code in a child process that holds no cluster credentials: Node's
+ * permission model limits it to reading the compiled checkout, its clusters/ and palisade's
+ * node_modules (no kubeconfig, no ServiceAccount token, no writes, no processes or threads), its
+ * environment is empty, and it has a time and a heap limit. Only plain data comes back.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { PalisadeError, type ErrorCode } from '../../lib/core/errors.js';
+import type { SynthResult } from '../../lib/synth/synthesize.js';
+import { compileCheckout } from './compile.js';
+import type { SandboxRequest, SandboxResponse, WireError } from './protocol.js';
+
+export interface SandboxLimits {
+  readonly timeoutMs: number;
+  readonly heapMb: number;
+}
+
+/** Limits from `PALISADE_SYNTH_TIMEOUT` (seconds, default 120) and `PALISADE_SYNTH_MEMORY` (MB, default 2048). */
+export function sandboxLimits(env: NodeJS.ProcessEnv = process.env): SandboxLimits {
+  const num = (name: string, fallback: number): number => {
+    const v = env[name];
+    if (v === undefined || v === '') return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new PalisadeError('InvalidInput', `${name}=${v} is not a positive number`);
+    return n;
+  };
+  return { timeoutMs: num('PALISADE_SYNTH_TIMEOUT', 120) * 1000, heapMb: num('PALISADE_SYNTH_MEMORY', 2048) };
+}
+
+export interface SynthesisRequest {
+  /** The checkout: lib/, policies/ and clusters/ are read from here. */
+  readonly source: string;
+  /** Named in every error (`local` or a commit SHA). */
+  readonly revision: string;
+  /** The policies module, relative to `source`. @default policies/index.ts */
+  readonly policies?: string;
+  /** The clusters directory. @default <source>/clusters */
+  readonly clusters?: string;
+  /** Clusters to synthesize; empty: all. */
+  readonly names: readonly string[];
+}
+
+export interface SynthesisOutcome {
+  readonly results: SynthResult[];
+  /** One per cluster that failed, each naming the cluster. */
+  readonly errors: PalisadeError[];
+}
+
+const CODES: ReadonlySet<string> = new Set<ErrorCode>(['InvalidInput', 'ValidationFailed', 'SynthFailed', 'UnsupportedByBackend', 'GitFailed']);
+
+/** `1a2b3c4d5e6f` for a commit, `1a2b3c4d5e6f+dirty` for a working tree on top of one. */
+const shortRevision = (r: string): string => r.replace(/^([0-9a-f]{12})[0-9a-f]+/, '$1');
+
+function fromWire(w: WireError, revision: string): PalisadeError {
+  const code = (w.code !== undefined && CODES.has(w.code) ? w.code : 'SynthFailed') as ErrorCode;
+  const message = revision === 'local' ? w.message : `revision ${shortRevision(revision)}: ${w.message}`;
+  return new PalisadeError(code, message, w.hint === undefined ? {} : { hint: w.hint });
+}
+
+function policiesEntry(req: SynthesisRequest): string {
+  const rel = req.policies ?? join('policies', 'index.ts');
+  const within = isAbsolute(rel) ? relative(req.source, rel) : rel;
+  if (within.startsWith('..') || isAbsolute(within)) {
+    throw new PalisadeError('InvalidInput', `the policies module ${rel} is outside the repository ${req.source}`, { hint: 'keep policies inside the repository (default policies/index.ts)' });
+  }
+  if (!existsSync(join(req.source, within))) {
+    throw new PalisadeError('InvalidInput', `Cannot load policies: ${join(req.source, within)} does not exist`, { hint: 'a policy repository has policies/index.ts exporting definePolicies(scope, cluster)' });
+  }
+  return within;
+}
+
+interface Child { readonly response?: SandboxResponse; readonly code: number | null; readonly signal: string | null; readonly timedOut: boolean; readonly output: string }
+
+function runChild(args: readonly string[], cwd: string, request: SandboxRequest, limits: SandboxLimits): Promise<Child> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, { cwd, env: { LANG: 'C.UTF-8', TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    let output = '';
+    let response: SandboxResponse | undefined;
+    let timedOut = false;
+    const keep = (d: Buffer): void => { process.stderr.write(d); output = (output + d.toString()).slice(-4000); };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('message', (m: SandboxResponse) => { response = m; });
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, limits.timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); fail(e); });
+    child.on('close', (code, signal) => { clearTimeout(timer); done({ ...(response ? { response } : {}), code, signal, timedOut, output }); });
+    child.send(request);
+  });
+}
+
+function failure(c: Child, req: SynthesisRequest, limits: SandboxLimits): PalisadeError {
+  const at = `synthesis of ${req.revision === 'local' ? req.source : `revision ${shortRevision(req.revision)}`}`;
+  if (c.timedOut) return new PalisadeError('SynthFailed', `${at} did not finish within ${limits.timeoutMs / 1000} s and was stopped`, { hint: 'policy code must not loop or wait; raise PALISADE_SYNTH_TIMEOUT (seconds) if it is only slow' });
+  if (/heap out of memory|Allocation failed/.test(c.output)) return new PalisadeError('SynthFailed', `${at} ran out of memory (heap limit ${limits.heapMb} MB) and was stopped`, { hint: 'raise PALISADE_SYNTH_MEMORY (MB) if the policies are only large' });
+  return new PalisadeError('SynthFailed', `${at} exited (${c.signal ?? `code ${c.code}`}) without a result${c.output ? `:\n${c.output.trimEnd()}` : ''}`);
+}
+
+/** Synthesizes a checkout with its own code in the sandbox; the cluster is never touched from there. */
+export async function synthesizeInSandbox(req: SynthesisRequest, limits: SandboxLimits = sandboxLimits()): Promise<SynthesisOutcome> {
+  const source = await realpath(resolve(req.source));
+  const entry = policiesEntry({ ...req, source });
+  const clusters = await realpath(resolve(req.clusters ?? join(source, 'clusters'))).catch(() => {
+    throw new PalisadeError('InvalidInput', `no clusters directory at ${req.clusters ?? join(source, 'clusters')}`, { hint: 'each cluster is clusters/<name>/cluster.yaml' });
+  });
+  const tree = await compileCheckout(source, [...new Set(['lib', 'policies', dirname(entry)])]);
+  const request: SandboxRequest = { lib: join(tree.dir, 'lib', 'index.js'), policies: join(tree.dir, entry.replace(/\.ts$/, '.js')), clusters, names: req.names };
+  const reads = [tree.dir, clusters, ...tree.readable].map((p) => `--allow-fs-read=${p}`);
+  const args = ['--experimental-permission', ...reads, '--disable-warning=ExperimentalWarning', '--enable-source-maps', `--max-old-space-size=${limits.heapMb}`, tree.worker];
+  const child = await runChild(args, source, request, limits);
+  if (child.response === undefined) throw failure(child, req, limits);
+  if (child.response.kind === 'failed') throw fromWire(child.response.error, req.revision);
+  return { results: [...child.response.results], errors: child.response.errors.map((e) => fromWire(e, req.revision)) };
+}
+
+/** Like {@link synthesizeInSandbox}, failing with every cluster's errors when any cluster failed. */
+export async function synthesizeAll(req: SynthesisRequest, limits?: SandboxLimits): Promise<SynthResult[]> {
+  const { results, errors } = await synthesizeInSandbox(req, limits);
+  if (errors.length === 0) return results;
+  const text = errors.map((e) => (e.hint === undefined ? e.message : `${e.message}\n  hint: ${e.hint}`)).join('\n');
+  throw new PalisadeError('SynthFailed', text);
+}
