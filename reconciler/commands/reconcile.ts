@@ -4,11 +4,15 @@ import { Predictor } from '../observe/predict.js';
 import { reconcileOnce } from '../engine/reconcile-once.js';
 import { runLoop } from '../engine/loop.js';
 import { hasOpenDrift, type DriftReport, type ReportFormat } from '../report/index.js';
-import { describeProbeFailures } from '../gate/index.js';
+import type { ClusterClient } from '../cluster/client.js';
+import { appliedOf, describeProbeFailures, describeSignatureRefusal, signaturesAdmit, verifyForCluster } from '../gate/index.js';
+import { readAppliedRevision, recordAppliedRevision } from '../inventory/revision-record.js';
+import type { Checkout } from '../source/source.js';
+import type { RangeVerdict } from '../verify/index.js';
 import { failedProbes, type ClusterTarget } from '../source/desired.js';
 import { EXIT } from './exit.js';
 import { emit } from './emit.js';
-import { connectTarget, loadTargets, sourceOf, type TargetFlags } from './targets.js';
+import { connectTarget, loadRevision, sourceOf, type TargetFlags } from './targets.js';
 
 export interface ReconcileFlags extends TargetFlags {
   readonly once?: boolean;
@@ -32,17 +36,40 @@ function probesAdmit(targets: readonly ClusterTarget[], allow: boolean): boolean
   return allow;
 }
 
+interface Verified { readonly target: ClusterTarget; readonly client: ClusterClient; readonly verdict?: RangeVerdict }
+
+/**
+ * The signature gate of `--once` (--git revisions): every cluster's range is verified before any is
+ * written; undefined when one is refused (each refusal names the commit and path).
+ */
+async function signaturesFor(flags: ReconcileFlags, checkout: Checkout, targets: readonly ClusterTarget[]): Promise<Verified[] | undefined> {
+  const out: Verified[] = [];
+  for (const target of targets) {
+    const client = await connectTarget(flags, target);
+    if (!flags.git) { out.push({ target, client }); continue; }
+    const verdict = await verifyForCluster(checkout, await readAppliedRevision(client, target.spec.name));
+    if (!signaturesAdmit(verdict)) {
+      process.stderr.write(`${describeSignatureRefusal(target.spec.name, verdict)}\nnothing applied: the revision is not signed as palisade.yaml source.signatures requires\n`);
+      return undefined;
+    }
+    out.push({ target, client, verdict });
+  }
+  return out;
+}
+
 async function once(flags: ReconcileFlags): Promise<number> {
-  const targets = await loadTargets(flags);
+  const { checkout, targets } = await loadRevision(flags);
+  const verified = await signaturesFor(flags, checkout, targets);
+  if (verified === undefined) return EXIT.findings;
   if (!probesAdmit(targets, flags.allowProbeFailures ?? false)) return EXIT.findings;
   const reports: DriftReport[] = [];
-  for (const t of targets) {
-    const client = await connectTarget(flags, t);
+  for (const { target: t, client, verdict } of verified) {
     const pass = await reconcileOnce(client, new Predictor(client), t, {
       write: true, allowMassPrune: flags.allowMassPrune ?? false,
       onEntry: (e) => { if (e.action !== 'unchanged') process.stderr.write(`  ${e.action} ${formatId(e.id)}${e.error ? `: ${e.error}` : ''}\n`); },
     });
     reports.push(pass.report);
+    if (!pass.report.refusal) await recordAppliedRevision(client, t.spec.name, verdict === undefined ? { revision: checkout.revision, verified: false, signedBy: [] } : appliedOf(verdict));
   }
   await emit(reports, flags.format, flags.output);
   if (reports.some((r) => r.failures.length > 0 || r.refusal)) return EXIT.error;

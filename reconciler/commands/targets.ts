@@ -34,8 +34,14 @@ export function checkoutOf(flags: RevisionFlags): Promise<Checkout> {
 }
 
 /** Synthesizes every selected cluster first (so a synth error writes nothing anywhere). */
+export async function loadRevision(flags: TargetFlags): Promise<{ checkout: Checkout; targets: ClusterTarget[] }> {
+  const checkout = await checkoutOf(flags);
+  return { checkout, targets: await desiredSets(checkout, flags.cluster) };
+}
+
+/** {@link loadRevision}'s targets. */
 export async function loadTargets(flags: TargetFlags): Promise<ClusterTarget[]> {
-  return desiredSets(await checkoutOf(flags), flags.cluster);
+  return (await loadRevision(flags)).targets;
 }
 
 /** A reachable client for a target: --kubeconfig/KUBECONFIG, context from the flag or the cluster.yaml. */

@@ -1,2 +1,3 @@
 /** Gates a revision must pass before the reconciler applies it. */
 export { describeProbeFailures, probeVerdicts } from './probes.js';
+export { appliedOf, describeSignatureRefusal, signaturesAdmit, verifyForCluster } from './signatures.js';

@@ -1,0 +1,73 @@
+/**
+ * `source.signatures` of palisade.yaml: who must sign commits that touch which paths. SSH keys
+ * (git `gpg.format=ssh`, verified by git with an allowed-signers file palisade writes), in named
+ * groups; rules by path glob, first match wins per path.
+ *
+ *   source:
+ *     signatures:
+ *       signers:
+ *         security: ["ssh-ed25519 AAAA… alice@acme.example"]
+ *         platform: ["ssh-ed25519 AAAA… bob@acme.example"]
+ *       rules:
+ *         - {paths: ["clusters/prod-*\/**", "policies/**"], signers: [security]}
+ *         - {paths: ["**"], signers: [security, platform]}
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
+import { PalisadeError } from '../../lib/core/errors.js';
+
+export interface SignatureRule {
+  readonly paths: readonly string[];
+  /** Signer groups, any of which may sign. */
+  readonly signers: readonly string[];
+}
+
+export interface SignatureConfig {
+  /** Group → SSH public keys (`ssh-ed25519 AAAA… comment`). */
+  readonly signers: Readonly<Record<string, readonly string[]>>;
+  readonly rules: readonly SignatureRule[];
+}
+
+const schema = {
+  type: 'object',
+  properties: {
+    source: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        signatures: {
+          type: 'object', additionalProperties: false, required: ['signers', 'rules'],
+          properties: {
+            signers: { type: 'object', minProperties: 1, additionalProperties: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/=]+( .*)?$' } } },
+            rules: {
+              type: 'array', minItems: 1,
+              items: {
+                type: 'object', additionalProperties: false, required: ['paths', 'signers'],
+                properties: { paths: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }, signers: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const validate = new Ajv2020({ allErrors: true }).compile<{ source?: { signatures?: SignatureConfig } }>(schema);
+
+/** The signature rules of a palisade.yaml text; undefined when it requires none. `file` names it in errors. */
+export function parseSignatureConfig(text: string | undefined, file: string): SignatureConfig | undefined {
+  if (text === undefined) return undefined;
+  const raw: unknown = parse(text, { version: '1.1' });
+  if (!validate(raw)) {
+    const problems = (validate.errors ?? []).filter((e) => e.instancePath.startsWith('/source')).map((e) => `  ${e.instancePath}: ${e.message ?? 'invalid'}`);
+    if (problems.length > 0) throw new PalisadeError('InvalidInput', `${file}: invalid source.signatures:\n${problems.join('\n')}`, { hint: 'see "Signed revisions" in README.md' });
+    return undefined;
+  }
+  const sig = raw.source?.signatures;
+  if (sig === undefined) return undefined;
+  for (const [i, r] of sig.rules.entries()) {
+    const unknown = r.signers.filter((g) => !(g in sig.signers));
+    if (unknown.length > 0) throw new PalisadeError('InvalidInput', `${file}: source.signatures.rules[${i}].signers names ${unknown.join(', ')}, not in source.signatures.signers`);
+  }
+  return sig;
+}
