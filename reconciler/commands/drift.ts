@@ -1,3 +1,4 @@
+import { readAppliedRevision } from '../inventory/revision-record.js';
 import { Predictor } from '../observe/predict.js';
 import { reconcileOnce } from '../engine/reconcile-once.js';
 import { hasOpenDrift, type DriftReport, type ReportFormat } from '../report/index.js';
@@ -17,7 +18,8 @@ export async function runDrift(flags: DriftFlags): Promise<number> {
   const reports: DriftReport[] = [];
   for (const t of targets) {
     const client = await connectTarget(flags, t);
-    reports.push((await reconcileOnce(client, new Predictor(client), t, { write: false })).report);
+    const { report } = await reconcileOnce(client, new Predictor(client), t, { write: false });
+    reports.push({ ...report, live: (await readAppliedRevision(client, t.spec.name)) ?? 'none' });
   }
   await emit(reports, flags.format, flags.output);
   return reports.some(hasOpenDrift) ? EXIT.findings : EXIT.ok;

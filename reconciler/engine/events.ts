@@ -22,7 +22,7 @@ export async function recordEvent(client: ClusterClient, log: Logger, event: { r
  * A revision the reconciler refused to apply (a probe it violates, an unverified signature): a
  * Warning Event on the cluster's inventory in palisade-system, where on-call looks first.
  */
-export function recordRefusal(client: ClusterClient, log: Logger, refusal: { readonly cluster: string; readonly reason: 'ProbeFailed'; readonly message: string }): Promise<void> {
+export function recordRefusal(client: ClusterClient, log: Logger, refusal: { readonly cluster: string; readonly reason: 'ProbeFailed' | 'SignatureRejected'; readonly message: string }): Promise<void> {
   const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: inventoryName(refusal.cluster), namespace: INVENTORY_NAMESPACE } };
   return recordEvent(client, log, { obj, reason: refusal.reason, message: refusal.message, labels: { [LABELS.event]: 'revision-refused', [LABELS.cluster]: refusal.cluster } });
 }

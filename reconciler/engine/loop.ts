@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { ClusterClient } from '../cluster/client.js';
 import { inventoryNamespace } from '../inventory/inventory.js';
-import { describeProbeFailures } from '../gate/index.js';
+import { appliedOf, describeProbeFailures, describeSignatureRefusal, signaturesAdmit, verifyForCluster } from '../gate/index.js';
+import { readAppliedRevision, recordAppliedRevision, type AppliedRevision } from '../inventory/revision-record.js';
+import type { RangeVerdict } from '../verify/index.js';
 import { desiredSets, failedProbes, type ClusterTarget } from '../source/desired.js';
 import { resolveSource, type Checkout, type SourceSpec } from '../source/source.js';
 import { ClusterController } from './controller.js';
@@ -39,6 +41,8 @@ interface Runtime {
   expected: number;
   /** The newest revision's target per cluster (a replica that becomes leader late starts from it). */
   readonly targets: Map<string, ClusterTarget>;
+  /** The revision admitted last per cluster: the next one's signatures are verified from here. */
+  readonly applied: Map<string, AppliedRevision>;
   readonly shutdown: AbortController;
   stopping: boolean;
 }
@@ -80,11 +84,35 @@ async function lead(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<v
   rt.controllers.set(t.spec.name, controller);
 }
 
+/** A refused revision: an Event on the cluster's inventory first (once the metric moves, it is visible everywhere), then the metric. */
+async function refuse(rt: Runtime, opts: LoopOptions, t: ClusterTarget, refusal: { reason: 'ProbeFailed' | 'SignatureRejected'; metric: 'probe' | 'signature'; message: string }): Promise<void> {
+  await opts.connect(t).then((c) => recordRefusal(c, rt.log, { cluster: t.spec.name, reason: refusal.reason, message: `${refusal.message}; staying on the last good revision` }))
+    .catch((e: unknown) => rt.log.warn({ cluster: t.spec.name, err: String(e) }, 'refusal event not recorded'));
+  rt.metrics.refusals.inc({ cluster: t.spec.name, reason: refusal.metric });
+}
+
+/**
+ * The signature gate (--git sources): the commits since the revision last applied to the cluster
+ * must be signed as the rules require; the verdict is recorded as the cluster's applied revision
+ * once admitted. A refusal names each commit and path.
+ */
+async function verified(rt: Runtime, opts: LoopOptions, t: ClusterTarget, checkout: Checkout): Promise<RangeVerdict | undefined | false> {
+  if (opts.source.kind !== 'git') return undefined;
+  const client = await opts.connect(t);
+  const last = rt.applied.get(t.spec.name) ?? await readAppliedRevision(client, t.spec.name);
+  const verdict = await verifyForCluster(checkout, last);
+  if (signaturesAdmit(verdict)) return verdict;
+  const message = describeSignatureRefusal(t.spec.name, verdict);
+  await refuse(rt, opts, t, { reason: 'SignatureRejected', metric: 'signature', message });
+  rt.log.error({ cluster: t.spec.name, revision: t.desired.revision, commits: verdict.failures.map((f) => ({ commit: f.sha, path: f.path })) }, `revision refused, staying on the last good revision: ${message}`);
+  return false;
+}
+
 /**
  * The probe gate: a revision that violates a probe is not handed to the cluster's controller,
  * which stays on the last good revision; the refusal is a log line, a metric and an Event.
  */
-async function admit(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<boolean> {
+async function probesPass(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<boolean> {
   const failures = failedProbes(t);
   if (failures.length === 0) return true;
   const message = describeProbeFailures(t.desired.revision, failures);
@@ -92,17 +120,19 @@ async function admit(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<
     rt.log.warn({ cluster: t.spec.name, revision: t.desired.revision, probes: failures.map((f) => f.probe) }, `applying despite --allow-probe-failures: ${message}`);
     return true;
   }
-  // The Event first: once the metric moves, the refusal is visible everywhere.
-  await opts.connect(t).then((c) => recordRefusal(c, rt.log, { cluster: t.spec.name, reason: 'ProbeFailed', message: `${message}; staying on the last good revision` }))
-    .catch((e: unknown) => rt.log.warn({ cluster: t.spec.name, err: String(e) }, 'refusal event not recorded'));
-  rt.metrics.refusals.inc({ cluster: t.spec.name, reason: 'probe' });
+  await refuse(rt, opts, t, { reason: 'ProbeFailed', metric: 'probe', message });
   rt.log.error({ cluster: t.spec.name, revision: t.desired.revision, probes: failures.map((f) => f.probe) }, `revision refused, staying on the last good revision: ${message}`);
   return false;
 }
 
 /** Hands an admitted revision to the cluster's controller, starting its lead the first time. */
-async function enforce(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<void> {
-  if (!(await admit(rt, opts, t))) return;
+async function enforce(rt: Runtime, opts: LoopOptions, t: ClusterTarget, checkout: Checkout): Promise<void> {
+  const verdict = await verified(rt, opts, t, checkout);
+  if (verdict === false || !(await probesPass(rt, opts, t))) return;
+  const applied = verdict === undefined ? { revision: checkout.revision, verified: false, signedBy: [] } : appliedOf(verdict);
+  rt.applied.set(t.spec.name, { ...applied, appliedAt: new Date().toISOString() });
+  await opts.connect(t).then((c) => recordAppliedRevision(c, t.spec.name, applied))
+    .catch((e: unknown) => rt.log.warn({ cluster: t.spec.name, err: String(e) }, 'applied revision not recorded'));
   rt.targets.set(t.spec.name, t);
   const controller = rt.controllers.get(t.spec.name);
   if (controller) await controller.update(t);
@@ -120,7 +150,7 @@ async function poll(rt: Runtime, opts: LoopOptions, current: Checkout): Promise<
     const next = await resolveSource(opts.source);
     if (next.revision === current.revision) return current;
     rt.log.info({ from: current.revision, to: next.revision }, 'new revision');
-    for (const t of await desiredSets(next, opts.clusters)) await enforce(rt, opts, t);
+    for (const t of await desiredSets(next, opts.clusters)) await enforce(rt, opts, t, next);
     return next;
   } catch (e) {
     rt.log.error({ err: String(e) }, 'source poll failed; keeping the current revision');
@@ -133,7 +163,7 @@ async function poll(rt: Runtime, opts: LoopOptions, current: Checkout): Promise<
  * for new revisions, serve metrics and health, stop cleanly on SIGINT/SIGTERM.
  */
 export async function runLoop(opts: LoopOptions): Promise<void> {
-  const rt: Runtime = { log: newLogger(), metrics: new Metrics(), health: { ready: false, leader: false }, controllers: new Map(), leading: new Set(), expected: 0, targets: new Map(), shutdown: new AbortController(), stopping: false };
+  const rt: Runtime = { log: newLogger(), metrics: new Metrics(), health: { ready: false, leader: false }, controllers: new Map(), leading: new Set(), expected: 0, targets: new Map(), applied: new Map(), shutdown: new AbortController(), stopping: false };
   const server = await serveTelemetry(rt.metrics, rt.health, opts.listen);
   const stop = (): void => {
     rt.stopping = true;
@@ -148,7 +178,7 @@ export async function runLoop(opts: LoopOptions): Promise<void> {
   // and keeps polling Git meanwhile. Ready once it leads every cluster whose revision it admitted.
   const first = await desiredSets(checkout, opts.clusters);
   rt.expected = first.length;
-  for (const t of first) await enforce(rt, opts, t);
+  for (const t of first) await enforce(rt, opts, t, checkout);
   while (!rt.stopping) {
     await sleep(opts.pollSeconds * 1000, rt.shutdown.signal);
     if (!rt.stopping) checkout = await poll(rt, opts, checkout);

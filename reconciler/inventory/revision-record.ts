@@ -5,7 +5,7 @@
  */
 import { FIELD_MANAGER, LABELS, MANAGED_BY_VALUE } from '../../lib/core/labels.js';
 import type { ClusterClient } from '../cluster/client.js';
-import { INVENTORY_NAMESPACE } from './inventory.js';
+import { INVENTORY_NAMESPACE, inventoryNamespace } from './inventory.js';
 
 export interface AppliedRevision {
   readonly revision: string;
@@ -26,6 +26,7 @@ export async function readAppliedRevision(client: ClusterClient, cluster: string
 }
 
 export async function recordAppliedRevision(client: ClusterClient, cluster: string, rev: Omit<AppliedRevision, 'appliedAt'>): Promise<void> {
+  await client.apply(inventoryNamespace(), { fieldManager: FIELD_MANAGER });
   await client.apply({
     apiVersion: 'v1', kind: 'ConfigMap',
     metadata: { name: nameOf(cluster), namespace: INVENTORY_NAMESPACE, labels: { [LABELS.managedBy]: MANAGED_BY_VALUE, [LABELS.cluster]: cluster } },
@@ -34,8 +35,8 @@ export async function recordAppliedRevision(client: ClusterClient, cluster: stri
 }
 
 /** `1a2b3c4d5e6f (verified, signed by security)`, for reports. */
-export function describeAppliedRevision(r: AppliedRevision | undefined): string {
-  if (r === undefined) return 'none recorded';
+export function describeAppliedRevision(r: AppliedRevision | 'none'): string {
+  if (r === 'none') return 'none recorded';
   const short = r.revision.replace(/^([0-9a-f]{12})[0-9a-f]+/, '$1');
   if (r.verified) return `${short} (signatures verified${r.signedBy.length > 0 ? `, signed by ${r.signedBy.join(', ')}` : ''})`;
   return `${short} (not verified: ${/^[0-9a-f]{40}$/.test(r.revision) ? 'the repository requires no signatures' : 'a working tree'})`;

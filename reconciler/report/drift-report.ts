@@ -1,6 +1,7 @@
 import { assertNever } from '../../lib/core/assert.js';
 import type { ResourceId } from '../../lib/core/resource-id.js';
 import type { ApplyAction, ApplyResult } from '../apply/apply.js';
+import type { AppliedRevision } from '../inventory/revision-record.js';
 import type { Change, ChangeSet, FieldChange, SkipReason } from '../plan/types.js';
 
 /** `fight`: watch mode recently kept correcting this object because another writer kept changing it. */
@@ -25,6 +26,8 @@ export interface DriftReport {
   readonly skipped: ReadonlyArray<{ readonly id: ResourceId; readonly reason: SkipReason; readonly detail: string }>;
   readonly failures: ReadonlyArray<{ readonly id: ResourceId; readonly error: string }>;
   readonly refusal?: string;
+  /** What palisade last applied to the cluster and whether its signatures were verified (drift reports). */
+  readonly live?: AppliedRevision | 'none';
   readonly summary: Readonly<Record<ApplyAction, number>>;
 }
 

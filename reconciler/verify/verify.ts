@@ -57,14 +57,20 @@ async function factsOf(repoDir: string, sha: string, signers: { file: string; gr
   return { sha, files, signature: { status: s, groups: s === 'good' ? signers.groups.get(principal) ?? [] : [], ...(key ? { key } : {}) } };
 }
 
+/** Commits in `from..to`, oldest first; just `to` without `from` (a first apply). */
+async function rangeCommits(repoDir: string, from: string | undefined, to: string): Promise<string[]> {
+  if (from === undefined) return [to];
+  return (await git(repoDir).raw(['rev-list', '--reverse', `${from}..${to}`])).split('\n').filter(Boolean);
+}
+
 /** Verifies `from..to` (just `to` when `from` is undefined) in the repository at `repoDir`. */
 export async function verifyRange(repoDir: string, from: string | undefined, to: string): Promise<RangeVerdict> {
   if (from !== undefined && !(await exists(repoDir, from))) {
     throw new PalisadeError('GitFailed', `the last applied revision ${from.slice(0, 12)} is not in the repository: the commits since it cannot be verified`, { hint: 'history was rewritten; apply a revision on top of the last applied one, or re-bootstrap the cluster deliberately' });
   }
   const rules = parseSignatureConfig(await fileAt(repoDir, from ?? to, 'palisade.yaml'), `palisade.yaml at ${(from ?? to).slice(0, 12)}`);
-  if (rules === undefined) return { required: false, ...(from ? { from } : {}), to, checked: 0, failures: [], signedBy: [] };
-  const commits = from === undefined ? [to] : (await git(repoDir).raw(['rev-list', '--reverse', `${from}..${to}`])).split('\n').filter(Boolean);
+  if (rules === undefined) return { required: false, ...(from === undefined ? {} : { from }), to, checked: 0, failures: [], signedBy: [] };
+  const commits = await rangeCommits(repoDir, from, to);
   const dir = await mkdtemp(join(tmpdir(), 'palisade-verify-'));
   try {
     const signers = await allowedSigners(rules, dir);
@@ -72,7 +78,7 @@ export async function verifyRange(repoDir: string, from: string | undefined, to:
     const verdicts = facts.map((f) => judgeCommit(f, rules));
     const head = facts.find((f) => f.sha === to) ?? await factsOf(repoDir, to, signers);
     return {
-      required: true, ...(from ? { from } : {}), to, checked: commits.length,
+      required: true, ...(from === undefined ? {} : { from }), to, checked: commits.length,
       failures: verdicts.filter((v): v is Extract<CommitVerdict, { ok: false }> => !v.ok),
       signedBy: head.signature.status === 'good' ? head.signature.groups : [],
     };

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { formatId } from '../../../lib/core/resource-id.js';
+import { describeAppliedRevision } from '../../inventory/revision-record.js';
 import type { FieldChange } from '../../plan/types.js';
 import type { DriftItem, DriftReport } from '../drift-report.js';
 
@@ -25,13 +26,15 @@ function itemLines(i: DriftItem, colors: boolean): string[] {
   return [head, ...i.fields.map((f) => `        ${fieldLine(f)}`)];
 }
 
+const liveLine = (r: DriftReport): string[] => (r.live === undefined ? [] : [`  live revision: ${describeAppliedRevision(r.live)}`]);
+
 /** Human report, grouped by cluster and kind; colours only on a terminal. */
 export function formatText(reports: readonly DriftReport[], colors = false): string {
   const c = pc.createColors(colors);
   const out: string[] = [];
   for (const r of reports) {
     const open = r.items.filter((i) => !i.corrected).length;
-    out.push(c.bold(`cluster ${r.cluster} @ ${r.revision.slice(0, 12)}: ${r.managed.length} managed, ${r.items.length} drifted${r.items.length > open ? `, ${r.items.length - open} corrected` : ''}`));
+    out.push(c.bold(`cluster ${r.cluster} @ ${r.revision.slice(0, 12)}: ${r.managed.length} managed, ${r.items.length} drifted${r.items.length > open ? `, ${r.items.length - open} corrected` : ''}`), ...liveLine(r));
     const kinds = [...new Set(r.items.map((i) => i.id.kind))].sort();
     for (const kind of kinds) {
       out.push(`  ${kind}`);

@@ -1,0 +1,132 @@
+/**
+ * Signed revisions (issue 15), with real Git and offline SSH signing (`gpg.format=ssh`, keys made
+ * by ssh-keygen here): `reconcile --once --git` applies a revision signed as palisade.yaml's
+ * `source.signatures` requires, refuses an unsigned one, one signed by a key outside the rule for
+ * a protected path even when the head is signed by an allowed key, and one signed by an unknown
+ * key; a refused revision writes nothing; `palisade drift` says which revision is live and whether
+ * it was verified.
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { readAppliedRevision } from '../../reconciler/inventory/revision-record.js';
+import { runCli } from '../support/cli.js';
+import { testClient, uniqueName } from '../support/cluster.js';
+import { makeSource } from '../support/source.js';
+
+const client = testClient();
+const kubeconfig = (): string => inject('kubeconfig');
+const keys = mkdtempSync(join(tmpdir(), 'palisade-keys-'));
+const pub = (who: string): string => readFileSync(join(keys, `${who}.pub`), 'utf8').trim();
+
+beforeAll(() => {
+  for (const who of ['alice', 'bob', 'mallory']) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${who}@example.com`, '-f', join(keys, who)]);
+});
+
+interface Repo { readonly dir: string; readonly bare: string; readonly cluster: string; readonly namespace: string }
+
+const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+const gitIn = (dir: string, ...args: string[]): string => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: gitEnv }).trim();
+
+/** Commits everything in the working tree signed by `who` (or unsigned) and pushes it to the bare repository. */
+function commit(r: Repo, who: string | undefined, message: string): string {
+  gitIn(r.dir, 'add', '-A');
+  gitIn(r.dir, ...(who ? ['-c', `user.signingkey=${join(keys, who)}`, 'commit', '-q', '-S'] : ['commit', '-q', '--no-gpg-sign']), '--allow-empty', '-m', message);
+  gitIn(r.dir, 'push', '-q', r.bare, 'HEAD:main');
+  return gitIn(r.dir, 'rev-parse', 'HEAD');
+}
+
+/** A policy repository requiring `security` (alice) for clusters/, policies/ and palisade.yaml, and security or platform (bob) elsewhere. */
+async function signedRepo(): Promise<Repo> {
+  const suffix = uniqueName('sig');
+  const { dir, cluster } = await makeSource(suffix);
+  writeFileSync(join(dir, 'palisade.yaml'), `source:
+  signatures:
+    signers:
+      security: ["${pub('alice')}"]
+      platform: ["${pub('bob')}"]
+    rules:
+      - {paths: ["clusters/**", "policies/**", "palisade.yaml"], signers: [security]}
+      - {paths: ["**"], signers: [security, platform]}
+`);
+  gitIn(dir, 'init', '-q', '-b', 'main');
+  gitIn(dir, 'config', 'gpg.format', 'ssh');
+  const bare = `${dir}.git`;
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+  const r = { dir, bare, cluster, namespace: `agents-${suffix}` };
+  commit(r, 'alice', 'policies');
+  return r;
+}
+
+const reconcile = (r: Repo): ReturnType<typeof runCli> => runCli(['reconcile', '--once', '--git', r.bare, '--ref', 'main', '-c', r.cluster, '--kubeconfig', kubeconfig()]);
+
+/** A harmless change to the policies (a comment), so the commit touches a protected path. */
+const touchPolicies = (r: Repo, text: string): void => appendFileSync(join(r.dir, 'policies', 'index.ts'), `// ${text}\n`);
+
+describe('signed revisions (reconcile --once --git)', () => {
+  it('applies a revision signed as required, and drift says it is live and verified', async () => {
+    const r = await signedRepo();
+    const head = gitIn(r.dir, 'rev-parse', 'HEAD');
+    const applied = await reconcile(r);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(await client.get({ apiVersion: 'v1', kind: 'Namespace', name: r.namespace })).toBeDefined();
+    expect(await readAppliedRevision(client, r.cluster)).toMatchObject({ revision: head, verified: true, signedBy: ['security'] });
+    const drift = await runCli(['drift', '--git', r.bare, '--ref', 'main', '-c', r.cluster, '--kubeconfig', kubeconfig()]);
+    expect(drift.code, drift.stderr).toBe(0);
+    expect(drift.stdout).toContain(`live revision: ${head.slice(0, 12)} (signatures verified, signed by security)`);
+  }, 180_000);
+
+  it('refuses an unsigned commit touching policies/, writes nothing, and stays on the last applied revision', async () => {
+    const r = await signedRepo();
+    const first = gitIn(r.dir, 'rev-parse', 'HEAD');
+    expect((await reconcile(r)).code).toBe(0);
+    touchPolicies(r, 'unsigned edit');
+    const unsigned = commit(r, undefined, 'unsigned');
+    const refused = await reconcile(r);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`commit ${unsigned.slice(0, 12)} touches policies/index.ts and is not signed; it needs signers security (rule clusters/**, policies/**, palisade.yaml)`);
+    expect(refused.stderr).toContain('nothing applied');
+    expect(refused.stderr).not.toMatch(/^\s+(created|configured|pruned) /m);
+    expect((await readAppliedRevision(client, r.cluster))?.revision).toBe(first);
+  }, 180_000);
+
+  it('refuses a commit signed outside the rule for a protected path even when the head is signed by an allowed key', async () => {
+    const r = await signedRepo();
+    expect((await reconcile(r)).code).toBe(0);
+    touchPolicies(r, 'bob edits policies');
+    const byBob = commit(r, 'bob', 'platform edits policies');
+    writeFileSync(join(r.dir, 'NOTES.md'), 'release notes\n');
+    commit(r, 'alice', 'security signs the head');
+    const refused = await reconcile(r);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`commit ${byBob.slice(0, 12)} touches policies/index.ts and is signed by platform, outside the rule; it needs signers security`);
+  }, 180_000);
+
+  it('accepts an unprotected path signed by another allowed group, and refuses an unknown key', async () => {
+    const r = await signedRepo();
+    expect((await reconcile(r)).code).toBe(0);
+    writeFileSync(join(r.dir, 'NOTES.md'), 'by bob\n');
+    const byBob = commit(r, 'bob', 'platform edits notes');
+    const ok = await reconcile(r);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((await readAppliedRevision(client, r.cluster))).toMatchObject({ revision: byBob, verified: true, signedBy: ['platform'] });
+
+    touchPolicies(r, 'mallory');
+    const byMallory = commit(r, 'mallory', 'mallory');
+    const refused = await reconcile(r);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`commit ${byMallory.slice(0, 12)} touches policies/index\\.ts and is signed by a key no signer group holds \\(SHA256:[A-Za-z0-9+/]+\\)`));
+  }, 180_000);
+
+  it('judges a change of the rules by the rules it changes: dropping source.signatures unsigned is refused', async () => {
+    const r = await signedRepo();
+    expect((await reconcile(r)).code).toBe(0);
+    writeFileSync(join(r.dir, 'palisade.yaml'), '# signatures? no thanks\n');
+    const drop = commit(r, undefined, 'drop the rules');
+    const refused = await reconcile(r);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`commit ${drop.slice(0, 12)} touches palisade.yaml and is not signed`);
+  }, 180_000);
+});
