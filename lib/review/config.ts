@@ -52,7 +52,8 @@ const validate = new Ajv2020({ allErrors: true }).compile<{ review?: { approval?
 export async function loadReviewConfig(file: string): Promise<ReviewConfig> {
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) return { probes: [] };
-  const raw: unknown = parse(text, { version: '1.1' });
+  // An empty file (or one of comments only) configures nothing.
+  const raw: unknown = parse(text, { version: '1.1' }) ?? {};
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || '/'}: ${e.message ?? 'invalid'}`).join('\n');
     throw new PalisadeError('InvalidInput', `${file}: invalid review configuration:\n${problems}`);

@@ -57,7 +57,7 @@ const validate = new Ajv2020({ allErrors: true }).compile<{ source?: { signature
 /** The signature rules of a palisade.yaml text; undefined when it requires none. `file` names it in errors. */
 export function parseSignatureConfig(text: string | undefined, file: string): SignatureConfig | undefined {
   if (text === undefined) return undefined;
-  const raw: unknown = parse(text, { version: '1.1' });
+  const raw: unknown = parse(text, { version: '1.1' }) ?? {};
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).filter((e) => e.instancePath.startsWith('/source')).map((e) => `  ${e.instancePath}: ${e.message ?? 'invalid'}`);
     if (problems.length > 0) throw new PalisadeError('InvalidInput', `${file}: invalid source.signatures:\n${problems.join('\n')}`, { hint: 'see "Signed revisions" in README.md' });
