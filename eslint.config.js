@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'lib/imports/', '.scratch/', '.palisade/', 'coverage/', 'bin/'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'build.*/', 'lib/imports/', '.scratch/', '.palisade/', 'coverage/', 'bin/'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

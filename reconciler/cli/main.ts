@@ -20,6 +20,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['analyze', async () => (await import('./analyze.js')).registerAnalyze],
   ['diff', async () => (await import('./diff.js')).registerDiff],
   ['doctor', async () => (await import('./doctor.js')).registerDoctor],
+  ['uninstall', async () => (await import('./uninstall.js')).registerUninstall],
 ];
 
 const program = new Command('palisade')

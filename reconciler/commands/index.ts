@@ -13,9 +13,10 @@ import type { PublishFlags } from './publish.js';
 import type { ReconcileFlags } from './reconcile.js';
 import type { SynthFlags } from './synth.js';
 import type { TargetFlags } from './targets.js';
+import type { UninstallFlags } from './uninstall.js';
 
 export { EXIT } from './exit.js';
-export type { AnalyzeFlags, DemoFlags, DiffFlags, DriftFlags, InstallFlags, PublishFlags, ReconcileFlags, SynthFlags, TargetFlags, UpFlags };
+export type { AnalyzeFlags, DemoFlags, DiffFlags, DriftFlags, InstallFlags, PublishFlags, ReconcileFlags, SynthFlags, TargetFlags, UninstallFlags, UpFlags };
 export type { RevisionFlags, SourceFlags } from './targets.js';
 
 export const runAnalyze = async (dirs: string[], f: AnalyzeFlags): Promise<number> => (await import('./analyze.js')).runAnalyze(dirs, f);
@@ -27,6 +28,7 @@ export const runInstall = async (f: InstallFlags): Promise<number> => (await imp
 export const runPublish = async (f: PublishFlags): Promise<number> => (await import('./publish.js')).runPublish(f);
 export const runReconcile = async (f: ReconcileFlags): Promise<number> => (await import('./reconcile.js')).runReconcile(f);
 export const runSynth = async (f: SynthFlags): Promise<number> => (await import('./synth.js')).runSynth(f);
+export const runUninstall = async (f: UninstallFlags): Promise<number> => (await import('./uninstall.js')).runUninstall(f);
 export const clusterUp = async (f: UpFlags): Promise<number> => (await import('./cluster.js')).clusterUp(f);
 export const clusterDown = async (f: { readonly name: string }): Promise<number> => (await import('./cluster.js')).clusterDown(f);
 export const clusterStatus = async (f: { readonly name: string; readonly output: string }): Promise<number> => (await import('./cluster.js')).clusterStatus(f);

@@ -1,0 +1,2 @@
+export { uninstall, type UninstallOptions, type UninstallResult } from './uninstall.js';
+export { uninstallPlan, type UninstallPlan } from './plan.js';
