@@ -6,14 +6,16 @@
  * key; a refused revision writes nothing; `palisade drift` says which revision is live and whether
  * it was verified.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { readAppliedRevision } from '../../reconciler/inventory/revision-record.js';
+import { freePort } from '../../reconciler/controlplane/index.js';
 import { runCli } from '../support/cli.js';
-import { testClient, uniqueName } from '../support/cluster.js';
+import { eventually, testClient, uniqueName } from '../support/cluster.js';
+import { REPO_ROOT } from '../support/shared.js';
 import { makeSource } from '../support/source.js';
 
 const client = testClient();
@@ -129,4 +131,34 @@ describe('signed revisions (reconcile --once --git)', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`commit ${drop.slice(0, 12)} touches palisade.yaml and is not signed`);
   }, 180_000);
+});
+
+describe('signed revisions (reconcile --watch --git)', () => {
+  it('stays on the last good revision when an unsigned one arrives, with a metric, an Event and a log line naming commit and path', { timeout: 240_000 }, async () => {
+    const r = await signedRepo();
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/palisade.js'), 'reconcile', '--watch', '--git', r.bare, '--ref', 'main', '-c', r.cluster, '--kubeconfig', kubeconfig(), '--listen', `127.0.0.1:${port}`, '--poll-interval', '1s'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let logs = '';
+    child.stderr?.on('data', (d: Buffer) => { logs += d.toString(); });
+    const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: r.namespace.replace(/^agents-/, 'tools-'), name: 'tool-ingress' };
+    const toolPort = async (): Promise<unknown> => ((await client.get(ingress))?.['spec'] as { ingress?: Array<{ ports: Array<{ port: number }> }> } | undefined)?.ingress?.[0]?.ports[0]?.port;
+    try {
+      await eventually(toolPort, (p) => p === 8080, 60_000);
+      execFileSync('sed', ['-i', 's/Port.tcp(8080)/Port.tcp(9090)/', join(r.dir, 'policies', 'index.ts')]);
+      const unsigned = commit(r, undefined, 'tool moves to 9090, unsigned');
+      const refused = new RegExp(`palisade_revisions_refused_total\\{cluster="${r.cluster}",reason="signature"\\} 1`);
+      await eventually(() => fetch(`http://127.0.0.1:${port}/metrics`).then((x) => x.text(), () => ''), (m) => refused.test(m), 60_000);
+      const line = JSON.parse(logs.split('\n').find((l) => l.includes('revision refused')) ?? '{}') as { cluster?: string; commits?: unknown };
+      expect(line).toMatchObject({ cluster: r.cluster, commits: [{ commit: unsigned, path: 'policies/index.ts' }] });
+      const events = await client.list('v1', 'Event', { namespace: 'palisade-system', labelSelector: `palisade.dev/cluster=${r.cluster}` });
+      expect(events.map((e) => [e['reason'], e['message']])).toEqual([['SignatureRejected', expect.stringContaining(`commit ${unsigned.slice(0, 12)} touches policies/index.ts and is not signed`)]]);
+      expect(await toolPort()).toBe(8080);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- reconciler logs ---\n${logs.slice(-3000)}`);
+    } finally {
+      const exited = new Promise((res) => child.once('exit', res));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
 });
