@@ -9,7 +9,7 @@
  * start, lib import, synthesis) and the rest (API calls, planning, report).
  * Run: npm run bench:cli
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,16 +32,10 @@ interface Run { readonly ms: number; readonly rssMb?: number }
 function run(cmd: string, args: readonly string[], ok: readonly number[] = [0]): Run {
   const argv = TIME ? ['-f', '%M', cmd, ...args] : [...args];
   const t = performance.now();
-  let stderr = '';
-  try {
-    stderr = execFileSync(TIME ?? cmd, argv, { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
-  } catch (e) {
-    const x = e as { status?: number; stderr?: string };
-    stderr = String(x.stderr ?? '');
-    if (!ok.includes(x.status ?? -1)) throw new Error(`${cmd} ${args.join(' ')} exited ${x.status}: ${stderr.slice(-2000)}`);
-  }
+  const r = spawnSync(TIME ?? cmd, argv, { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
   const ms = performance.now() - t;
-  const kb = TIME ? Number(/(\d+)\s*$/.exec(stderr.trim())?.[1]) : NaN;
+  if (!ok.includes(r.status ?? -1)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  const kb = TIME ? Number(/(\d+)\s*$/.exec(r.stderr.trim())?.[1]) : NaN;
   return Number.isFinite(kb) ? { ms, rssMb: kb / 1024 } : { ms };
 }
 
