@@ -4,7 +4,7 @@
  * sandbox, so it needs no child process. Files are cached by content, trees by the set of files,
  * so an unchanged revision compiles nothing and an edited policy recompiles one file.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -46,7 +46,7 @@ async function compiled(file: Input, code: string, filesDir: string): Promise<st
   const cached = join(filesDir, `${file.hash}.js`);
   if (existsSync(cached)) return readFile(cached, 'utf8');
   const out = await transform(code, { loader: 'ts', format: 'esm', target: 'node20', sourcemap: 'inline', sourcefile: file.real });
-  const tmp = `${cached}.${process.pid}`;
+  const tmp = `${cached}.${process.pid}-${randomBytes(4).toString('hex')}`;
   await writeFile(tmp, out.code);
   await rename(tmp, cached);
   return out.code;
@@ -99,8 +99,8 @@ export async function compileCheckout(source: string, dirs: readonly string[]): 
   if (!existsSync(join(dir, '.complete'))) {
     const filesDir = join(root, 'files');
     await mkdir(filesDir, { recursive: true });
-    const tmp = `${dir}.tmp-${process.pid}`;
-    await rm(tmp, { recursive: true, force: true });
+    // Unique per call: concurrent compiles in one process (or several) never share a scratch tree.
+    const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     await writeTree(tmp, inputs, sources, filesDir);
     await writeFile(join(tmp, '.complete'), '');
     await rename(tmp, dir).catch(async (e: unknown) => {
