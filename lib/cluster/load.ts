@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { PalisadeError } from '../core/errors.js';
+import { lazy } from '../core/lazy.js';
 import { DEFAULT_DNS, DEFAULT_PROTECT, type ClusterSpec, type ProtectSpec } from './cluster-spec.js';
 import { clusterSchema } from './schema.js';
 
-const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true });
-const validate = ajv.compile(clusterSchema);
+const validator = lazy(() => new Ajv2020({ allErrors: true, useDefaults: true, strict: true }).compile(clusterSchema));
 
 /** Parses and checks one cluster.yaml; errors name the file and the field. */
 export function parseClusterSpec(text: string, file: string, name: string): ClusterSpec {
@@ -17,6 +17,7 @@ export function parseClusterSpec(text: string, file: string, name: string): Clus
   } catch (e) {
     throw new PalisadeError('InvalidInput', `${file}: malformed YAML: ${(e as Error).message}`);
   }
+  const validate = validator();
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || '/'}: ${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` ("${String(e.params['additionalProperty'])}")` : ''}${e.params && 'allowedValues' in e.params ? ` (${(e.params['allowedValues'] as string[]).join(', ')})` : ''}`);
     throw new PalisadeError('InvalidInput', `${file}: invalid cluster configuration:\n${problems.join('\n')}`, { hint: 'See "Clusters" in README.md for the fields.' });

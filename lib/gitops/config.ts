@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { PalisadeError } from '../core/errors.js';
+import { lazy } from '../core/lazy.js';
 
 /** Where the synthesized output lives in Git, for Argo CD and Flux (palisade.yaml at the repository root). */
 export interface GitOpsConfig {
@@ -35,13 +36,14 @@ const schema = {
   },
 } as const;
 
-const validate = new Ajv2020({ allErrors: true, useDefaults: true }).compile<{ gitops: GitOpsConfig }>(schema);
+const validator = lazy(() => new Ajv2020({ allErrors: true, useDefaults: true }).compile<{ gitops: GitOpsConfig }>(schema));
 
 /** Reads palisade.yaml; undefined when the file does not exist (no GitOps objects then). */
 export async function loadGitOpsConfig(file: string): Promise<GitOpsConfig | undefined> {
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
   const raw: unknown = parse(text, { version: '1.1' });
+  const validate = validator();
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || '/'}: ${e.message ?? 'invalid'}`).join('\n');
     throw new PalisadeError('InvalidInput', `${file}: invalid configuration:\n${problems}`);

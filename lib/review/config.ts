@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { PalisadeError } from '../core/errors.js';
+import { lazy } from '../core/lazy.js';
 
 /** A must-allow / must-deny connectivity probe (palisade.yaml `review.probes`). */
 export interface Probe {
@@ -46,7 +47,7 @@ const schema = {
   },
 } as const;
 
-const validate = new Ajv2020({ allErrors: true }).compile<{ review?: { approval?: { label: string }; probes?: Probe[] } }>(schema);
+const validator = lazy(() => new Ajv2020({ allErrors: true }).compile<{ review?: { approval?: { label: string }; probes?: Probe[] } }>(schema));
 
 /** Reads `review:` from palisade.yaml (empty configuration when the file or section is absent). */
 export async function loadReviewConfig(file: string): Promise<ReviewConfig> {
@@ -54,6 +55,7 @@ export async function loadReviewConfig(file: string): Promise<ReviewConfig> {
   if (text === undefined) return { probes: [] };
   // An empty file (or one of comments only) configures nothing.
   const raw: unknown = parse(text, { version: '1.1' }) ?? {};
+  const validate = validator();
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || '/'}: ${e.message ?? 'invalid'}`).join('\n');
     throw new PalisadeError('InvalidInput', `${file}: invalid review configuration:\n${problems}`);

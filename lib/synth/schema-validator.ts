@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { parseAllDocuments } from 'yaml';
+import jsYaml from 'js-yaml';
 import { formatId, idOf, type KubeObject } from '../core/resource-id.js';
 import type { SynthIssue } from '../model/issues.js';
 
@@ -79,7 +79,8 @@ export class SchemaValidator {
     const { ajv } = this;
     const crdFiles = yamlFiles(join(schemasDir, 'crds')).sort((a, b) => Number(a.includes('/experimental/')) - Number(b.includes('/experimental/')));
     for (const file of crdFiles) {
-      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) this.addCrd(doc.toJS() as Crd);
+      // js-yaml (YAML 1.2 core schema, as `yaml` reads it) parses the 2 MB of CRDs about 6x faster: start-up of every synthesis.
+      for (const doc of jsYaml.loadAll(readFileSync(file, 'utf8'), undefined, { schema: jsYaml.CORE_SCHEMA })) if (doc) this.addCrd(doc as Crd);
     }
     const builtin = JSON.parse(readFileSync(join(schemasDir, 'builtin', 'kubernetes.json'), 'utf8')) as { kinds: Record<string, string>; components: Json };
     close(builtin.components);

@@ -2,7 +2,6 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ClusterSpec } from '../cluster/cluster-spec.js';
 import { PalisadeError } from '../core/errors.js';
-import { ANNOTATIONS } from '../core/labels.js';
 import { compareObjects, stageOf } from '../core/order.js';
 import { SYNC_WAVES } from '../gitops/objects.js';
 import type { KubeObject } from '../core/resource-id.js';
@@ -56,28 +55,4 @@ export function synthesize(define: PolicyDefinition, cluster: ClusterSpec, valid
   return { cluster, model, objects: [...rendered.objects].map(withSyncWave).sort(compareObjects) };
 }
 
-export interface IndexEntry {
-  readonly file: string;
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-  readonly sources: readonly string[];
-  readonly rule: string;
-}
-
-/** `kind.namespace.name.yaml` (or `kind.name.yaml`): stable and readable, no hashes. */
-export function fileNameOf(obj: KubeObject): string {
-  const parts = [obj.kind.toLowerCase(), obj.metadata.namespace, obj.metadata.name].filter((p): p is string => !!p);
-  return `${parts.join('.')}.yaml`;
-}
-
-export function indexOf(result: SynthResult): IndexEntry[] {
-  return result.objects.map((o) => ({
-    file: fileNameOf(o), apiVersion: o.apiVersion, kind: o.kind,
-    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
-    name: o.metadata.name,
-    sources: (o.metadata.annotations?.[ANNOTATIONS.source] ?? '').split(',').filter(Boolean),
-    rule: o.metadata.annotations?.[ANNOTATIONS.rule] ?? '',
-  }));
-}
+export { fileNameOf, indexOf, type IndexEntry } from './index-file.js';

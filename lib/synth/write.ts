@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { fileNameOf, indexOf, type SynthResult } from './synthesize.js';
+import { fileNameOf, indexOf } from './index-file.js';
+import type { SynthResult } from './synthesize.js';
 
 /**
  * YAML exactly as Kubernetes reads it, same bytes every time. js-yaml quotes every YAML 1.1

@@ -3,7 +3,7 @@ import { analyze, formatConnlist, formatHttp, readManifests, synthesizedInput, s
 import { PalisadeError } from '../../lib/core/errors.js';
 import { EXIT } from './exit.js';
 import { synthClusters } from './synth.js';
-import type { SourceFlags } from './targets.js';
+import type { SourceFlags } from './revision.js';
 
 export interface AnalyzeFlags extends Omit<SourceFlags, 'cluster'> {
   readonly cluster?: string;

@@ -17,7 +17,7 @@ import type { UninstallFlags } from './uninstall.js';
 
 export { EXIT } from './exit.js';
 export type { AnalyzeFlags, DemoFlags, DiffFlags, DriftFlags, InstallFlags, PublishFlags, ReconcileFlags, SynthFlags, TargetFlags, UninstallFlags, UpFlags };
-export type { RevisionFlags, SourceFlags } from './targets.js';
+export type { RevisionFlags, SourceFlags } from './revision.js';
 
 export const runAnalyze = async (dirs: string[], f: AnalyzeFlags): Promise<number> => (await import('./analyze.js')).runAnalyze(dirs, f);
 export const runDemo = async (f: DemoFlags): Promise<number> => (await import('./demo.js')).runDemo(f);

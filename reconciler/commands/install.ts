@@ -6,7 +6,7 @@ import { formatIssues } from '../../lib/model/issues.js';
 import { toYaml } from '../../lib/synth/write.js';
 import { EXIT } from './exit.js';
 import { synthClusters } from './synth.js';
-import type { SourceFlags } from './targets.js';
+import type { SourceFlags } from './revision.js';
 
 /** The reconciler reads `git` at `ref`; its RBAC follows from the policies in `source` (default: here). */
 export interface InstallFlags extends SourceFlags { readonly git: string; readonly image?: string; readonly replicas: string }

@@ -5,7 +5,7 @@ import { renderFiles, toYaml } from '../../lib/synth/write.js';
 import { publish } from '../source/publish.js';
 import { EXIT } from './exit.js';
 import { revisionFiles, synthesizeFiles } from './synth.js';
-import type { SourceFlags } from './targets.js';
+import type { SourceFlags } from './revision.js';
 
 export interface PublishFlags extends Omit<SourceFlags, 'cluster'> { readonly branch?: string; readonly remote: string; readonly config?: string }
 

@@ -8,7 +8,7 @@ import type { SynthResult } from '../../lib/synth/synthesize.js';
 import { writeSynthOutput } from '../../lib/synth/write.js';
 import { synthesizeAll } from '../sandbox/index.js';
 import { EXIT } from './exit.js';
-import { checkoutOf, type SourceFlags } from './targets.js';
+import { checkoutOf, type SourceFlags } from './revision.js';
 
 export interface SynthFlags extends SourceFlags {
   readonly out: string;

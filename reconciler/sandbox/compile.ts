@@ -27,15 +27,16 @@ export interface CompiledTree {
   readonly readable: readonly string[];
 }
 
-interface Input { readonly rel: string; readonly real: string; readonly ts: boolean; hash?: string }
+interface Input { readonly rel: string; readonly real: string; readonly ts: boolean; readonly stamp: string; hash?: string }
 
 async function walk(root: string, rel: string, out: Input[]): Promise<void> {
   for (const e of await readdir(join(root, rel), { withFileTypes: true })) {
     if (SKIP.has(e.name)) continue;
     const r = join(rel, e.name);
     const real = await realpath(join(root, r));
-    if ((await stat(real)).isDirectory()) await walk(root, r, out);
-    else if (!e.name.endsWith('.test.ts')) out.push({ rel: r, real, ts: e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') });
+    const st = await stat(real);
+    if (st.isDirectory()) await walk(root, r, out);
+    else if (!e.name.endsWith('.test.ts')) out.push({ rel: r, real, ts: e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'), stamp: `${st.ino}:${st.size}:${st.mtimeMs}` });
   }
 }
 
@@ -56,7 +57,7 @@ async function writeTree(dir: string, inputs: readonly Input[], sources: Readonl
   for (const f of inputs) {
     const dest = join(dir, f.ts ? f.rel.replace(/\.ts$/, '.js') : f.rel);
     await mkdir(dirname(dest), { recursive: true });
-    if (f.ts) await writeFile(dest, await compiled(f, sources.get(f.rel)!, filesDir));
+    if (f.ts) await writeFile(dest, await compiled(f, sources.get(f.rel) ?? await readFile(f.real, 'utf8'), filesDir));
     else await symlink(f.real, dest);
   }
   const worker = await readFile(WORKER_FILE, 'utf8');
@@ -65,14 +66,29 @@ async function writeTree(dir: string, inputs: readonly Input[], sources: Readonl
   await symlink(await realpath(join(PALISADE_ROOT, 'node_modules')), join(dir, 'node_modules'));
 }
 
-/** Reads every TypeScript input and records its content hash; returns the sources by relative path. */
-async function hashSources(inputs: Input[]): Promise<Map<string, string>> {
+/**
+ * Records every TypeScript input's content hash. A file whose inode, size and mtime match the memo
+ * of an earlier run keeps its hash unread (the memo lives in palisade's cache); others are read and
+ * hashed. Returns the sources read, by relative path (the rest are read if a tree must be written).
+ */
+async function hashSources(inputs: Input[], memoFile: string): Promise<Map<string, string>> {
+  const memo = JSON.parse(await readFile(memoFile, 'utf8').catch(() => '{}')) as Record<string, { stamp: string; hash: string }>;
   const sources = new Map<string, string>();
-  for (const f of inputs) {
-    if (!f.ts) continue;
+  let changed = false;
+  for (const f of inputs.filter((i) => i.ts)) {
+    const known = memo[f.real];
+    if (known?.stamp === f.stamp) { f.hash = known.hash; continue; }
     const code = await readFile(f.real, 'utf8');
     sources.set(f.rel, code);
     f.hash = sha(`${esbuildVersion}\0${f.real}\0${code}`);
+    memo[f.real] = { stamp: f.stamp, hash: f.hash };
+    changed = true;
+  }
+  if (changed) {
+    const tmp = `${memoFile}.${process.pid}-${randomBytes(4).toString('hex')}`;
+    await mkdir(dirname(memoFile), { recursive: true });
+    await writeFile(tmp, JSON.stringify(memo));
+    await rename(tmp, memoFile);
   }
   return sources;
 }
@@ -90,10 +106,10 @@ async function readableRoots(source: string, dirs: readonly string[], inputs: re
 export async function compileCheckout(source: string, dirs: readonly string[]): Promise<CompiledTree> {
   const inputs: Input[] = [];
   for (const d of dirs) if (existsSync(join(source, d))) await walk(source, d, inputs);
-  const sources = await hashSources(inputs);
+  const root = join(cacheDir(), 'sandbox');
+  const sources = await hashSources(inputs, join(root, 'stamps.json'));
   const worker = await readFile(WORKER_FILE);
   const key = sha(JSON.stringify([LAYOUT, esbuildVersion, sha(worker), PALISADE_ROOT, inputs.map((f) => [f.rel, f.real, f.hash ?? ''])]));
-  const root = join(cacheDir(), 'sandbox');
   const dir = join(root, 'trees', key.slice(0, 32));
   const readable = await readableRoots(source, dirs, inputs);
   if (!existsSync(join(dir, '.complete'))) {

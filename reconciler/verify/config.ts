@@ -15,6 +15,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { PalisadeError } from '../../lib/core/errors.js';
+import { lazy } from '../../lib/core/lazy.js';
 
 export interface SignatureRule {
   readonly paths: readonly string[];
@@ -52,12 +53,13 @@ const schema = {
   },
 } as const;
 
-const validate = new Ajv2020({ allErrors: true }).compile<{ source?: { signatures?: SignatureConfig } }>(schema);
+const validator = lazy(() => new Ajv2020({ allErrors: true }).compile<{ source?: { signatures?: SignatureConfig } }>(schema));
 
 /** The signature rules of a palisade.yaml text; undefined when it requires none. `file` names it in errors. */
 export function parseSignatureConfig(text: string | undefined, file: string): SignatureConfig | undefined {
   if (text === undefined) return undefined;
   const raw: unknown = parse(text, { version: '1.1' }) ?? {};
+  const validate = validator();
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).filter((e) => e.instancePath.startsWith('/source')).map((e) => `  ${e.instancePath}: ${e.message ?? 'invalid'}`);
     if (problems.length > 0) throw new PalisadeError('InvalidInput', `${file}: invalid source.signatures:\n${problems.join('\n')}`, { hint: 'see "Signed revisions" in README.md' });
