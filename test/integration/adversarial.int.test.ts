@@ -26,6 +26,10 @@ import { synthesize } from '../../lib/index.js';
 import { testCluster } from '../../lib/testing/index.js';
 import { desiredFrom } from '../../reconciler/source/desired.js';
 import { skipWithout } from '../support/tools.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli } from '../support/cli.js';
+import { makeSource } from '../support/source.js';
 
 const run = promisify(execFile);
 const client = testClient();
@@ -62,7 +66,8 @@ interface Tamper {
   readonly name: string;
   /** Object the drift report must name, and how. */
   readonly expect: { readonly object: (s: string) => string; readonly kind: DriftKind; readonly manager?: string };
-  readonly act: (s: string) => Promise<unknown>;
+  /** `s`: the suffix of the target's namespaces; `cluster`: its name (the ApplySet id derives from it). */
+  readonly act: (s: string, cluster: string) => Promise<unknown>;
 }
 
 const A = (s: string): string => `agents-${s}`;
@@ -70,7 +75,7 @@ const T = (s: string): string => `tools-${s}`;
 
 const TAMPERS: readonly Tamper[] = [
   { name: 'an allow-all NetworkPolicy wearing palisade\'s ApplySet and managed-by labels', expect: { object: () => 'forged', kind: 'foreign' },
-    act: (s) => asMallory(['apply', '-f', '-'], np(A(s), 'forged', allowAll, { labels: { [PART_OF_LABEL]: applySetId(`it-${s}`), 'app.kubernetes.io/managed-by': 'palisade' } })) },
+    act: (s, cluster) => asMallory(['apply', '-f', '-'], np(A(s), 'forged', allowAll, { labels: { [PART_OF_LABEL]: applySetId(cluster), 'app.kubernetes.io/managed-by': 'palisade' } })) },
   { name: 'an allow-all NetworkPolicy with a desired hash and source annotations copied off palisade\'s', expect: { object: () => 'copied-hash', kind: 'foreign' },
     act: async (s) => { const dd = (await get(A(s), 'palisade-default-deny'))!; return asMallory(['apply', '-f', '-'], np(A(s), 'copied-hash', allowAll, { labels: dd.metadata.labels, annotations: dd.metadata.annotations })); } },
   { name: 'field-manager impersonation: server-side apply as "palisade" of default-deny with ingress/egress [{}], annotations kept', expect: { object: () => 'palisade-default-deny', kind: 'modified' },
@@ -135,7 +140,7 @@ describe.skipIf(skipWithout('kubectl'))('adversarial drift by a principal with n
     const s = target.suffix;
     await reconcileOnce(client, new Predictor(client), target, { write: true });
     await grantMallory(s);
-    await t.act(s);
+    await t.act(s, target.spec.name);
 
     const drift = await reconcileOnce(client, new Predictor(client), target, { write: false });
     const item = drift.report.items.find((i) => i.id.name === t.expect.object(s));
@@ -162,7 +167,7 @@ describe.skipIf(skipWithout('kubectl'))('adversarial drift in watch mode', () =>
     await controller.start();
     try {
       await grantMallory(s);
-      await t.act(s);
+      await t.act(s, target.spec.name);
       // Liveness, not speed (speed is bench:reconciler's): the reconciler corrects it on its own...
       const want = ({ foreign: 'foreign-removed', modified: 'drift', missing: 'recreated', unpruned: 'pruned', fight: 'drift' } as const)[t.expect.kind];
       await eventually(() => Promise.resolve(controller.corrections.map((c) => c.kind)), (k) => k.includes(want), 20_000);
@@ -294,5 +299,38 @@ describe.skipIf(skipWithout('kubectl'))('foreign cluster-scoped policies selecti
     } finally {
       controller.stop();
     }
+  });
+});
+
+/**
+ * The same table through the CLI, as CI and on-call run it: whole `palisade drift` and
+ * `reconcile --once` processes against a policy repository (protection off, so the tampers land).
+ */
+describe.skipIf(skipWithout('kubectl'))('adversarial drift through the CLI (processes)', () => {
+  interface JsonReport { items: Array<{ kind: string; id: { name: string }; fields: Array<{ manager?: string }>; corrected: boolean }> }
+
+  it.each(TAMPERS.map((t) => [t.name, t] as const))('%s: drift exits 1 naming it, reconcile --once corrects it, drift then exits 0', async (_name, t) => {
+    const suffix = uniqueName('c').slice(2);
+    const { dir, cluster } = await makeSource(suffix);
+    await writeFile(join(dir, 'clusters', cluster, 'cluster.yaml'), 'network: kubernetes\nadmission: kyverno\nprotect: false\n');
+    const cli = (...a: string[]): ReturnType<typeof runCli> => runCli([...a, '--source', dir, '-c', cluster, '--kubeconfig', inject('kubeconfig')]);
+    const applied = await cli('reconcile', '--once');
+    expect(applied.code, applied.stderr).toBe(0);
+    await grantMallory(suffix);
+    await t.act(suffix, cluster);
+
+    const drift = await cli('drift', '-f', 'json');
+    expect(drift.code, drift.stderr).toBe(1);
+    const [report] = JSON.parse(drift.stdout) as JsonReport[];
+    const item = report?.items.find((i) => i.id.name === t.expect.object(suffix));
+    expect(report?.items.map((i) => `${i.kind} ${i.id.name}`), 'drift report').toContain(`${t.expect.kind} ${t.expect.object(suffix)}`);
+    if (t.expect.manager) expect(item?.fields.map((f) => f.manager), 'other writer').toContain(t.expect.manager);
+
+    const fix = await cli('reconcile', '--once', '-f', 'json');
+    expect(fix.code, fix.stderr).toBe(0);
+    expect((JSON.parse(fix.stdout) as JsonReport[])[0]?.items.find((i) => i.id.name === t.expect.object(suffix))?.corrected, 'corrected').toBe(true);
+    const clean = await cli('drift');
+    expect(clean.code, clean.stdout).toBe(0);
+    expect(clean.stdout).toContain('no drift');
   });
 });
