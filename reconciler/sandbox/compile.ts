@@ -6,8 +6,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transform, version as esbuildVersion } from 'esbuild';
 import { cacheDir } from '../controlplane/paths.js';
@@ -17,7 +17,7 @@ const OWN = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 export const PALISADE_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), OWN === '.ts' ? '../..' : '../../..');
 const WORKER_FILE = fileURLToPath(new URL(`./worker${OWN}`, import.meta.url));
 /** Format version of the tree layout; bump when it changes. */
-const LAYOUT = '1';
+const LAYOUT = '2';
 const SKIP = new Set(['node_modules', '.palisade', '__snapshots__', '.git']);
 
 export interface CompiledTree {
@@ -42,22 +42,39 @@ async function walk(root: string, rel: string, out: Input[]): Promise<void> {
 
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 
-/** One file's JavaScript, from the per-file cache or esbuild; source maps name the original file. */
-async function compiled(file: Input, code: string, filesDir: string): Promise<string> {
-  const cached = join(filesDir, `${file.hash}.js`);
-  if (existsSync(cached)) return readFile(cached, 'utf8');
-  const out = await transform(code, { loader: 'ts', format: 'esm', target: 'node20', sourcemap: 'inline', sourcefile: file.real });
-  const tmp = `${cached}.${process.pid}-${randomBytes(4).toString('hex')}`;
-  await writeFile(tmp, out.code);
-  await rename(tmp, cached);
-  return out.code;
+/**
+ * One file's JavaScript and source map, from the per-file cache (by content, so revisions share
+ * it) or esbuild. The map's source is filled in per tree: stack traces name the original file.
+ */
+async function compiled(file: Input, code: string, filesDir: string): Promise<{ code: string; map: string }> {
+  const base = join(filesDir, file.hash!);
+  if (existsSync(`${base}.map`)) {
+    const now = new Date();
+    await utimes(`${base}.map`, now, now).catch(() => undefined);
+    return { code: await readFile(`${base}.js`, 'utf8'), map: await readFile(`${base}.map`, 'utf8') };
+  }
+  const out = await transform(code, { loader: 'ts', format: 'esm', target: 'node20', sourcemap: 'external', sourcesContent: false, sourcefile: 'source.ts' });
+  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeFile(`${base}.js.${suffix}`, out.code);
+  await rename(`${base}.js.${suffix}`, `${base}.js`);
+  await writeFile(`${base}.map.${suffix}`, out.map);
+  await rename(`${base}.map.${suffix}`, `${base}.map`);
+  return { code: out.code, map: out.map };
+}
+
+async function writeCompiled(f: Input, dest: string, code: string, filesDir: string): Promise<void> {
+  const out = await compiled(f, code, filesDir);
+  const map = JSON.parse(out.map) as { sources: string[] };
+  map.sources = [f.real];
+  await writeFile(`${dest}.map`, JSON.stringify(map));
+  await writeFile(dest, `${out.code}//# sourceMappingURL=${basename(dest)}.map\n`);
 }
 
 async function writeTree(dir: string, inputs: readonly Input[], sources: ReadonlyMap<string, string>, filesDir: string): Promise<void> {
   for (const f of inputs) {
     const dest = join(dir, f.ts ? f.rel.replace(/\.ts$/, '.js') : f.rel);
     await mkdir(dirname(dest), { recursive: true });
-    if (f.ts) await writeFile(dest, await compiled(f, sources.get(f.rel) ?? await readFile(f.real, 'utf8'), filesDir));
+    if (f.ts) await writeCompiled(f, dest, sources.get(f.rel) ?? await readFile(f.real, 'utf8'), filesDir);
     else await symlink(f.real, dest);
   }
   const worker = await readFile(WORKER_FILE, 'utf8');
@@ -80,11 +97,13 @@ async function hashSources(inputs: Input[], memoFile: string): Promise<Map<strin
     if (known?.stamp === f.stamp) { f.hash = known.hash; continue; }
     const code = await readFile(f.real, 'utf8');
     sources.set(f.rel, code);
-    f.hash = sha(`${esbuildVersion}\0${f.real}\0${code}`);
+    f.hash = sha(`${esbuildVersion}\0${code}`);
     memo[f.real] = { stamp: f.stamp, hash: f.hash };
     changed = true;
   }
   if (changed) {
+    // Entries of files that are gone (worktrees of old revisions) are dropped, so the memo stays bounded.
+    for (const k of Object.keys(memo)) if (!existsSync(k)) delete memo[k];
     const tmp = `${memoFile}.${process.pid}-${randomBytes(4).toString('hex')}`;
     await mkdir(dirname(memoFile), { recursive: true });
     await writeFile(tmp, JSON.stringify(memo));
@@ -124,5 +143,41 @@ export async function compileCheckout(source: string, dirs: readonly string[]): 
       await rm(tmp, { recursive: true, force: true });
     });
   }
+  await markUsed(dir);
+  await prune(root);
   return { dir, worker: join(dir, 'worker.js'), readable };
+}
+
+/** Trees kept (most recently used first); a watch following a branch makes one per revision. */
+const KEEP_TREES = 16;
+/** Never removed while this young: another process may be about to run it. */
+const IN_USE_MS = 10 * 60_000;
+/** Per-file entries no tree has used for this long are removed. */
+const FILE_TTL_MS = 7 * 24 * 3600_000;
+
+async function markUsed(dir: string): Promise<void> {
+  const now = new Date();
+  await utimes(join(dir, '.complete'), now, now).catch(() => undefined);
+}
+
+async function ageOf(path: string): Promise<number> {
+  return stat(path).then((st) => Date.now() - st.mtimeMs, () => Infinity);
+}
+
+/** Bounds the cache: the KEEP_TREES most recently used trees, and per-file entries used within FILE_TTL_MS. */
+async function prune(root: string): Promise<void> {
+  const trees = join(root, 'trees');
+  const names = (await readdir(trees).catch(() => [])).filter((n) => !n.includes('.tmp-'));
+  if (names.length <= KEEP_TREES) return;
+  const aged = await Promise.all(names.map(async (n) => ({ n, age: await ageOf(join(trees, n, '.complete')) })));
+  for (const t of aged.sort((a, b) => a.age - b.age).slice(KEEP_TREES)) {
+    if (t.age > IN_USE_MS) await rm(join(trees, t.n), { recursive: true, force: true });
+  }
+  const files = join(root, 'files');
+  for (const n of (await readdir(files).catch(() => [])).filter((f) => f.endsWith('.map'))) {
+    if ((await ageOf(join(files, n))) > FILE_TTL_MS) {
+      await rm(join(files, n), { force: true });
+      await rm(join(files, n.replace(/\.map$/, '.js')), { force: true });
+    }
+  }
 }
