@@ -100,3 +100,20 @@ describe('A1: ClusterNetworkPolicy on Calico runs in tier kube-admin (order 1,00
     expect(a.connections.some((c) => c.src.id === 'a/x[Deployment]' && c.dst.id === 'b/y[Deployment]')).toBe(true);
   });
 });
+
+describe('A9: Cilium icmps', () => {
+  const toB = { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b' } }] };
+  it('an ICMP-only allow allows no TCP (icmpRules joins the rule\'s L4 part)', () => {
+    const p = cnp('a', 'x-ping', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ ...toB, icmps: [{ fields: [{ type: 8 }] }] }] });
+    expect(reaches([p], 'a/x', 'b/y')).toBe(false);
+  });
+  it('an ICMP-only deny denies no TCP that another rule allows', () => {
+    const p = cnp('a', 'x-no-ping', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [toB], egressDeny: [{ ...toB, icmps: [{ fields: [{ type: 8 }] }] }] });
+    expect(reaches([p], 'a/x', 'b/y')).toBe(true);
+  });
+  it('icmps beside toPorts keep the ports', () => {
+    const p = cnp('a', 'x-web', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ ...toB, toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }], icmps: [{ fields: [{ type: 8 }] }] }] });
+    expect(reaches([p], 'a/x', 'b/y', 80)).toBe(true);
+    expect(reaches([p], 'a/x', 'b/y', 81)).toBe(false);
+  });
+});

@@ -110,6 +110,8 @@ const CASES: ReadonlyArray<readonly [string, KubeObject[]]> = [
     { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'a' }, spec: { podSelector: { matchLabels: { app: 'x' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { zone: 'z2' } }, podSelector: { matchLabels: { app: 'w' } } }], ports: [{ port: 80 }] }] } },
   ]],
   ['Kubernetes egress: [] without policyTypes (A11)', [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'a' }, spec: { podSelector: { matchLabels: { app: 'x' } }, ingress: [{}], egress: [] } }]],
+  ['an ICMP-only allow allows no TCP (A9)', [cnp('a', 'x', { endpointSelector: onX, egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b' } }], icmps: [{ fields: [{ type: 8 }] }] }] })]],
+  ['an ICMP-only deny denies no TCP (A9)', [cnp('a', 'x', { endpointSelector: onX, egress: [{ toEntities: ['cluster'] }], egressDeny: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b' } }], icmps: [{ fields: [{ type: 8 }] }] }] })]],
   ['a clusterwide policy selecting by namespace label', [{ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'z2-in' }, spec: { endpointSelector: { matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.zone': 'z2' } }, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'a' } }], toPorts: port(80) }] } }]],
 ];
 

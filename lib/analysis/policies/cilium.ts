@@ -110,6 +110,17 @@ function httpRules(entry: unknown): HttpRule[] {
   }));
 }
 
+/**
+ * `icmps` joins toPorts as a rule's L4 part (RulesToPolicyEntries appends icmpRules): with ICMP
+ * alone the rule allows (or denies) no TCP, UDP or SCTP at all. ICMP itself is not modelled.
+ */
+function icmpOnly(rule: unknown, field: string, rc: RuleCtx): boolean {
+  if (list(get(rule, 'icmps')).length === 0) return false;
+  const only = list(get(rule, 'toPorts')).length === 0;
+  rc.ctx.warn(`${rc.ref}: ${field}.icmps: ICMP is not analysed${only ? ' (the rule covers no TCP, UDP or SCTP)' : ''}`);
+  return only;
+}
+
 /** The rules of one Cilium ingress/egress (or …Deny) entry: one per `toPorts` entry. */
 function ciliumRules(rule: unknown, field: string, rc: RuleCtx & { readonly dir: Direction; readonly action: 'Allow' | 'Deny' }): Rule[] {
   const matchers = PEER_FIELDS[rc.dir].flatMap((f) => (get(rule, f) === undefined ? [] : [peerMatcher(f, get(rule, f), `${field}.${f}`, rc)]));
@@ -119,6 +130,7 @@ function ciliumRules(rule: unknown, field: string, rc: RuleCtx & { readonly dir:
   const toPorts = list(get(rule, 'toPorts'));
   if (matchers.length === 0 && toPorts.length === 0) return [];
   const matches = matchers.length === 0 ? () => true : (p: Peer) => matchers.some((m) => m(p));
+  if (icmpOnly(rule, field, rc)) return [];
   const entries = toPorts.length === 0 ? [undefined] : toPorts;
   return entries.map((entry, i) => {
     const conns = entry === undefined ? ConnSet.all() : portsOf(entry, `${field}.toPorts[${i}]`, rc);
