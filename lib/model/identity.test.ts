@@ -73,18 +73,18 @@ describe('CIDR fallbacks keep the guardrails', () => {
   const cluster = { kubeApiServerCidrs: ['10.96.0.1/32'] };
 
   it.each([
-    ['0.0.0.0/0', 'kubernetes', /cidrFallback 0\.0\.0\.0\/0 of ExternalEndpoint "api" contains cloud metadata \(169\.254\.169\.254\/32\) and the kube-apiserver \(10\.96\.0\.1\/32\), which agent "a" may not reach/],
+    ['0.0.0.0/0', 'kubernetes', /cidrFallback 0\.0\.0\.0\/0 of ExternalEndpoint "api" contains cloud metadata \(100\.100\.100\.200\/32, 169\.254\.169\.254\/32, 169\.254\.170\.2\/32, 169\.254\.170\.23\/32\) and the kube-apiserver \(10\.96\.0\.1\/32\), which agent "a" may not reach/],
     ['10.0.0.0/8', 'kubernetes', /cidrFallback 10\.0\.0\.0\/8 .* contains the kube-apiserver \(10\.96\.0\.1\/32\)/],
-    ['169.254.0.0/16', 'calico', /contains cloud metadata \(169\.254\.169\.254\/32\)/],
+    ['169.254.0.0/16', 'calico', /contains cloud metadata \(169\.254\.169\.254\/32, 169\.254\.170\.2\/32, 169\.254\.170\.23\/32\)/],
   ] as const)('a fallback of %s is a synth error on %s unless acknowledged', (cidr, network, message) => {
     expect(synthIssues(org(cidr), { ...cluster, network })).toEqual([expect.objectContaining({ code: 'WideCidrFallback', path: 'policies/a/allowTo/external/api', message: expect.stringMatching(message), hint: expect.stringMatching(/allowWideFallback: true/) })]);
   });
 
   it('an acknowledged wide fallback still excludes metadata and the API server (unless the agent waives the API server)', () => {
     const np = findObject(synthObjects(org('0.0.0.0/0', { wide: true }), cluster), 'NetworkPolicy', 'a-egress', 'agents').spec as { egress: Array<{ to: unknown[] }> };
-    expect(np.egress[0]?.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.96.0.1/32'] } }]);
+    expect(np.egress[0]?.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['100.100.100.200/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32', '10.96.0.1/32'] } }]);
     const calico = findObject(synthObjects(org('0.0.0.0/0', { wide: true, kubeApi: true }), { ...cluster, network: 'calico' }), 'NetworkPolicy', 'palisade.a-egress', 'agents').spec as { egress: Array<{ destination: unknown }> };
-    expect(calico.egress[0]?.destination).toMatchObject({ nets: ['0.0.0.0/0'], notNets: ['169.254.169.254/32'] });
+    expect(calico.egress[0]?.destination).toMatchObject({ nets: ['0.0.0.0/0'], notNets: ['100.100.100.200/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] });
   });
 
   it('a narrow fallback needs nothing', () => {

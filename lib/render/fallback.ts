@@ -1,5 +1,5 @@
 import type { AgentModel, ExternalModel } from '../model/model.js';
-import { cidrContains, CLOUD_METADATA_CIDR } from './selectors.js';
+import { cidrContains, CLOUD_METADATA_CIDRS } from './selectors.js';
 import type { RenderContext } from './context.js';
 
 /**
@@ -12,10 +12,17 @@ import type { RenderContext } from './context.js';
 /** The exceptions one fallback range needs for one agent, and what they are. */
 function exceptionsFor(ctx: RenderContext, agent: AgentModel, cidr: string): Array<{ cidr: string; what: string }> {
   const guarded = [
-    ...(agent.allowCloudMetadata ? [] : [{ cidr: CLOUD_METADATA_CIDR, what: 'cloud metadata' }]),
+    ...(agent.allowCloudMetadata ? [] : CLOUD_METADATA_CIDRS.map((c) => ({ cidr: c, what: 'cloud metadata' }))),
     ...(agent.allowKubeApi ? [] : ctx.cluster.kubeApiServerCidrs.map((c) => ({ cidr: c, what: 'the kube-apiserver' }))),
   ];
   return guarded.filter((g) => g.cidr !== cidr && cidrContains(cidr, g.cidr));
+}
+
+/** `cloud metadata (169.254.169.254/32, 169.254.170.2/32) and the kube-apiserver (10.0.0.1/32)`. */
+function describeGuarded(ex: ReadonlyArray<{ cidr: string; what: string }>): string {
+  const by = new Map<string, string[]>();
+  for (const e of ex) by.set(e.what, [...(by.get(e.what) ?? []), e.cidr]);
+  return [...by].map(([what, cidrs]) => `${what} (${cidrs.join(', ')})`).join(' and ');
 }
 
 /** Fallback ranges with their exceptions; reports a synth error for each range that needs one and is not acknowledged. */
@@ -25,7 +32,7 @@ export function fallbackRanges(ctx: RenderContext, agent: AgentModel, x: Externa
     if (ex.length > 0 && !x.allowWideFallback) {
       ctx.issues.push({
         code: 'WideCidrFallback', path: edgePath,
-        message: `cidrFallback ${cidr} of ExternalEndpoint "${x.name}" contains ${ex.map((e) => `${e.what} (${e.cidr})`).join(' and ')}, which agent "${agent.name}" may not reach (cluster "${ctx.cluster.name}")`,
+        message: `cidrFallback ${cidr} of ExternalEndpoint "${x.name}" contains ${describeGuarded(ex)}, which agent "${agent.name}" may not reach (cluster "${ctx.cluster.name}")`,
         hint: `list the host's own addresses, or set allowWideFallback: true on ExternalEndpoint "${x.name}" to accept the range (the guardrail addresses stay excluded)`,
       });
     }

@@ -15,6 +15,14 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 export const CLOUD_METADATA_CIDR = '169.254.169.254/32';
 
+/**
+ * Cloud metadata and credential endpoints pods must not reach (IPv4): the instance metadata
+ * service of AWS, GCP, Azure and others (169.254.169.254), ECS task metadata (169.254.170.2), EKS
+ * Pod Identity (169.254.170.23) and Alibaba Cloud (100.100.100.200). IPv6 IMDS (fd00:ec2::254) is
+ * not covered yet: the analysis models IPv4 only.
+ */
+export const CLOUD_METADATA_CIDRS: readonly string[] = ['100.100.100.200/32', CLOUD_METADATA_CIDR, '169.254.170.2/32', '169.254.170.23/32'];
+
 function parseCidr(cidr: string): { start: number; size: number } {
   const [ip = '0.0.0.0', mask = '32'] = cidr.split('/');
   const n = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
@@ -29,8 +37,8 @@ export function cidrContains(outer: string, inner: string): boolean {
   return i.start >= o.start && i.start + i.size <= o.start + o.size;
 }
 
-/** True when an IPv4 CIDR contains 169.254.169.254. */
-export const containsCloudMetadata = (cidr: string): boolean => cidrContains(cidr, CLOUD_METADATA_CIDR);
+/** The metadata endpoints an IPv4 CIDR contains (other than being one of them). */
+export const metadataInside = (cidr: string): string[] => CLOUD_METADATA_CIDRS.filter((m) => m !== cidr && cidrContains(cidr, m));
 
 export function portLabel(p: PortSpec): string {
   return `${p.protocol} ${p.port}${p.endPort === undefined ? '' : `-${p.endPort}`}`;

@@ -74,7 +74,8 @@ export function ingressTargets(model: PolicyModel): Array<{ workload: WorkloadSe
 export function metadataDenyScope(model: PolicyModel): { readonly namespaces: readonly string[]; readonly agents: readonly AgentModel[] } {
   const waivedNs = new Set(model.agents.filter((a) => a.allowCloudMetadata).map((a) => a.namespace));
   return {
-    namespaces: [...new Set(model.agents.map((a) => a.namespace))].filter((n) => !waivedNs.has(n)).sort(),
+    // Every governed namespace, not only agents': tool servers and data stores are SSRF pivots too.
+    namespaces: [...new Set([...model.agents, ...model.endpoints].map((w) => w.namespace))].filter((n) => !waivedNs.has(n)).sort(),
     agents: model.agents.filter((a) => waivedNs.has(a.namespace) && !a.allowCloudMetadata),
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CLOUD_METADATA_CIDRS } from '../selectors.js';
 import { findObject, synthIssues, synthObjects } from '../../testing/index.js';
 import { smallOrg } from '../../../test/fixtures/small-org.js';
 
@@ -29,10 +30,10 @@ describe('calico renderer', () => {
     expect(synthIssues(smallOrg({ http: true }), calico)).toEqual([expect.objectContaining({ code: 'UnsupportedByBackend', message: expect.stringMatching(/not enforced by open-source Calico on egress/) })]);
   });
 
-  it('denies cloud metadata for agent namespaces before any allow', () => {
+  it('denies cloud metadata for every governed namespace before any allow', () => {
     const spec = findObject(synthObjects(smallOrg(), calico), 'GlobalNetworkPolicy', 'palisade.deny-cloud-metadata').spec;
     // Exactly one rule: a trailing Pass would skip the tier's allow-lists and default deny.
-    expect(spec).toMatchObject({ order: 20, egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }] });
+    expect(spec).toMatchObject({ order: 20, namespaceSelector: 'has(palisade.dev/zone)', egress: [{ action: 'Deny', destination: { nets: [...CLOUD_METADATA_CIDRS] } }] });
     expect((spec as { egress: unknown[] }).egress).toHaveLength(1);
   });
 });

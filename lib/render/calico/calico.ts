@@ -5,7 +5,7 @@ import { LABELS } from '../../core/labels.js';
 import type { PortSpec } from '../../model/model.js';
 import { meta, objectId, unsupported, type RenderContext } from '../context.js';
 import { fallbackRanges } from '../fallback.js';
-import { CLOUD_METADATA_CIDR } from '../selectors.js';
+import { CLOUD_METADATA_CIDRS } from '../selectors.js';
 import type { WorkloadSelector } from '../../model/model.js';
 import { agentOf, ingressTargets, resolvedEdges, type ResolvedEdge } from '../topology.js';
 import { identityIs, labelsExpr, namespaceIs, notQuarantined, serviceAccountIs } from './selectors.js';
@@ -62,10 +62,11 @@ function tierAndGlobals(ctx: RenderContext): void {
     metadata: meta(ctx, `${TIER}.deny-cloud-metadata`, undefined, { sources: model.agents.map((a) => a.source.path), rule: 'guardrail:no-cloud-metadata' }),
     spec: {
       tier: TIER, order: 20, selector: waived.length > 0 ? waived.join(' && ') : 'all()', types: [T.EGRESS],
-      namespaceSelector: `${LABELS.agentNamespace} == 'true'`,
+      // Every governed namespace (tools and data stores are SSRF pivots too).
+      namespaceSelector: `has(${LABELS.zone})`,
       // No catch-all rule: unmatched traffic goes on to the next policy of this tier. (A trailing
       // Pass would skip the tier's allow-lists and default deny: found by `palisade analyze`.)
-      egress: [{ action: gnp.GlobalNetworkPolicySpecEgressAction.DENY, destination: { nets: [CLOUD_METADATA_CIDR] } }],
+      egress: [{ action: gnp.GlobalNetworkPolicySpecEgressAction.DENY, destination: { nets: [...CLOUD_METADATA_CIDRS] } }],
     },
   });
   new gnp.GlobalNetworkPolicy(ctx.chart, objectId('gnp', `${TIER}.default-deny`), {
@@ -124,7 +125,7 @@ function agentPolicies(ctx: RenderContext): void {
       if (ctx.cluster.kubeApiServerCidrs.length === 0) unsupported(ctx, agent.source.path, 'allowKubeApi needs the kube-apiserver address on the calico network backend', 'set kubeApiServerCidrs in the cluster.yaml');
       else rules.push({ action: E.ALLOW, protocol: np.NetworkPolicySpecEgressProtocol.fromString('TCP'), destination: { nets: [...ctx.cluster.kubeApiServerCidrs], ports: [np.NetworkPolicySpecEgressDestinationPorts.fromNumber(443), np.NetworkPolicySpecEgressDestinationPorts.fromNumber(6443)] } });
     }
-    if (agent.allowCloudMetadata) rules.push({ action: E.ALLOW, destination: { nets: [CLOUD_METADATA_CIDR] } });
+    if (agent.allowCloudMetadata) rules.push({ action: E.ALLOW, destination: { nets: [...CLOUD_METADATA_CIDRS] } });
     if (rules.length === 0) continue;
     const name = `${TIER}.${agent.name}-egress`;
     new np.NetworkPolicy(ctx.chart, objectId('cnp', name, agent.namespace), {

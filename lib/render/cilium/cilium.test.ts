@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CLOUD_METADATA_CIDRS } from '../selectors.js';
 import { findObject, synthObjects } from '../../testing/index.js';
 import { smallOrg } from '../../../test/fixtures/small-org.js';
 
@@ -37,8 +38,9 @@ describe('cilium renderer', () => {
   it('denies cloud metadata and isolates quarantined pods cluster-wide (deny beats allow)', () => {
     const objects = synthObjects(smallOrg(), cilium);
     expect(findObject(objects, 'CiliumClusterwideNetworkPolicy', 'palisade-deny-cloud-metadata').spec).toEqual({
-      endpointSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['agents'] }] },
-      egressDeny: [{ toCIDR: ['169.254.169.254/32'] }],
+      // Every governed namespace: the tool's too (tool servers are the classic SSRF pivot).
+      endpointSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['agents', 'tools'] }] },
+      egressDeny: [{ toCIDR: [...CLOUD_METADATA_CIDRS] }],
     });
     expect(findObject(objects, 'CiliumClusterwideNetworkPolicy', 'palisade-quarantine').spec).toEqual({
       endpointSelector: { matchLabels: { 'palisade.dev/quarantine': 'true' } },

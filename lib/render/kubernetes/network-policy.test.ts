@@ -36,7 +36,7 @@ describe('kubernetes NetworkPolicy renderer', () => {
   it('uses an opted-in CIDR fallback and still carves out cloud metadata', () => {
     const objects = synthObjects(smallOrg({ external: 'cidr-fallback' }));
     const egress = findObject(objects, 'NetworkPolicy', 'researcher-egress', 'agents').spec as { egress: Array<{ to: unknown[] }> };
-    expect(egress.egress[1]?.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }]);
+    expect(egress.egress[1]?.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['100.100.100.200/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] } }]);
   });
 
   it('refuses L7 HTTP rules and an API-server waiver without addresses', () => {

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-33';
 import type { PortSpec } from '../../model/model.js';
 import { meta, objectId, unsupported, type RenderContext } from '../context.js';
-import { CLOUD_METADATA_CIDR, containsCloudMetadata, NAMESPACE_NAME_LABEL, workloadSelector } from '../selectors.js';
+import { CLOUD_METADATA_CIDRS, metadataInside, NAMESPACE_NAME_LABEL, workloadSelector } from '../selectors.js';
 import { fallbackRanges } from '../fallback.js';
 import { ingressTargets, managedNamespaces, resolvedEdges, sortedLabels, type ResolvedEdge } from '../topology.js';
 
@@ -33,7 +33,7 @@ function namespaceDefaults(ctx: RenderContext): void {
 }
 
 function ipBlocks(cidrs: readonly string[]): k8s.NetworkPolicyPeer[] {
-  return cidrs.map((cidr) => ({ ipBlock: { cidr, ...(containsCloudMetadata(cidr) && cidr !== CLOUD_METADATA_CIDR ? { except: [CLOUD_METADATA_CIDR] } : {}) } }));
+  return cidrs.map((cidr) => ({ ipBlock: { cidr, ...(metadataInside(cidr).length > 0 ? { except: metadataInside(cidr) } : {}) } }));
 }
 
 function egressRule(ctx: RenderContext, r: ResolvedEdge): k8s.NetworkPolicyEgressRule | undefined {
@@ -67,7 +67,7 @@ function agentEgress(ctx: RenderContext): void {
       if (ctx.cluster.kubeApiServerCidrs.length === 0) unsupported(ctx, agent.source.path, 'allowKubeApi needs the kube-apiserver address on the kubernetes network backend', 'set kubeApiServerCidrs in the cluster.yaml');
       else rules.push({ to: ipBlocks(ctx.cluster.kubeApiServerCidrs), ports: ports([{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }]) });
     }
-    if (agent.allowCloudMetadata) rules.push({ to: [{ ipBlock: { cidr: CLOUD_METADATA_CIDR } }] });
+    if (agent.allowCloudMetadata) rules.push({ to: CLOUD_METADATA_CIDRS.map((cidr) => ({ ipBlock: { cidr } })) });
     if (rules.length === 0) continue;
     const name = `${agent.name}-egress`;
     new k8s.KubeNetworkPolicy(ctx.chart, objectId('np', name, agent.namespace), {
