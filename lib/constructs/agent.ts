@@ -26,7 +26,7 @@ export interface AgentProps {
   readonly gpu?: GpuTenancy;
   /** Waive the guardrail that blocks the kube-apiserver. @default false */
   readonly allowKubeApi?: boolean;
-  /** Waive the guardrail that blocks cloud metadata (169.254.169.254). @default false */
+  /** Waive the guardrail that blocks cloud metadata and credential endpoints (169.254.169.254 and the others in CLOUD_METADATA_CIDRS). @default false */
   readonly allowCloudMetadata?: boolean;
   /** @default the construct id */
   readonly name?: string;
