@@ -1,6 +1,6 @@
 /**
  * `palisade uninstall -c CLUSTER` (issue 15) on the real API server with protection applied:
- * a dry run lists the protection first and changes nothing; uninstall removes the protection
+ * refused while the in-cluster reconciler's Deployment has replicas; a dry run lists the protection first and changes nothing; uninstall removes the protection
  * binding and policy first, then palisade's objects, keeps Namespaces, removes the inventory, and
  * afterwards a namespace editor (kubectl --as, RBAC created here) may write policies again.
  */
@@ -50,6 +50,22 @@ describe.skipIf(skipWithout('kubectl'))('palisade uninstall', () => {
     await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'np-writer', namespace: agents }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'np-writer' }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }] });
     await eventually(() => malloryCreates(agents, 'probe'), (ok) => !ok, 30_000);
   }, 120_000);
+
+  it('refuses while the in-cluster reconciler runs (it would put everything back), deleting nothing', async () => {
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'palisade-reconciler', namespace: INVENTORY_NAMESPACE },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'r' } }, template: { metadata: { labels: { app: 'r' } }, spec: { containers: [{ name: 'r', image: 'ghcr.io/palisade-dev/palisade:0.1.0' }] } } } };
+    await client.apply(deployment);
+    try {
+      const r = await runCli(args());
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`Deployment/${INVENTORY_NAMESPACE}/palisade-reconciler is running (1 replica(s))`);
+      expect(r.stderr).toContain('--replicas=0');
+      expect(r.stdout).not.toMatch(/deleted/);
+      expect(await client.get({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', name: protection })).toBeDefined();
+    } finally {
+      await client.delete({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: INVENTORY_NAMESPACE, name: 'palisade-reconciler' });
+    }
+  });
 
   it('a dry run lists the protection first and changes nothing', async () => {
     const r = await runCli(args('--dry-run'));
