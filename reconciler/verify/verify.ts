@@ -7,6 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { PalisadeError } from '../../lib/core/errors.js';
 import { git } from '../source/source.js';
 import { parseSignatureConfig, type SignatureConfig } from './config.js';
@@ -74,7 +75,9 @@ export async function verifyRange(repoDir: string, from: string | undefined, to:
   const dir = await mkdtemp(join(tmpdir(), 'palisade-verify-'));
   try {
     const signers = await allowedSigners(rules, dir);
-    const facts = await Promise.all(commits.map((c) => factsOf(repoDir, c, signers)));
+    // A few git processes at a time: a range after a long outage can hold hundreds of commits.
+    const limit = pLimit(4);
+    const facts = await Promise.all(commits.map((c) => limit(() => factsOf(repoDir, c, signers))));
     const verdicts = facts.map((f) => judgeCommit(f, rules));
     const head = facts.find((f) => f.sha === to) ?? await factsOf(repoDir, to, signers);
     return {
