@@ -31,6 +31,15 @@ describe('palisade doctor checks', () => {
       expect.stringMatching(/^tetragon: /),
     ]);
   });
+  it('report ClusterNetworkPolicy on a Cilium that does not enforce it (A10: from 1.20, behind a flag)', () => {
+    const withCnp = synthesize(definePolicies, { ...cilium.cluster, clusterNetworkPolicy: true });
+    expect(withCnp.objects.some((o) => o.kind === 'ClusterNetworkPolicy')).toBe(true);
+    expect(failed(healthy, withCnp)).toEqual([expect.stringMatching(/^cilium-version: Cilium 1\.19\.4 does not enforce ClusterNetworkPolicy .*palisade-deny-cloud-metadata/)]);
+    expect(failed({ ...healthy, ciliumImage: 'quay.io/cilium/cilium:v1.20.0' }, withCnp)).toHaveLength(1);
+    expect(failed({ ...healthy, ciliumImage: 'quay.io/cilium/cilium:v1.20.0', ciliumConfig: { clusterNetworkPolicy: 'true' } }, withCnp)).toEqual([]);
+    // Without ClusterNetworkPolicy in the output, 1.19 holds.
+    expect(failed(healthy)).toEqual([]);
+  });
   it('judge the Calico tier order: palisade after kube-admin holds, before it fails', () => {
     expect(failed({ ...healthy, kyvernoReady: 1 }, calico)).toEqual([]);
     expect(failed({ ...healthy, calicoTiers: new Map([['palisade', 100], ['kube-admin', 1000]]) }, calico)).toEqual([expect.stringMatching(/^calico-tiers: tier palisade \(order 100\) runs before kube-admin/)]);

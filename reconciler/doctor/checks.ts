@@ -20,8 +20,8 @@ export interface Finding {
 export interface ClusterFacts {
   /** `apiVersion/kind` of each emitted kind the API server does not serve. */
   readonly unservedKinds: readonly string[];
-  /** cilium-config (kube-system): its `labels` and `label-prefix-file` keys; undefined when absent. */
-  readonly ciliumConfig?: { readonly labels?: string; readonly labelPrefixFile?: string };
+  /** cilium-config (kube-system): its `labels`, `label-prefix-file` and `enable-k8s-cluster-network-policy` keys; undefined when absent. */
+  readonly ciliumConfig?: { readonly labels?: string; readonly labelPrefixFile?: string; readonly clusterNetworkPolicy?: string };
   /** Image of the kube-system/cilium DaemonSet's agent container; undefined when absent. */
   readonly ciliumImage?: string;
   /** Live Calico tier orders by name. */
@@ -34,6 +34,8 @@ export interface ClusterFacts {
 
 /** Oldest Cilium that enforces palisade's output: `enableDefaultDeny` appears in v1.16 (pkg/policy/api/rule.go). */
 export const MIN_CILIUM: readonly [number, number] = [1, 16];
+/** First Cilium that enforces Kubernetes ClusterNetworkPolicy, behind enable-k8s-cluster-network-policy (cilium/cilium#47227). */
+export const CNP_CILIUM: readonly [number, number] = [1, 20];
 
 const SELECTOR_FIELDS = new Set(['endpointSelector', 'fromEndpoints', 'toEndpoints']);
 
@@ -77,16 +79,26 @@ function ciliumLabels(facts: ClusterFacts, objects: readonly KubeObject[]): Find
   };
 }
 
-function ciliumVersion(facts: ClusterFacts): Finding {
+function ciliumVersion(facts: ClusterFacts, objects: readonly KubeObject[]): Finding {
   const image = facts.ciliumImage;
   if (image === undefined) return { check: 'cilium-version', ok: false, message: 'DaemonSet kube-system/cilium not found: the Cilium version is unknown' };
   const m = /:v?(\d+)\.(\d+)\.(\d+)/.exec(image);
   if (!m) return { check: 'cilium-version', ok: false, message: `cannot read a version from the Cilium image ${image}` };
-  const [major, minor] = [Number(m[1]), Number(m[2])];
-  const ok = major > MIN_CILIUM[0] || (major === MIN_CILIUM[0] && minor >= MIN_CILIUM[1]);
-  return ok ? { check: 'cilium-version', ok, message: `Cilium ${m[1]}.${m[2]}.${m[3]} enforces every kind and field palisade emits` }
-    : { check: 'cilium-version', ok, message: `Cilium ${m[1]}.${m[2]}.${m[3]} is older than ${MIN_CILIUM.join('.')}: enableDefaultDeny is unknown to it, so palisade's policies would not enforce as written`, hint: `upgrade Cilium to ${MIN_CILIUM.join('.')} or later` };
+  const version = [Number(m[1]), Number(m[2])] as const;
+  const text = `Cilium ${m[1]}.${m[2]}.${m[3]}`;
+  if (!atLeast(version, MIN_CILIUM)) return { check: 'cilium-version', ok: false, message: `${text} is older than ${MIN_CILIUM.join('.')}: enableDefaultDeny is unknown to it, so palisade's policies would not enforce as written`, hint: `upgrade Cilium to ${MIN_CILIUM.join('.')} or later` };
+  const cnps = objects.filter((o) => o.kind === 'ClusterNetworkPolicy').map((o) => o.metadata.name);
+  if (cnps.length > 0 && !(atLeast(version, CNP_CILIUM) && facts.ciliumConfig?.clusterNetworkPolicy === 'true')) {
+    return {
+      check: 'cilium-version', ok: false,
+      message: `${text} does not enforce ClusterNetworkPolicy (from 1.20, with enable-k8s-cluster-network-policy: "true" in cilium-config): ${cnps.join(', ')} would be stored and never applied`,
+      hint: 'set clusterNetworkPolicy: false in cluster.yaml (the Cilium guardrails cover the same ground), or upgrade to Cilium 1.20 and enable it',
+    };
+  }
+  return { check: 'cilium-version', ok: true, message: `${text} enforces every kind and field palisade emits` };
 }
+
+const atLeast = (v: readonly [number, number], min: readonly [number, number]): boolean => v[0] > min[0] || (v[0] === min[0] && v[1] >= min[1]);
 
 function calicoTiers(facts: ClusterFacts, desiredOrder: number | undefined): Finding {
   const admin = facts.calicoTiers.get(CALICO_KUBE_TIERS.admin.name) ?? CALICO_KUBE_TIERS.admin.order;
@@ -108,7 +120,7 @@ export function judge(spec: ClusterSpec, objects: readonly KubeObject[], facts: 
 
 function judgeOne(id: Exclude<CheckId, 'crds'>, objects: readonly KubeObject[], facts: ClusterFacts): Finding {
   switch (id) {
-    case 'cilium-version': return ciliumVersion(facts);
+    case 'cilium-version': return ciliumVersion(facts, objects);
     case 'cilium-labels': return ciliumLabels(facts, objects);
     case 'calico-tiers': return calicoTiers(facts, tierOrder(objects));
     case 'kyverno': return running('kyverno', 'Kyverno', facts.kyvernoReady);

@@ -32,7 +32,8 @@ async function ciliumConfig(client: ClusterClient): Promise<ClusterFacts['cilium
   const data = (cm['data'] ?? {}) as Record<string, string>;
   const labels = data['labels'];
   const file = data['label-prefix-file'];
-  return { ...(labels === undefined ? {} : { labels }), ...(file ? { labelPrefixFile: file } : {}) };
+  const cnp = data['enable-k8s-cluster-network-policy'];
+  return { ...(labels === undefined ? {} : { labels }), ...(file ? { labelPrefixFile: file } : {}), ...(cnp === undefined ? {} : { clusterNetworkPolicy: cnp }) };
 }
 
 async function ciliumImage(client: ClusterClient): Promise<string | undefined> {
