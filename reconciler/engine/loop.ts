@@ -85,8 +85,8 @@ async function lead(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<v
 }
 
 /** A refused revision: an Event on the cluster's inventory first (once the metric moves, it is visible everywhere), then the metric. */
-async function refuse(rt: Runtime, opts: LoopOptions, t: ClusterTarget, refusal: { reason: 'ProbeFailed' | 'SignatureRejected'; metric: 'probe' | 'signature'; message: string }): Promise<void> {
-  await opts.connect(t).then((c) => recordRefusal(c, rt.log, { cluster: t.spec.name, reason: refusal.reason, message: `${refusal.message}; staying on the last good revision` }))
+async function refuse(rt: Runtime, client: ClusterClient, t: ClusterTarget, refusal: { reason: 'ProbeFailed' | 'SignatureRejected'; metric: 'probe' | 'signature'; message: string }): Promise<void> {
+  await recordRefusal(client, rt.log, { cluster: t.spec.name, reason: refusal.reason, message: `${refusal.message}; staying on the last good revision` })
     .catch((e: unknown) => rt.log.warn({ cluster: t.spec.name, err: String(e) }, 'refusal event not recorded'));
   rt.metrics.refusals.inc({ cluster: t.spec.name, reason: refusal.metric });
 }
@@ -96,14 +96,14 @@ async function refuse(rt: Runtime, opts: LoopOptions, t: ClusterTarget, refusal:
  * must be signed as the rules require; the verdict is recorded as the cluster's applied revision
  * once admitted. A refusal names each commit and path.
  */
-async function verified(rt: Runtime, opts: LoopOptions, t: ClusterTarget, checkout: Checkout): Promise<RangeVerdict | undefined | false> {
+async function verified(rt: Runtime, opts: LoopOptions, gate: { readonly t: ClusterTarget; readonly client: ClusterClient; readonly checkout: Checkout }): Promise<RangeVerdict | undefined | false> {
+  const { t, client, checkout } = gate;
   if (opts.source.kind !== 'git') return undefined;
-  const client = await opts.connect(t);
   const last = rt.applied.get(t.spec.name) ?? await readAppliedRevision(client, t.spec.name);
   const verdict = await verifyForCluster(checkout, last);
   if (signaturesAdmit(verdict)) return verdict;
   const message = describeSignatureRefusal(t.spec.name, verdict);
-  await refuse(rt, opts, t, { reason: 'SignatureRejected', metric: 'signature', message });
+  await refuse(rt, client, t, { reason: 'SignatureRejected', metric: 'signature', message });
   rt.log.error({ cluster: t.spec.name, revision: t.desired.revision, commits: verdict.failures.map((f) => ({ commit: f.sha, path: f.path })) }, `revision refused, staying on the last good revision: ${message}`);
   return false;
 }
@@ -112,7 +112,7 @@ async function verified(rt: Runtime, opts: LoopOptions, t: ClusterTarget, checko
  * The probe gate: a revision that violates a probe is not handed to the cluster's controller,
  * which stays on the last good revision; the refusal is a log line, a metric and an Event.
  */
-async function probesPass(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<boolean> {
+async function probesPass(rt: Runtime, opts: LoopOptions, t: ClusterTarget, client: ClusterClient): Promise<boolean> {
   const failures = failedProbes(t);
   if (failures.length === 0) return true;
   const message = describeProbeFailures(t.desired.revision, failures);
@@ -120,18 +120,20 @@ async function probesPass(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Pro
     rt.log.warn({ cluster: t.spec.name, revision: t.desired.revision, probes: failures.map((f) => f.probe) }, `applying despite --allow-probe-failures: ${message}`);
     return true;
   }
-  await refuse(rt, opts, t, { reason: 'ProbeFailed', metric: 'probe', message });
+  await refuse(rt, client, t, { reason: 'ProbeFailed', metric: 'probe', message });
   rt.log.error({ cluster: t.spec.name, revision: t.desired.revision, probes: failures.map((f) => f.probe) }, `revision refused, staying on the last good revision: ${message}`);
   return false;
 }
 
 /** Hands an admitted revision to the cluster's controller, starting its lead the first time. */
 async function enforce(rt: Runtime, opts: LoopOptions, t: ClusterTarget, checkout: Checkout): Promise<void> {
-  const verdict = await verified(rt, opts, t, checkout);
-  if (verdict === false || !(await probesPass(rt, opts, t))) return;
+  // One connection for the gates and their records (the controller keeps its own).
+  const client = await opts.connect(t);
+  const verdict = await verified(rt, opts, { t, client, checkout });
+  if (verdict === false || !(await probesPass(rt, opts, t, client))) return;
   const applied = verdict === undefined ? { revision: checkout.revision, verified: false, signedBy: [] } : appliedOf(verdict);
   rt.applied.set(t.spec.name, { ...applied, appliedAt: new Date().toISOString() });
-  await opts.connect(t).then((c) => recordAppliedRevision(c, t.spec.name, applied))
+  await recordAppliedRevision(client, t.spec.name, applied)
     .catch((e: unknown) => rt.log.warn({ cluster: t.spec.name, err: String(e) }, 'applied revision not recorded'));
   rt.targets.set(t.spec.name, t);
   const controller = rt.controllers.get(t.spec.name);
