@@ -7,6 +7,7 @@ export { Agent, type AgentProps, type AllowOptions } from './constructs/agent.js
 export { Zone, type ZoneProps } from './constructs/zone.js';
 export { Endpoint, Tool, DataStore, ModelServer, type EndpointProps } from './constructs/endpoint.js';
 export { ExternalEndpoint, type ExternalEndpointProps } from './constructs/external-endpoint.js';
+export { EgressProxy, type EgressProxyProps } from './constructs/egress-proxy.js';
 export {
   RegistryAllowList, Signature, SandboxRequirement, RuntimeGuard, GpuTenancy, Quarantine, SANDBOX_DEFAULTS,
   type RegistryAllowListProps, type SandboxRequirementProps, type RuntimeGuardProps, type GpuTenancyProps, type QuarantineProps,

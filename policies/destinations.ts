@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { DataStore, ExternalEndpoint, ModelServer, Port, Tool, Zone } from '../lib/index.js';
+import { DataStore, EgressProxy, ExternalEndpoint, ModelServer, Port, Tool, Zone } from '../lib/index.js';
 
 /** Lifecycle zones. Preprocessing may feed the fine-tuning data store; nothing else crosses zones. */
 export function defineZones(scope: Construct): { preprocessing: Zone; finetuning: Zone; inference: Zone } {
@@ -13,16 +13,22 @@ export function defineZones(scope: Construct): { preprocessing: Zone; finetuning
 export type Zones = ReturnType<typeof defineZones>;
 
 /** In-cluster destinations agents call. */
-export function defineServices(scope: Construct, z: Zones): Record<'trainingData' | 'vectorDb' | 'mcpTools' | 'modelServer' | 'gatewayApi' | 'egressProxy', DataStore | Tool | ModelServer> {
+export function defineServices(scope: Construct, z: Zones): Record<'trainingData' | 'vectorDb' | 'mcpTools' | 'modelServer' | 'gatewayApi', DataStore | Tool | ModelServer> {
   return {
     trainingData: new DataStore(scope, 'training-data', { namespace: 'training-data', zone: z.finetuning, podLabels: { app: 'minio' }, ports: [Port.tcp(9000)] }),
     vectorDb: new DataStore(scope, 'vector-db', { namespace: 'data', zone: z.inference, podLabels: { app: 'qdrant' }, ports: [Port.tcp(6333), Port.tcp(6334)] }),
     mcpTools: new Tool(scope, 'mcp-tools', { namespace: 'tools', zone: z.inference, podLabels: { app: 'mcp-tools' }, ports: [Port.tcp(8080)] }),
     modelServer: new ModelServer(scope, 'model-server', { namespace: 'inference', zone: z.inference, podLabels: { app: 'vllm' }, ports: [Port.tcp(8000)] }),
     gatewayApi: new ModelServer(scope, 'inference-gateway-api', { namespace: 'inference', zone: z.inference, podLabels: { app: 'inference-gateway' }, ports: [Port.tcp(8080)] }),
-    // Clusters without DNS-name egress send web traffic through a proxy that enforces the domain list.
-    egressProxy: new Tool(scope, 'egress-proxy', { namespace: 'egress', zone: z.inference, podLabels: { app: 'egress-proxy' }, ports: [Port.tcp(3128)] }),
   };
+}
+
+/**
+ * Clusters without DNS-name egress send web traffic through a Squid proxy: palisade gives each agent
+ * a listener port of its own and generates the proxy's per-agent domain lists (ConfigMap egress-proxy-squid).
+ */
+export function defineEgressProxy(scope: Construct, z: Zones): EgressProxy {
+  return new EgressProxy(scope, 'egress-proxy', { namespace: 'egress', zone: z.inference, podLabels: { app: 'egress-proxy' } });
 }
 
 export type Services = ReturnType<typeof defineServices>;

@@ -12,16 +12,15 @@
  * (DNS names on plain NetworkPolicy, L7 rules, runtime rules) is made here, in the open.
  */
 import type { Construct } from 'constructs';
-import { Agent, capabilitiesOf, Http, Port, type Capabilities, type ClusterSpec, type ExternalEndpoint } from '../lib/index.js';
+import { Agent, capabilitiesOf, Http, Port, type Capabilities, type ClusterSpec, type EgressProxy, type ExternalEndpoint } from '../lib/index.js';
 import { defineControls, type Controls } from './controls.js';
-import { defineServices, defineWeb, defineZones, type Services, type Web, type Zones } from './destinations.js';
+import { defineEgressProxy, defineServices, defineWeb, defineZones, type Services, type Web, type Zones } from './destinations.js';
 
-interface Org { readonly can: Capabilities; readonly c: Controls; readonly z: Zones; readonly s: Services; readonly w: Web }
+interface Org { readonly can: Capabilities; readonly c: Controls; readonly z: Zones; readonly s: Services; readonly w: Web; readonly proxy?: EgressProxy }
 
-/** Web access: by DNS name where the dataplane can enforce it, else through the egress proxy. */
+/** Web access: by DNS name where the dataplane can enforce it, else through the egress proxy (each agent only its own hosts). */
 function reach(org: Org, agent: Agent, ...hosts: ExternalEndpoint[]): void {
-  if (org.can.fqdnEgress) for (const h of hosts) agent.allowTo(h);
-  else agent.allowTo(org.s.egressProxy);
+  for (const h of hosts) agent.allowTo(h, org.proxy ? { via: org.proxy } : {});
 }
 
 function inferenceAgents(scope: Construct, org: Org): void {
@@ -54,7 +53,10 @@ function dataAgents(scope: Construct, org: Org): void {
 export function definePolicies(scope: Construct, cluster: ClusterSpec): void {
   const can = capabilitiesOf(cluster);
   const z = defineZones(scope);
-  const org: Org = { can, c: defineControls(scope, { signatures: can.imageSignatures }), z, s: defineServices(scope, z), w: defineWeb(scope) };
+  const org: Org = {
+    can, c: defineControls(scope, { signatures: can.imageSignatures }), z, s: defineServices(scope, z), w: defineWeb(scope),
+    ...(can.fqdnEgress ? {} : { proxy: defineEgressProxy(scope, z) }),
+  };
   inferenceAgents(scope, org);
   dataAgents(scope, org);
 }

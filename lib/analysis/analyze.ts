@@ -6,6 +6,7 @@ import type { HttpRule, PolicySet } from './ir.js';
 import { ipAtoms } from './ip.js';
 import { dnsPeer, INGRESS_CONTROLLER, ipPeer, type Peer, type Workload } from './topology.js';
 import { translatePolicies } from './translate.js';
+import { proxiedConnections, proxyConfigs, type ProxiedConnection } from './proxy/reach.js';
 import { namespaceLabels, workloadsOf } from './workloads.js';
 
 /** One allowed connection between two peers, with why. */
@@ -32,6 +33,8 @@ export interface Analysis {
   readonly connections: readonly Connection[];
   readonly policies: PolicySet;
   readonly warnings: readonly string[];
+  /** What workloads reach through egress proxies (from the proxies' generated configuration). */
+  readonly proxied: readonly ProxiedConnection[];
   /** Explains any pair (pure; computed on demand). */
   explain(src: Peer, dst: Peer): PairExplanation;
 }
@@ -122,12 +125,14 @@ export function analyze(objects: readonly SourcedObject[]): Analysis {
     const http = httpOf(p);
     connections.push({ src, dst, conns: p.conns, ...(http && { http }) });
   }
-  return {
+  const configs = proxyConfigs(objects);
+  const network = {
     connections,
     workloads: u.workloads,
     peers: [...u.workloads, ...u.external],
     policies: u.policies,
-    warnings: u.policies.warnings,
-    explain: (src, dst) => pair(ev, u, src, dst),
+    warnings: [...u.policies.warnings, ...configs.flatMap((c) => c.conf.problems.map((p) => `${c.source}: ${p}`))],
+    explain: (src: Peer, dst: Peer) => pair(ev, u, src, dst),
   };
+  return { ...network, proxied: proxiedConnections(network, configs) };
 }

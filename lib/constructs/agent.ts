@@ -2,7 +2,8 @@ import type { Construct } from 'constructs';
 import type { ModelBuilder } from './model-builder.js';
 import type { EdgeModel, PeerRef } from '../model/model.js';
 import { Endpoint } from './endpoint.js';
-import type { ExternalEndpoint } from './external-endpoint.js';
+import type { EgressProxy } from './egress-proxy.js';
+import { ExternalEndpoint } from './external-endpoint.js';
 import type { GpuTenancy, RegistryAllowList, RuntimeGuard, SandboxRequirement } from './controls.js';
 import { PolicyConstruct } from './policy-construct.js';
 import { isDnsLabel, labelProblems, type Http, type Port } from './values.js';
@@ -37,6 +38,8 @@ export interface AllowOptions {
   readonly ports?: readonly Port[];
   /** Allowed HTTP requests (L7). @default any request */
   readonly http?: readonly Http[];
+  /** Reach an external endpoint through this egress proxy (for clusters without DNS-name egress). @default direct */
+  readonly via?: EgressProxy;
 }
 
 /** An AI agent workload: its identity, zone, and everything it may reach or run. */
@@ -69,6 +72,8 @@ export class Agent extends PolicyConstruct {
   /** Allow this agent to reach a peer agent, an in-cluster endpoint or an external endpoint. */
   public allowTo(to: Agent | Endpoint | ExternalEndpoint, opts: AllowOptions = {}): this {
     if (to === this) this.check(['an agent cannot allowTo itself; traffic inside one agent is not policed']);
+    if (opts.via !== undefined && !(to instanceof ExternalEndpoint)) this.check([`allowTo(${to.name}, { via: ${opts.via.name} }): only an ExternalEndpoint can be reached through an egress proxy`]);
+    if (opts.via !== undefined && opts.http !== undefined) this.check([`allowTo(${to.name}, { via: ${opts.via.name}, http }): HTTP rules are not enforced through the egress proxy (HTTPS is tunnelled); drop http or reach the host directly on a backend with L7 rules`]);
     this.allowed.push({ to, opts });
     return this;
   }
@@ -114,6 +119,7 @@ export class Agent extends PolicyConstruct {
     return {
       from: this.name, to: ref,
       ports: (opts.ports ?? []).map((x) => x.spec), http: (opts.http ?? []).map((h) => h.rule),
+      ...(opts.via ? { via: opts.via.name } : {}),
       source: { path: `${this.node.path}/allowTo/${ref.kind}/${ref.name}` },
     };
   }

@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { PalisadeError } from '../core/errors.js';
 import type {
-  AgentModel, EdgeModel, EndpointModel, ExternalModel, GpuTenancyModel, PolicyModel, QuarantineModel,
+  AgentModel, EdgeModel, EgressProxyModel, EndpointModel, ExternalModel, GpuTenancyModel, PolicyModel, QuarantineModel,
   RegistryModel, RuntimeGuardModel, SandboxModel, ZoneModel,
 } from '../model/model.js';
 import { LABELS } from '../core/labels.js';
@@ -13,6 +13,7 @@ export class ModelBuilder {
   public readonly agents: AgentModel[] = [];
   public readonly endpoints: EndpointModel[] = [];
   public readonly externals: ExternalModel[] = [];
+  public readonly egressProxies: EgressProxyModel[] = [];
   public readonly edges: EdgeModel[] = [];
   public readonly registries: RegistryModel[] = [];
   public readonly sandboxes: SandboxModel[] = [];
@@ -36,12 +37,13 @@ export function collectModel(scope: Construct): PolicyModel {
   }
   const b = new ModelBuilder();
   for (const c of scope.node.findAll()) if (isPolicyConstruct(c)) c._contribute(b);
-  const edgeKey = (e: EdgeModel): string => `${e.from}>${e.to.kind}:${e.to.name}`;
+  const edgeKey = (e: EdgeModel): string => `${e.from}>${e.to.kind}:${e.to.name}>${e.via ?? ''}`;
   return {
     zones: [...b.zones].sort(byName),
     agents: [...b.agents].sort(byName),
     endpoints: [...b.endpoints].sort(byName),
     externals: [...b.externals].sort(byName),
+    egressProxies: [...b.egressProxies].sort(byName),
     edges: [...b.edges].sort((x, y) => (edgeKey(x) < edgeKey(y) ? -1 : edgeKey(x) > edgeKey(y) ? 1 : 0)),
     registries: [...b.registries].sort(byName),
     sandboxes: [...b.sandboxes].sort(byName),

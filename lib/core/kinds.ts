@@ -43,6 +43,8 @@ export const KINDS: readonly KindSpec[] = [
   k('v1', 'ResourceQuota', 'resourcequotas', true, 'merge', [], ['/spec/scopes', '/spec/scopeSelector']),
   // An agent's identity; others may add imagePullSecrets. Token automount is palisade's field.
   k('v1', 'ServiceAccount', 'serviceaccounts', true, 'merge'),
+  // An egress proxy's generated configuration (its per-agent domain lists).
+  k('v1', 'ConfigMap', 'configmaps', true, 'exclusive'),
   k('node.k8s.io/v1', 'RuntimeClass', 'runtimeclasses', false, 'exclusive'),
   // Cilium and Calico enforce Kubernetes NetworkPolicy too, additively with their own policies.
   k('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies', true, 'exclusive', ['kubernetes', 'cilium', 'calico']),

@@ -35,6 +35,8 @@ export const ANNOTATIONS = {
    * check prove an object untouched since palisade applied it without a server-side dry-run.
    */
   desiredHash: `${PREFIX}/desired-hash`,
+  /** On an egress proxy's generated configuration: the labels (JSON) of the proxy pods it configures. */
+  proxyPods: `${PREFIX}/proxy-pods`,
 } as const;
 
 export const MANAGED_BY_VALUE = 'palisade';

@@ -80,6 +80,8 @@ export interface ExternalModel {
   readonly cidrFallback?: readonly string[];
   /** The fallback may contain guardrail addresses (metadata, kube-apiserver); they stay excluded. */
   readonly allowWideFallback: boolean;
+  /** Ranges always cut out of the fallback (an egress proxy's upstream: every non-public range). */
+  readonly fallbackExcept?: readonly string[];
   readonly source: Source;
 }
 
@@ -96,6 +98,31 @@ export interface EdgeModel {
   readonly ports: readonly PortSpec[];
   /** Empty: any request (L4 only). */
   readonly http: readonly HttpRule[];
+  /** Name of the egress proxy the connection goes through (external destinations only); lowered away before rendering. */
+  readonly via?: string;
+  readonly source: Source;
+}
+
+/** One agent's listener on an egress proxy: the port only it may reach, and the destinations it may ask for there. */
+export interface ProxyListener {
+  readonly agent: string;
+  readonly port: number;
+  readonly destinations: ReadonlyArray<{ readonly external: string; readonly host: string; readonly ports: readonly PortSpec[] }>;
+}
+
+/**
+ * An HTTP(S) forward proxy (Squid) for clusters without DNS-name egress. Each agent that goes
+ * through it gets a listener port of its own: the network policy lets only that agent reach the
+ * port, and the generated proxy configuration lets that port reach only the agent's destinations.
+ */
+export interface EgressProxyModel extends WorkloadSelector {
+  readonly name: string;
+  readonly serviceAccount: string;
+  readonly zone: string;
+  /** Listener ports are assigned from here, one per agent in name order. */
+  readonly firstPort: number;
+  /** Filled when the model is lowered for a cluster (empty as authored). */
+  readonly listeners: readonly ProxyListener[];
   readonly source: Source;
 }
 
@@ -160,6 +187,7 @@ export interface PolicyModel {
   readonly agents: readonly AgentModel[];
   readonly endpoints: readonly EndpointModel[];
   readonly externals: readonly ExternalModel[];
+  readonly egressProxies: readonly EgressProxyModel[];
   readonly edges: readonly EdgeModel[];
   readonly registries: readonly RegistryModel[];
   readonly sandboxes: readonly SandboxModel[];

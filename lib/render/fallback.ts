@@ -36,6 +36,8 @@ export function fallbackRanges(ctx: RenderContext, agent: AgentModel, x: Externa
         hint: `list the host's own addresses, or set allowWideFallback: true on ExternalEndpoint "${x.name}" to accept the range (the guardrail addresses stay excluded)`,
       });
     }
-    return { cidr, except: ex.map((e) => e.cidr) };
+    const always = (x.fallbackExcept ?? []).filter((c) => c !== cidr && cidrContains(cidr, c));
+    const guarded = ex.map((e) => e.cidr).filter((c) => !always.some((a) => cidrContains(a, c)));
+    return { cidr, except: [...always, ...guarded] };
   });
 }

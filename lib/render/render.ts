@@ -13,6 +13,7 @@ import { renderCilium } from './cilium/cilium.js';
 import { renderClusterNetworkPolicy } from './cluster-network-policy.js';
 import type { RenderContext } from './context.js';
 import { renderKubernetesNetwork } from './kubernetes/network-policy.js';
+import { renderEgressProxies } from './egress-proxy/egress-proxy.js';
 import { renderTetragon } from './tetragon/tetragon.js';
 
 export interface RenderResult {
@@ -59,6 +60,7 @@ export function renderCluster(model: PolicyModel, cluster: ClusterSpec): RenderR
   const ctx: RenderContext = { model, cluster, chart, issues: [] };
   renderBase(ctx);
   renderNetwork(ctx);
+  renderEgressProxies(ctx);
   if (cluster.clusterNetworkPolicy) renderClusterNetworkPolicy(ctx);
   renderAdmission(ctx);
   renderRuntime(ctx);

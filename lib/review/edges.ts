@@ -29,6 +29,11 @@ export function edgesOf(a: Analysis): Map<string, Edge> {
     const e = edgeOf(c);
     out.set(`${e.src} => ${e.dst}`, e);
   }
+  // Through an egress proxy: the host a listener forwards to is the destination (its list is the control).
+  for (const p of a.proxied) {
+    const e: Edge = { src: p.src.id, dst: `${p.host}[DNS] via ${p.proxy.id}`, conns: p.conns.toString() };
+    out.set(`${e.src} => ${e.dst}`, e);
+  }
   return out;
 }
 

@@ -12,7 +12,7 @@ export function maxRisk(risks: readonly Risk[]): Risk {
   return risks.reduce<Risk>((acc, r) => (RISK_ORDER.indexOf(r) > RISK_ORDER.indexOf(acc) ? r : acc), 'none');
 }
 
-const EMPTY_MODEL_SIDE = (c: SideCluster): SideCluster => ({ ...c, objects: [], model: { ...c.model, agents: [], endpoints: [], externals: [], edges: [], registries: [], sandboxes: [], runtimeGuards: [], gpuTenancies: [] } });
+const EMPTY_MODEL_SIDE = (c: SideCluster): SideCluster => ({ ...c, objects: [], model: { ...c.model, agents: [], endpoints: [], externals: [], egressProxies: [], edges: [], registries: [], sandboxes: [], runtimeGuards: [], gpuTenancies: [] } });
 
 function reviewCluster(before: SideCluster | undefined, after: SideCluster, config: ReviewConfig): ClusterReview {
   const base = before ?? EMPTY_MODEL_SIDE(after);

@@ -9,6 +9,8 @@ import { collectModel } from '../constructs/model-builder.js';
 import { formatIssues, type SynthIssue } from '../model/issues.js';
 import type { PolicyModel } from '../model/model.js';
 import { validateModel } from '../model/validate.js';
+import { lowerEgressProxies } from '../model/egress-proxy.js';
+import { capabilitiesOf } from '../cluster/capabilities.js';
 import { renderCluster } from '../render/render.js';
 import { policyCodeError } from './policy-location.js';
 import { SchemaValidator } from './schema-validator.js';
@@ -45,8 +47,9 @@ export function synthesize(define: PolicyDefinition, cluster: ClusterSpec, valid
   } catch (e) {
     throw policyCodeError(cluster.name, e);
   }
-  const model = collectModel(root);
-  const modelIssues = validateModel(model);
+  const lowered = lowerEgressProxies(collectModel(root), capabilitiesOf(cluster).fqdnEgress);
+  const model = lowered.model;
+  const modelIssues = [...lowered.issues, ...(lowered.issues.length > 0 ? [] : validateModel(model))];
   if (modelIssues.length > 0) throw new SynthError(cluster.name, modelIssues);
   const rendered = renderCluster(model, cluster);
   const schema = validator ?? (sharedValidator ??= new SchemaValidator());

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { analyze, formatConnlist, formatHttp, readManifests, synthesizedInput, sortConnections, unsupportedKinds, type Analysis, type Decision, type PairExplanation, type SourcedObject } from '../../lib/analysis/index.js';
+import { analyze, formatConnlist, formatHttp, formatProxied, proxiedLine, readManifests, synthesizedInput, sortConnections, unsupportedKinds, type Analysis, type Decision, type PairExplanation, type SourcedObject } from '../../lib/analysis/index.js';
 import { PalisadeError } from '../../lib/core/errors.js';
 import { EXIT } from './exit.js';
 import { synthClusters } from './synth.js';
@@ -50,11 +50,11 @@ function render(a: Analysis, flags: AnalyzeFlags): string {
   const conns = sortConnections(a.connections);
   switch (flags.format) {
     case 'txt':
-      return flags.explain ? `${conns.map((c) => explainText(a.explain(c.src, c.dst))).join('\n')}\n` : formatConnlist(a);
+      return `${flags.explain ? `${conns.map((c) => explainText(a.explain(c.src, c.dst))).join('\n')}\n` : formatConnlist(a)}${formatProxied(a)}`;
     case 'json':
-      return `${JSON.stringify({ connections: conns.map((c) => ({ src: c.src.id, dst: c.dst.id, conns: c.conns.toJSON(), ...(c.http === undefined ? {} : { http: c.http }), ...(flags.explain ? { explanation: explainText(a.explain(c.src, c.dst)).split('\n').slice(1).map((l) => l.trim()) } : {}) })), warnings: a.warnings }, null, 2)}\n`;
+      return `${JSON.stringify({ connections: conns.map((c) => ({ src: c.src.id, dst: c.dst.id, conns: c.conns.toJSON(), ...(c.http === undefined ? {} : { http: c.http }), ...(flags.explain ? { explanation: explainText(a.explain(c.src, c.dst)).split('\n').slice(1).map((l) => l.trim()) } : {}) })), proxied: a.proxied.map((p) => ({ src: p.src.id, host: p.host, conns: p.conns.toJSON(), via: `${p.proxy.id}:${p.listener}` })), warnings: a.warnings }, null, 2)}\n`;
     case 'md':
-      return ['| Source | Destination | Connections |', '| --- | --- | --- |', ...conns.map((c) => `| \`${c.src.id}\` | \`${c.dst.id}\` | ${c.conns.toString()}${c.http === undefined ? '' : ` (HTTP ${formatHttp(c.http)})`} |`), ''].join('\n');
+      return ['| Source | Destination | Connections |', '| --- | --- | --- |', ...conns.map((c) => `| \`${c.src.id}\` | \`${c.dst.id}\` | ${c.conns.toString()}${c.http === undefined ? '' : ` (HTTP ${formatHttp(c.http)})`} |`), ...a.proxied.map(proxiedLine).sort().map((l) => `| ${l.replace(' => ', ' | ').replace(' : ', ' | ')} |`), ''].join('\n');
     default:
       throw new PalisadeError('InvalidInput', `unknown --format ${flags.format} (txt, json or md)`);
   }

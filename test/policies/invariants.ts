@@ -1,6 +1,9 @@
 import { expect } from 'vitest';
 import { analyze, synthesizedInput, type Connection } from '../../lib/analysis/index.js';
 import { assertNever } from '../../lib/core/assert.js';
+import { NON_PUBLIC_CIDRS } from '../../lib/core/networks.js';
+import { intersect, normalize } from '../../lib/analysis/intervals.js';
+import { ipBlockSet } from '../../lib/analysis/ip.js';
 import { LABELS, type KubeObject, type SynthResult } from '../../lib/index.js';
 
 const find = (objects: readonly KubeObject[], kind: string, name: string, ns?: string): KubeObject | undefined =>
@@ -65,23 +68,33 @@ export function defaultDenyViolations(result: SynthResult): string[] {
 
 /**
  * No workload outside kube-system reaches any IP address outside the cluster (whatever the CIDR
- * spelling: 0.0.0.0/0, two /1 halves, Cilium's world entity), and the DNS names an agent reaches
- * are exactly the hosts of its declared external edges (no `*` pattern, nothing borrowed).
+ * spelling: 0.0.0.0/0, two /1 halves, Cilium's world entity) except an egress proxy, which reaches
+ * public addresses only, and the DNS names an agent reaches, directly or through a proxy's
+ * configuration, are exactly the hosts of its declared external edges (no `*` pattern, nothing borrowed).
  * Returns what breaks this.
  */
 export function externalReachViolations(result: SynthResult): string[] {
-  const conns = reachOf(result).filter((c) => c.src.type === 'workload' && c.src.namespace !== 'kube-system');
-  const out = conns.filter((c) => c.dst.type === 'ip').map(line);
+  const analysis = analyze(synthesizedInput(result.cluster.name, result.objects, result.model));
+  const proxies = new Set(result.model.egressProxies.map((p) => `${p.namespace}/${p.name}[Deployment]`));
+  const conns = analysis.connections.filter((c) => c.src.type === 'workload' && c.src.namespace !== 'kube-system');
+  // Only an egress proxy reaches addresses, and only public ones (never pods, nodes or metadata by IP).
+  const out = conns.filter((c) => c.dst.type === 'ip' && !(proxies.has(c.src.id) && isPublic(c.dst.range))).map(line);
   const hostOf = new Map(result.model.externals.map((e) => [e.name, e.host]));
-  for (const a of result.model.agents) {
-    const declared = new Set(result.model.edges.filter((e) => e.from === a.name && e.to.kind === 'external').map((e) => hostOf.get(e.to.name)));
+  for (const a of result.model.agents.filter((x) => !result.model.egressProxies.some((p) => p.name === x.name))) {
+    const viaProxy = result.model.egressProxies.flatMap((p) => p.listeners.filter((l) => l.agent === a.name).flatMap((l) => l.destinations.map((d) => d.host)));
+    const declared = new Set([...result.model.edges.filter((e) => e.from === a.name && e.to.kind === 'external').map((e) => hostOf.get(e.to.name)), ...viaProxy]);
     const id = `${a.namespace}/${a.name}[Deployment]`;
     for (const c of conns) if (c.src.id === id && c.dst.type === 'dns' && !declared.has(c.dst.name)) out.push(`${line(c)} (undeclared name)`);
-    const reached = new Set(conns.filter((c) => c.src.id === id && c.dst.type === 'dns').map((c) => c.dst.id.replace(/\[DNS\]$/, '')));
+    const proxied = analysis.proxied.filter((p) => p.src.id === id);
+    for (const p of proxied) if (!declared.has(p.host)) out.push(`${id} => ${p.host} via ${p.proxy.id}:${p.listener} : ${p.conns.toString()} (undeclared name)`);
+    const reached = new Set([...conns.flatMap((c) => (c.src.id === id && c.dst.type === 'dns' ? [c.dst.name] : [])), ...proxied.map((p) => p.host)]);
     for (const h of declared) if (h !== undefined && !reached.has(h)) out.push(`${id} does not reach declared ${h}`);
   }
   return out;
 }
+
+const NON_PUBLIC = normalize(NON_PUBLIC_CIDRS.flatMap((c) => ipBlockSet(c) ?? []));
+const isPublic = (range: readonly [number, number]): boolean => intersect([[range[0], range[1]]], NON_PUBLIC).length === 0;
 
 /**
  * Impostors of every agent: one wears its labels under the namespace's default ServiceAccount,

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { LABELS, listClusters, loadCluster, renderFiles, synthesize, type KubeObject, type SynthResult } from '../../lib/index.js';
 import { definePolicies } from '../../policies/index.js';
 import { REPO_ROOT } from '../support/shared.js';
+import { analyze, synthesizedInput } from '../../lib/analysis/index.js';
 import { assertDefaultDeny, defaultDenyViolations, externalReachViolations, reachOf } from './invariants.js';
 
 const clustersDir = `${REPO_ROOT}/clusters`;
@@ -30,6 +31,15 @@ describe('template policies', () => {
 
   it.each(names)('%s: agents reach no IP outside the cluster and exactly their declared DNS names (analysis engine)', (name) => {
     expect(externalReachViolations(results.get(name)!)).toEqual([]);
+  });
+
+  it.each(['local', 'prod-calico'])('%s: each agent reaches its own web hosts through the egress proxy, and only those (network + proxy configuration)', (name) => {
+    const r = results.get(name)!;
+    const a = analyze(synthesizedInput(name, r.objects, r.model));
+    const via = (agent: string): string[] => a.proxied.filter((p) => p.src.id === `agents/${agent}[Deployment]`).map((p) => `${p.host} ${p.conns.toString()} via ${p.proxy.id}:${p.listener}`).sort();
+    expect(via('research-agent')).toEqual(['*.wikipedia.org', 'api.openai.com', 'export.arxiv.org'].map((h) => `${h} TCP 443 via egress/egress-proxy[Deployment]:3129`));
+    expect(via('coding-agent')).toEqual(['*.githubusercontent.com', 'github.com', 'registry.npmjs.org'].map((h) => `${h} TCP 443 via egress/egress-proxy[Deployment]:3128`));
+    expect(a.proxied.map((p) => p.src.id).filter((id) => !/^agents\/(research|coding)-agent\[/.test(id))).toEqual([]);
   });
 
   it.each(names)('%s: every object names the constructs and rule it implements', (name) => {
@@ -59,7 +69,7 @@ describe('template policies', () => {
 
   it('uses each backend it declares', () => {
     const kinds = (n: string): Set<string> => new Set(results.get(n)!.objects.map((o) => o.kind));
-    expect(kinds('local')).toEqual(new Set(['Namespace', 'ServiceAccount', 'RuntimeClass', 'NetworkPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ResourceQuota']));
+    expect(kinds('local')).toEqual(new Set(['Namespace', 'ServiceAccount', 'RuntimeClass', 'NetworkPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ResourceQuota', 'ConfigMap']));
     expect(kinds('prod-cilium')).toContain('CiliumNetworkPolicy');
     expect(kinds('prod-cilium')).toContain('TracingPolicyNamespaced');
     for (const k of ['Tier', 'GlobalNetworkPolicy', 'NetworkPolicy', 'ValidatingPolicy', 'ImageValidatingPolicy', 'ClusterNetworkPolicy']) expect(kinds('prod-calico')).toContain(k);

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 
 /** External programs some tests need as oracles or harness. */
-export type Tool = 'go' | 'kubectl' | 'python3';
+export type Tool = 'go' | 'kubectl' | 'python3' | 'apt-get';
 
-const PROBE: Readonly<Record<Tool, readonly string[]>> = { go: ['version'], kubectl: ['version', '--client'], python3: ['--version'] };
+const PROBE: Readonly<Record<Tool, readonly string[]>> = { go: ['version'], kubectl: ['version', '--client'], python3: ['--version'], 'apt-get': ['--version'] };
 
 /** `PALISADE_TEST_SKIP_MISSING=kubectl,python3` (or `all`): tools whose absence skips tests instead of failing them. */
 function optedOut(tool: Tool, env: NodeJS.ProcessEnv): boolean {
