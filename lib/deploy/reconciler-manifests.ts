@@ -43,6 +43,8 @@ function clusterRole(managed: readonly KubeObject[], backends: ReconcilerDeploym
   }));
   // Events: recorded on corrections and fights; listed to report recent fights as drift.
   rules.push({ apiGroups: [''], resources: ['events'], verbs: ['create', 'list'] });
+  // The API server's admission counters: writes the protection policy denied (blocked tampers).
+  rules.push({ nonResourceURLs: ['/metrics'], verbs: ['get'] } as unknown as typeof rules[number]);
   return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(NAME), rules };
 }
 

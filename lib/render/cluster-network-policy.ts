@@ -1,10 +1,10 @@
 import * as cnp from '../imports/cnp-policy.networking.k8s.io.js';
 import { LABELS } from '../core/labels.js';
 import { meta, objectId, type RenderContext } from './context.js';
-import { CLOUD_METADATA_CIDRS, NAMESPACE_NAME_LABEL } from './selectors.js';
+import { CLOUD_METADATA_DENY, NAMESPACE_NAME_LABEL } from './selectors.js';
 import { metadataDenyScope, sortedLabels } from './topology.js';
 
-const DENY_METADATA = [{ name: 'deny-cloud-metadata', action: cnp.ClusterNetworkPolicySpecEgressAction.DENY, to: [{ networks: [...CLOUD_METADATA_CIDRS] }] }];
+const DENY_METADATA = [{ name: 'deny-cloud-metadata', action: cnp.ClusterNetworkPolicySpecEgressAction.DENY, to: [{ networks: [...CLOUD_METADATA_DENY] }] }];
 
 /**
  * Cloud metadata denied for agent namespaces without a waiver; in a namespace where an agent

@@ -13,6 +13,8 @@ import { synthesize } from '../synth/synthesize.js';
 import { testCluster } from '../testing/index.js';
 import { smallOrg } from '../../test/fixtures/small-org.js';
 import { CLOUD_METADATA_CIDRS } from './selectors.js';
+import { loadCluster } from '../cluster/load.js';
+import { definePolicies } from '../../policies/index.js';
 
 const openEgress: KubeObject = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'open', namespace: 'tools' }, spec: { endpointSelector: {}, egress: [{ toCIDR: ['0.0.0.0/0'] }] } };
 
@@ -30,6 +32,19 @@ describe('E9: the metadata guard', () => {
     for (const m of CLOUD_METADATA_CIDRS) {
       const ip = parseIPv4(m.replace('/32', ''))!;
       expect(ranges.filter(([lo, hi]) => lo <= ip && ip <= hi), m).toEqual([]);
+    }
+  });
+});
+
+describe('IPv6 cloud metadata (E9)', () => {
+  it('is denied explicitly where allows can reach IPv6 (Cilium egressDeny, ClusterNetworkPolicy), and the IPv4 analysis is not disturbed by it', async () => {
+    for (const name of ['prod-cilium', 'prod-calico']) {
+      const cluster = await loadCluster(`${process.cwd()}/clusters`, name);
+      const r = synthesize(definePolicies, cluster);
+      const deny = r.objects.filter((o) => JSON.stringify(o).includes('fd00:ec2::254/128'));
+      expect(deny.map((o) => o.kind), name).toEqual(name === 'prod-cilium' ? ['CiliumClusterwideNetworkPolicy'] : ['ClusterNetworkPolicy']);
+      expect(JSON.stringify(deny)).toContain('fd00:ec2::23/128');
+      expect(analyze(synthesizedInput(name, r.objects, r.model)).warnings.filter((w) => w.includes('IPv6')), name).toEqual([]);
     }
   });
 });

@@ -18,10 +18,19 @@ export const CLOUD_METADATA_CIDR = '169.254.169.254/32';
 /**
  * Cloud metadata and credential endpoints pods must not reach (IPv4): the instance metadata
  * service of AWS, GCP, Azure and others (169.254.169.254), ECS task metadata (169.254.170.2), EKS
- * Pod Identity (169.254.170.23) and Alibaba Cloud (100.100.100.200). IPv6 IMDS (fd00:ec2::254) is
- * not covered yet: the analysis models IPv4 only.
+ * Pod Identity (169.254.170.23) and Alibaba Cloud (100.100.100.200).
  */
 export const CLOUD_METADATA_CIDRS: readonly string[] = ['100.100.100.200/32', CLOUD_METADATA_CIDR, '169.254.170.2/32', '169.254.170.23/32'];
+
+/** The same over IPv6: AWS's IPv6 instance metadata and EKS Pod Identity (fd00:ec2::254, fd00:ec2::23). */
+export const CLOUD_METADATA_CIDRS_V6: readonly string[] = ['fd00:ec2::23/128', 'fd00:ec2::254/128'];
+
+/**
+ * What the explicit metadata denies name (Cilium egressDeny, ClusterNetworkPolicy): both families,
+ * because DNS-name and entity allows can reach IPv6 addresses. Plain NetworkPolicy and palisade's
+ * Calico tier are allow-lists of IPv4 ranges ending in a deny, so IPv6 metadata is never allowed there.
+ */
+export const CLOUD_METADATA_DENY: readonly string[] = [...CLOUD_METADATA_CIDRS, ...CLOUD_METADATA_CIDRS_V6];
 
 function parseCidr(cidr: string): { start: number; size: number } {
   const [ip = '0.0.0.0', mask = '32'] = cidr.split('/');

@@ -1,7 +1,7 @@
 import { destOf, sourceOf } from './edges.js';
 import type { Edge, EdgeChange, Finding } from './types.js';
 
-const DNS = /^(.*)\[DNS\]$/;
+const DNS = /^(.*?)\[DNS\](?: via .*)?$/;
 const IP = /^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)\[External\]$/;
 
 function dnsName(id: string): string | undefined {

@@ -2,7 +2,7 @@ import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import { smallOrg, type SmallOrgOptions } from '../../test/fixtures/small-org.js';
 import type { ClusterSpec } from '../cluster/cluster-spec.js';
-import { ExternalEndpoint, Agent, Zone, Port, type PolicyDefinition } from '../index.js';
+import { EgressProxy, ExternalEndpoint, Agent, Zone, Port, type PolicyDefinition } from '../index.js';
 import { synthesize } from '../synth/synthesize.js';
 import { testCluster } from '../testing/index.js';
 import type { Probe } from './config.js';
@@ -29,7 +29,23 @@ function reachTo(host: string): PolicyDefinition {
   };
 }
 
+function viaProxy(...hosts: string[]): PolicyDefinition {
+  return (scope) => {
+    const zone = new Zone(scope, 'inference');
+    const proxy = new EgressProxy(scope, 'proxy', { namespace: 'egress', zone });
+    const agent = new Agent(scope, 'coder', { namespace: 'agents', zone, podLabels: { app: 'coder' } });
+    hosts.forEach((host, i) => agent.allowTo(new ExternalEndpoint(scope, `h${i}`, { host }), { via: proxy }));
+  };
+}
+
 describe('semantic review', () => {
+  it('reports a host added to an agent\'s egress-proxy list as a new destination, wildcards flagged', () => {
+    const r = review(side('base', viaProxy('github.com'), k8s), side('head', viaProxy('github.com', '*.npmjs.org'), k8s), { probes: [] }, []);
+    const added = r.clusters[0]!.edges.filter((e) => e.change === 'added');
+    expect(added).toEqual([{ change: 'added', after: { src: 'agents/coder[Deployment]', dst: '*.npmjs.org[DNS] via egress/proxy[Deployment]', conns: 'TCP 443' } }]);
+    expect(r.clusters[0]!.findings.map((f) => f.kind)).toContain('new-wildcard');
+  });
+
   it('reports an added external edge by agent with its port', () => {
     const r = review(side('base', smallOrg(), cilium), side('head', smallOrg({ external: 'name' }), cilium), { probes: [] }, []);
     const added = r.clusters[0]!.edges.filter((e) => e.change === 'added');

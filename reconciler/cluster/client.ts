@@ -31,6 +31,8 @@ export interface ClusterClient {
   replace(obj: KubeObject, opts?: { readonly fieldManager?: string }): Promise<KubeObject>;
   /** REST path of a kind's collection (`/apis/cilium.io/v2/namespaces/x/ciliumnetworkpolicies`), for watches. */
   collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string>;
+  /** GET of a non-resource path such as `/metrics`, as text. */
+  getText(path: string): Promise<string>;
   /** The underlying kubeconfig, for watches. */
   readonly kubeConfig: KubeConfig;
 }
@@ -121,6 +123,7 @@ export function clientFor(kc: KubeConfig, counter?: RequestCounter): ClusterClie
     create: (obj, opts = {}) => call(idOf(obj), 'create', async () => (await api.send('create', obj as KubernetesObject, { query: { fieldManager: FIELD_MANAGER, ...(opts.dryRun ? { dryRun: 'All' } : {}) }, body: obj })) as KubeObject),
     replace: (obj, opts = {}) => call(idOf(obj), 'replace', async () => (await api.send('replace', obj as KubernetesObject, { query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER }, body: obj })) as KubeObject),
     collectionPath: (apiVersion, kind, namespace) => api.collectionPath(apiVersion, kind, namespace),
+    getText: (path) => call({ apiVersion: 'v1', kind: 'NonResource', name: path }, 'get', () => api.getText(path)),
     get: (id) => call(id, 'get', () => orUndefined(async () => (await api.send('read', header(id))) as KubeObject)),
     list: (apiVersion, kind, opts = {}) => call({ apiVersion, kind, name: '*', ...(opts.namespace ? { namespace: opts.namespace } : {}) }, 'list', async () => {
       const spec = { apiVersion, kind, metadata: opts.namespace ? { namespace: opts.namespace } : {} } as KubernetesObject;

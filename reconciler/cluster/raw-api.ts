@@ -8,6 +8,8 @@ export interface RawRequest {
   readonly contentType?: string;
 }
 
+const TEXT = 'text/plain';
+
 export type Action = 'create' | 'read' | 'patch' | 'replace' | 'delete' | 'list';
 
 const METHOD: Record<Action, HttpMethod> = {
@@ -22,8 +24,11 @@ const METHOD: Record<Action, HttpMethod> = {
  */
 export class RawObjectApi extends KubernetesObjectApi {
   /** Responses as the API server sent them. */
-  protected override async processResponse<T extends KubernetesObject>(response: ResponseContext): Promise<T> {
-    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) return JSON.parse(await response.body.text()) as T;
+  protected override async processResponse<T extends KubernetesObject>(response: ResponseContext, type?: string): Promise<T> {
+    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) {
+      const text = await response.body.text();
+      return (type === TEXT ? text : JSON.parse(text)) as T;
+    }
     throw new ApiException(response.httpStatusCode, 'Unsuccessful HTTP Request', await response.getBodyAsAny(), response.headers);
   }
 
@@ -39,6 +44,13 @@ export class RawObjectApi extends KubernetesObjectApi {
       ctx.setBody(JSON.stringify(body));
     }
     return this.requestPromise(ctx);
+  }
+
+  /** A GET of a non-resource path (`/metrics`), returning the body as text. */
+  public async getText(path: string): Promise<string> {
+    const ctx = this.configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
+    ctx.setHeaderParam('Accept', 'text/plain');
+    return (await this.requestPromise(ctx, TEXT)) as unknown as string;
   }
 
   /** REST path of a kind's collection, for watches. */

@@ -1,5 +1,6 @@
 import { readAppliedRevision } from '../inventory/revision-record.js';
 import { Predictor } from '../observe/predict.js';
+import { readDenials } from '../observe/denials.js';
 import { reconcileOnce } from '../engine/reconcile-once.js';
 import { hasOpenDrift, type DriftReport, type ReportFormat } from '../report/index.js';
 import { EXIT } from './exit.js';
@@ -19,7 +20,8 @@ export async function runDrift(flags: DriftFlags): Promise<number> {
   for (const t of targets) {
     const client = await connectTarget(flags, t);
     const { report } = await reconcileOnce(client, new Predictor(client), t, { write: false });
-    reports.push({ ...report, live: (await readAppliedRevision(client, t.spec.name)) ?? 'none' });
+    const denials = await readDenials(client, t.spec);
+    reports.push({ ...report, live: (await readAppliedRevision(client, t.spec.name)) ?? 'none', ...(denials ? { denials } : {}) });
   }
   await emit(reports, flags.format, flags.output);
   return reports.some(hasOpenDrift) ? EXIT.findings : EXIT.ok;

@@ -14,6 +14,7 @@ import { FightDetector, type FightOptions } from './fight.js';
 import { reconcileOnce, type PassResult } from './reconcile-once.js';
 import type { Metrics } from './telemetry.js';
 import { Watcher, type WatchEventType } from './watcher.js';
+import { DenialMonitor } from './denial-monitor.js';
 
 export interface ControllerOptions {
   readonly metrics: Metrics;
@@ -26,6 +27,8 @@ export interface ControllerOptions {
   readonly onCorrection?: (c: Correction) => void;
   /** Full pass this often, a safety net for any missed watch event. @default 300000 (5 min); 0: never */
   readonly resyncMs?: number;
+  /** How often the protection policy's denial count is read (blocked tampers). 0: never. @default 30000 */
+  readonly denialPollMs?: number;
 }
 
 /** A correction the controller made in watch mode. */
@@ -47,6 +50,7 @@ export class ClusterController {
   private readonly fights: FightDetector;
   private watcher: Watcher | undefined;
   private resync: NodeJS.Timeout | undefined;
+  private denials: NodeJS.Timeout | undefined;
   /** This controller holds the cluster's Lease: the inventory's only writer, so it is cached. */
   private readonly inventory: CachedInventory;
   private readonly pending = new Map<ResourceKey, { type: WatchEventType; obj: KubeObject; at: number }>();
@@ -66,6 +70,7 @@ export class ClusterController {
   public async start(): Promise<PassResult> {
     const pass = await this.fullPass();
     await this.watch();
+    this.watchDenials();
     const every = this.opts.resyncMs ?? 300_000;
     if (every > 0) {
       this.resync = setInterval(() => {
@@ -74,6 +79,16 @@ export class ClusterController {
       this.resync.unref();
     }
     return pass;
+  }
+
+  private watchDenials(): void {
+    const every = this.opts.denialPollMs ?? 30_000;
+    if (every <= 0) return;
+    const monitor = new DenialMonitor(this.client, this.target.spec, this.opts);
+    const poll = (): void => { monitor.check().catch((e: unknown) => this.opts.log.error({ cluster: this.cluster, err: String(e) }, 'denial count check failed')); };
+    poll();
+    this.denials = setInterval(poll, every);
+    this.denials.unref();
   }
 
   public async fullPass(): Promise<PassResult> {
@@ -114,6 +129,7 @@ export class ClusterController {
   public stop(): void {
     this.watcher?.stop();
     if (this.resync) clearInterval(this.resync);
+    if (this.denials) clearInterval(this.denials);
   }
 
   /** Waits until the inventory records every correction made so far (tests, shutdown). */

@@ -19,10 +19,12 @@ export async function recordEvent(client: ClusterClient, log: Logger, event: { r
 }
 
 /**
- * A revision the reconciler refused to apply (a probe it violates, an unverified signature): a
- * Warning Event on the cluster's inventory in palisade-system, where on-call looks first.
+ * A revision the reconciler refused to apply (a probe it violates, an unverified signature), or
+ * writes admission refused (blocked tampers): a Warning Event on the cluster's inventory in
+ * palisade-system, where on-call looks first.
  */
-export function recordRefusal(client: ClusterClient, log: Logger, refusal: { readonly cluster: string; readonly reason: 'ProbeFailed' | 'SignatureRejected'; readonly message: string }): Promise<void> {
+export function recordRefusal(client: ClusterClient, log: Logger, refusal: { readonly cluster: string; readonly reason: 'ProbeFailed' | 'SignatureRejected' | 'TamperDenied'; readonly message: string }): Promise<void> {
   const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: inventoryName(refusal.cluster), namespace: INVENTORY_NAMESPACE } };
-  return recordEvent(client, log, { obj, reason: refusal.reason, message: refusal.message, labels: { [LABELS.event]: 'revision-refused', [LABELS.cluster]: refusal.cluster } });
+  const event = refusal.reason === 'TamperDenied' ? 'tamper-denied' : 'revision-refused';
+  return recordEvent(client, log, { obj, reason: refusal.reason, message: refusal.message, labels: { [LABELS.event]: event, [LABELS.cluster]: refusal.cluster } });
 }

@@ -11,6 +11,8 @@ export class Metrics {
   public readonly latency = new Histogram({ name: 'palisade_correction_latency_seconds', help: 'Time from a cluster event to the corrected write', labelNames: ['cluster'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
   public readonly managed = new Gauge({ name: 'palisade_managed_objects', help: 'Objects palisade manages', labelNames: ['cluster'], registers: [this.registry] });
   public readonly refusals = new Counter({ name: 'palisade_revisions_refused_total', help: 'Revisions not applied because a gate refused them (probe)', labelNames: ['cluster', 'reason'], registers: [this.registry] });
+  public readonly admissionDenials = new Gauge({ name: 'palisade_admission_denials', help: 'Writes the protection policy denied, as counted by the API server palisade talks to (since that server started)', labelNames: ['cluster'], registers: [this.registry] });
+  public readonly tampersDenied = new Counter({ name: 'palisade_tampers_denied_total', help: 'Denied writes to protected objects seen by this reconciler (increases of palisade_admission_denials)', labelNames: ['cluster'], registers: [this.registry] });
   public readonly revision = new Gauge({ name: 'palisade_source_revision_info', help: 'Revision being enforced', labelNames: ['cluster', 'revision'], registers: [this.registry] });
 
   public constructor() {

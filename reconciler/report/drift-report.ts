@@ -2,6 +2,7 @@ import { assertNever } from '../../lib/core/assert.js';
 import type { ResourceId } from '../../lib/core/resource-id.js';
 import type { ApplyAction, ApplyResult } from '../apply/apply.js';
 import type { AppliedRevision } from '../inventory/revision-record.js';
+import type { Denials } from '../observe/denials.js';
 import type { Change, ChangeSet, FieldChange, SkipReason } from '../plan/types.js';
 
 /** `fight`: watch mode recently kept correcting this object because another writer kept changing it. */
@@ -28,6 +29,8 @@ export interface DriftReport {
   readonly refusal?: string;
   /** What palisade last applied to the cluster and whether its signatures were verified (drift reports). */
   readonly live?: AppliedRevision | 'none';
+  /** Writes the cluster's protection policy denied (blocked tampers), as counted by the API server (drift reports). */
+  readonly denials?: Denials;
   readonly summary: Readonly<Record<ApplyAction, number>>;
 }
 

@@ -51,6 +51,9 @@ describe.skipIf(skipWithout('kubectl'))('palisade install-manifests', () => {
     expect(await canI('create', 'pods', 'agents')).toBe('no');
     expect(await canI('list', 'globalnetworkpolicies.projectcalico.org')).toBe('no');
     expect(await canI('list', 'policyexceptions.policies.kyverno.io')).toBe('no');
+    // The API server's admission counters (blocked tampers), and no other non-resource URL.
+    expect(await canI('get', '/metrics')).toBe('yes');
+    expect(await canI('get', '/logs')).toBe('no');
   });
 
   it('lets the reconciler of a Kyverno cluster remove foreign PolicyExceptions, and nothing of other backends', async () => {

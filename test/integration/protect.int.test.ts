@@ -15,6 +15,10 @@ import { testCluster } from '../../lib/testing/index.js';
 import { reconcileOnce } from '../../reconciler/engine/reconcile-once.js';
 import { Predictor } from '../../reconciler/observe/predict.js';
 import { desiredFrom, type ClusterTarget } from '../../reconciler/source/desired.js';
+import { pino } from 'pino';
+import { DenialMonitor } from '../../reconciler/engine/denial-monitor.js';
+import { Metrics } from '../../reconciler/engine/telemetry.js';
+import { readDenials } from '../../reconciler/observe/denials.js';
 import { eventually, testClient, uniqueName } from '../support/cluster.js';
 import { smallDefinition } from '../support/targets.js';
 import { skipWithout } from '../support/tools.js';
@@ -103,6 +107,26 @@ describe.skipIf(skipWithout('kubectl'))('protect: drift prevented at admission',
     const glass = await kubectlAs(MALLORY, ['palisade:break-glass'], ['apply', '-f', '-'], allowAll(agents, 'emergency'));
     expect(glass.out).toContain('created');
     expect(glass.ok).toBe(true);
+  });
+
+  it('counts the writes it refused (the API server\'s own counter) and reports them as a TamperDenied Event', async () => {
+    const metrics = new Metrics();
+    const monitor = new DenialMonitor(client, target.spec, { metrics, log: pino({ level: 'silent' }) });
+    const before = await monitor.check();
+    if (before === undefined || 'error' in before) throw new Error(`no denial count: ${JSON.stringify(before)}`);
+    const tamperEvents = async (): Promise<string[]> => (await client.list('v1', 'Event', { namespace: 'palisade-system', labelSelector: `palisade.dev/event=tamper-denied,palisade.dev/cluster=${target.spec.name}` })).map((e) => String(e['message']));
+    const eventsBefore = await tamperEvents();
+    expect((await kubectlAs(MALLORY, [], ['apply', '-f', '-'], allowAll(agents, 'again'))).ok).toBe(false);
+    expect((await kubectlAs(MALLORY, [], ['-n', agents, 'delete', 'networkpolicy', 'palisade-default-deny'])).ok).toBe(false);
+    expect(await readDenials(client, target.spec)).toEqual({ policy: `palisade-protect-${target.spec.name}`, denied: before.denied + 2 });
+    await monitor.check();
+    const fresh = (await tamperEvents()).filter((m) => !eventsBefore.includes(m));
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]).toContain(`admission denied 2 write(s) to objects palisade protects on cluster ${target.spec.name} since the last check`);
+    expect((await metrics.registry.getSingleMetricAsString('palisade_admission_denials'))).toContain(`palisade_admission_denials{cluster="${target.spec.name}"} ${before.denied + 2}`);
+    // Nothing new, nothing reported.
+    await monitor.check();
+    expect((await tamperEvents()).length).toBe(eventsBefore.length + 1);
   });
 
   it('still corrects what got past it (break glass) on the next pass, and does not lock itself out', async () => {

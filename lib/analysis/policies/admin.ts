@@ -64,7 +64,8 @@ function actionOf(value: unknown, field: string, fail: Fail): Action {
 function adminRule(rule: unknown, dir: Direction, i: number, rc: RuleCtx): Rule {
   const field = `spec.${dir}[${i}]`;
   const peersField = dir === 'ingress' ? 'from' : 'to';
-  const peers = list(get(rule, peersField)).map((p, j) => adminPeer(p, `${field}.${peersField}[${j}]`, { ...rc, dir }));
+  const action = get(rule, 'action');
+  const peers = list(get(rule, peersField)).map((p, j) => adminPeer(p, `${field}.${peersField}[${j}]`, { ...rc, dir, ...(typeof action === 'string' ? { action } : {}) }));
   const name = get(rule, 'name');
   const portList = get(rule, 'ports') ?? get(rule, 'protocols');
   const ports = list(portList).map((p, j) => adminPort(p, `${field}.${get(rule, 'ports') === undefined ? 'protocols' : 'ports'}[${j}]`, rc.fail));

@@ -76,14 +76,18 @@ export function ipMatches(set: IntervalList, peer: Peer): boolean {
   return false;
 }
 
-/** The IPv4 set of a CIDR block less its exceptions; undefined (with a warning) for IPv6. */
+/**
+ * The IPv4 set of a CIDR block less its exceptions; undefined for IPv6, with a warning unless the
+ * rule denies (a deny of IPv6 addresses changes nothing in the IPv4 space analysed; an allow would
+ * be reach the analysis does not show).
+ */
 export function ipSetOf(block: { readonly cidr: unknown; readonly except?: unknown }, field: string, rc: RuleContext): IntervalList | undefined {
   const { cidr } = block;
   if (typeof cidr !== 'string') return rc.fail(`${field}.cidr`, 'missing CIDR');
   const set = ipBlockSet(cidr, list(block.except).map(String));
   if (set === undefined) {
     if (!cidr.includes(':')) rc.fail(field, `invalid CIDR ${cidr}`);
-    rc.ctx.warn(`${rc.ref}: ${field}: IPv6 block ${cidr} is not analysed (IPv4 only)`);
+    if (rc.action !== 'Deny') rc.ctx.warn(`${rc.ref}: ${field}: IPv6 block ${cidr} is not analysed (IPv4 only)`);
   }
   return set;
 }

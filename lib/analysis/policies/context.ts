@@ -22,4 +22,6 @@ export interface RuleContext {
   readonly fail: Fail;
   readonly ctx: TranslateContext;
   readonly dir?: Direction;
+  /** The rule's action where the translator knows it before its peers (IPv6 blocks of a Deny need no warning). */
+  readonly action?: string;
 }

@@ -47,6 +47,9 @@ function message(cluster: ClusterSpec, p: ProtectSpec): string {
   return `'palisade protects ' + request.resource.resource + ' ' + (request.namespace != '' ? request.namespace + '/' : '') + request.name + ' on cluster ${cluster.name}: change the policies ${where} and let palisade apply them; in an emergency a member of group ${p.breakGlassGroup} may change it (README: Responding to incidents)'`;
 }
 
+/** Name of the protection ValidatingAdmissionPolicy (and its binding) of a cluster. */
+export const protectPolicyName = (cluster: string): string => `palisade-protect-${cluster}`;
+
 /**
  * Drift prevented at admission: denies CREATE, UPDATE and DELETE of the objects palisade manages on
  * this cluster, and CREATE/UPDATE of the policy kinds the cluster enforces inside its governed
@@ -57,7 +60,7 @@ function message(cluster: ClusterSpec, p: ProtectSpec): string {
 export function renderProtection(ctx: RenderContext): void {
   const p = ctx.cluster.protect;
   if (p === undefined || p === false) return;
-  const name = `palisade-protect-${ctx.cluster.name}`;
+  const name = protectPolicyName(ctx.cluster.name);
   const users = [syncIdentity(ctx.cluster), ...CONTROL_PLANE, ...p.users];
   const groups = [...p.groups, p.breakGlassGroup];
   const { all, enforced } = resourcesOf(ctx.cluster);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLOUD_METADATA_CIDRS } from '../selectors.js';
+import { CLOUD_METADATA_DENY } from '../selectors.js';
 import { findObject, synthObjects } from '../../testing/index.js';
 import { smallOrg } from '../../../test/fixtures/small-org.js';
 
@@ -40,7 +40,7 @@ describe('cilium renderer', () => {
     expect(findObject(objects, 'CiliumClusterwideNetworkPolicy', 'palisade-deny-cloud-metadata').spec).toEqual({
       // Every governed namespace: the tool's too (tool servers are the classic SSRF pivot).
       endpointSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['agents', 'tools'] }] },
-      egressDeny: [{ toCIDR: [...CLOUD_METADATA_CIDRS] }],
+      egressDeny: [{ toCIDR: [...CLOUD_METADATA_DENY] }],
     });
     expect(findObject(objects, 'CiliumClusterwideNetworkPolicy', 'palisade-quarantine').spec).toEqual({
       endpointSelector: { matchLabels: { 'palisade.dev/quarantine': 'true' } },

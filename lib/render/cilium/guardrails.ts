@@ -1,6 +1,6 @@
 import * as ccnp from '../../imports/cilium-ccnp-cilium.io.js';
 import { meta, objectId, type RenderContext } from '../context.js';
-import { CLOUD_METADATA_CIDRS } from '../selectors.js';
+import { CLOUD_METADATA_DENY } from '../selectors.js';
 import { metadataDenyScope, sortedLabels } from '../topology.js';
 import { NS_LABEL, SERVICE_ACCOUNT_LABEL } from './labels.js';
 
@@ -17,14 +17,14 @@ function metadataDeny(ctx: RenderContext): void {
   if (scope.namespaces.length > 0) {
     new ccnp.CiliumClusterwideNetworkPolicy(ctx.chart, objectId('ccnp', 'palisade-deny-cloud-metadata'), {
       metadata: meta(ctx, 'palisade-deny-cloud-metadata', undefined, { sources: model.agents.filter((a) => scope.namespaces.includes(a.namespace)).map((a) => a.source.path), rule }),
-      spec: { endpointSelector: { matchExpressions: [{ key: NS_LABEL, operator: In, values: [...scope.namespaces] }] }, egressDeny: [{ toCidr: [...CLOUD_METADATA_CIDRS] }] },
+      spec: { endpointSelector: { matchExpressions: [{ key: NS_LABEL, operator: In, values: [...scope.namespaces] }] }, egressDeny: [{ toCidr: [...CLOUD_METADATA_DENY] }] },
     });
   }
   for (const a of scope.agents) {
     const name = `palisade-deny-cloud-metadata-${a.name}`;
     new ccnp.CiliumClusterwideNetworkPolicy(ctx.chart, objectId('ccnp', name), {
       metadata: meta(ctx, name, undefined, { sources: [a.source.path], rule }),
-      spec: { endpointSelector: { matchLabels: sortedLabels({ [NS_LABEL]: a.namespace, [SERVICE_ACCOUNT_LABEL]: a.serviceAccount }) }, egressDeny: [{ toCidr: [...CLOUD_METADATA_CIDRS] }] },
+      spec: { endpointSelector: { matchLabels: sortedLabels({ [NS_LABEL]: a.namespace, [SERVICE_ACCOUNT_LABEL]: a.serviceAccount }) }, egressDeny: [{ toCidr: [...CLOUD_METADATA_DENY] }] },
     });
   }
 }

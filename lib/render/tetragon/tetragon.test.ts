@@ -27,7 +27,7 @@ describe('tetragon renderer', () => {
 describe('ClusterNetworkPolicy renderer', () => {
   it('denies cloud metadata and cross-zone ingress in the Admin tier when the cluster supports it', () => {
     const objects = synthObjects(smallOrg({ crossZone: 'allowed' }), { clusterNetworkPolicy: true });
-    expect(findObject(objects, 'ClusterNetworkPolicy', 'palisade-deny-cloud-metadata').spec).toMatchObject({ tier: 'Admin', priority: 10, egress: [{ action: 'Deny', to: [{ networks: ['100.100.100.200/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] }] }] });
+    expect(findObject(objects, 'ClusterNetworkPolicy', 'palisade-deny-cloud-metadata').spec).toMatchObject({ tier: 'Admin', priority: 10, egress: [{ action: 'Deny', to: [{ networks: ['100.100.100.200/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32', 'fd00:ec2::23/128', 'fd00:ec2::254/128'] }] }] });
     const training = findObject(objects, 'ClusterNetworkPolicy', 'palisade-zone-training').spec as { ingress: Array<{ from: Array<{ namespaces: { matchExpressions: unknown[] } }> }> };
     expect(training.ingress[0]?.from[0]?.namespaces.matchExpressions).toContainEqual({ key: 'palisade.dev/zone', operator: 'NotIn', values: ['inference', 'training'] });
     expect(objectsOfKind(synthObjects(smallOrg()), 'ClusterNetworkPolicy')).toEqual([]);

@@ -28,13 +28,21 @@ function itemLines(i: DriftItem, colors: boolean): string[] {
 
 const liveLine = (r: DriftReport): string[] => (r.live === undefined ? [] : [`  live revision: ${describeAppliedRevision(r.live)}`]);
 
+/** Blocked tampers: the count, or why it is unknown (never a made-up zero). */
+function denialLine(r: DriftReport): string[] {
+  const d = r.denials;
+  if (d === undefined) return [];
+  if ('error' in d) return [`  denied tampers: unknown: ${d.error}`];
+  return [`  denied tampers: ${d.denied} write(s) refused by ${d.policy} since the API server started${d.denied > 0 ? ' (who: API server audit log)' : ''}`];
+}
+
 /** Human report, grouped by cluster and kind; colours only on a terminal. */
 export function formatText(reports: readonly DriftReport[], colors = false): string {
   const c = pc.createColors(colors);
   const out: string[] = [];
   for (const r of reports) {
     const open = r.items.filter((i) => !i.corrected).length;
-    out.push(c.bold(`cluster ${r.cluster} @ ${r.revision.slice(0, 12)}: ${r.managed.length} managed, ${r.items.length} drifted${r.items.length > open ? `, ${r.items.length - open} corrected` : ''}`), ...liveLine(r));
+    out.push(c.bold(`cluster ${r.cluster} @ ${r.revision.slice(0, 12)}: ${r.managed.length} managed, ${r.items.length} drifted${r.items.length > open ? `, ${r.items.length - open} corrected` : ''}`), ...liveLine(r), ...denialLine(r));
     const kinds = [...new Set(r.items.map((i) => i.id.kind))].sort();
     for (const kind of kinds) {
       out.push(`  ${kind}`);
