@@ -4,7 +4,7 @@ import { ingressExposure } from './exposure.js';
 import type { SourcedObject } from './inputs.js';
 import type { HttpRule, PolicySet } from './ir.js';
 import { ipAtoms } from './ip.js';
-import { dnsPeer, INGRESS_CONTROLLER, ipPeer, type Peer, type Workload } from './topology.js';
+import { dnsPeer, entityPeer, INGRESS_CONTROLLER, ipPeer, type Peer, type Workload } from './topology.js';
 import { translatePolicies } from './translate.js';
 import { proxiedConnections, proxyConfigs, type ProxiedConnection } from './proxy/reach.js';
 import { namespaceLabels, workloadsOf } from './workloads.js';
@@ -55,6 +55,7 @@ export function universeOf(objects: readonly SourcedObject[]): Universe {
     ...ipAtoms(policies.ipSets.ingress).map((r) => ({ ...ipPeer(r), side: 'ingress' as const })),
     ...ipAtoms(policies.ipSets.egress).map((r) => ({ ...ipPeer(r), side: 'egress' as const })),
     ...policies.dnsNames.map(dnsPeer),
+    ...policies.entities.map(entityPeer),
     ...(exposure.size > 0 ? [INGRESS_CONTROLLER] : []),
   ];
   return { workloads, external, policies, exposure };
@@ -90,8 +91,8 @@ function httpOf(p: PairExplanation): readonly HttpRule[] | undefined {
 
 /** The (source, destination) pairs to evaluate: workload → workload, → egress peers; ingress peers → workload. */
 function* pairsOf(u: Universe): Generator<readonly [Peer, Peer]> {
-  const egressPeers = u.external.filter((e) => e.type === 'dns' || (e.type === 'ip' && e.side === 'egress'));
-  const ingressPeers = u.external.filter((e) => e.type === 'ingress-controller' || (e.type === 'ip' && e.side === 'ingress'));
+  const egressPeers = u.external.filter((e) => e.type === 'dns' || e.type === 'entity' || (e.type === 'ip' && e.side === 'egress'));
+  const ingressPeers = u.external.filter((e) => e.type === 'ingress-controller' || e.type === 'entity' || (e.type === 'ip' && e.side === 'ingress'));
   for (const src of u.workloads) {
     for (const dst of u.workloads) if (src !== dst) yield [src, dst];
     for (const ext of egressPeers) yield [src, ext];

@@ -117,3 +117,57 @@ describe('A9: Cilium icmps', () => {
     expect(reaches([p], 'a/x', 'b/y', 81)).toBe(false);
   });
 });
+
+describe('A7: DNS wildcards as each backend reads them', () => {
+  const dnsReach = (policies: readonly KubeObject[], from: string): string[] =>
+    analyze([...world, ...policies].map((object) => ({ object, source: 'test' }))).connections.filter((c) => c.src.id === `${from}[Deployment]` && c.dst.type === 'dns').map((c) => c.dst.id).sort();
+  // Another policy names the deeper names, so the analysis has peers for them.
+  const namer = cnp('b', 'names', { endpointSelector: { matchLabels: { app: 'y' } }, egress: [{ toFQDNs: [{ matchName: 'en.m.wikipedia.org' }, { matchName: 'en.wikipedia.org' }, { matchName: 'latest.blog.kubernetes.io' }] }] });
+
+  it('Cilium: `*.wikipedia.org` is one label (pkg/fqdn/matchpattern), so en.m.wikipedia.org is not covered', () => {
+    const p = cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ toFQDNs: [{ matchPattern: '*.wikipedia.org' }] }] });
+    expect(dnsReach([p, namer], 'a/x')).toEqual(['*.wikipedia.org[DNS]', 'en.wikipedia.org[DNS]']);
+  });
+
+  it('Cilium 1.19: a leading `**.` spans labels', () => {
+    const p = cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ toFQDNs: [{ matchPattern: '**.wikipedia.org' }] }] });
+    expect(dnsReach([p, namer], 'a/x')).toEqual(['**.wikipedia.org[DNS]', 'en.m.wikipedia.org[DNS]', 'en.wikipedia.org[DNS]']);
+  });
+
+  it('ClusterNetworkPolicy: `*.kubernetes.io` matches one or more labels (the CRD\'s own example, latest.blog.kubernetes.io)', () => {
+    const p: KubeObject = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'dn' }, spec: { tier: 'Admin', priority: 10, subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'a' } } }, egress: [{ name: 'k8s', action: 'Accept', to: [{ domainNames: ['*.kubernetes.io'] }] }] } };
+    expect(dnsReach([p, namer], 'a/x')).toContain('latest.blog.kubernetes.io[DNS]');
+  });
+});
+
+describe('A5: host, remote-node and kube-apiserver are peers of their own', () => {
+  const conns = (policies: readonly KubeObject[]): string[] =>
+    analyze([...world, ...policies].map((object) => ({ object, source: 'test' }))).connections
+      .filter((c) => (c.src.type === 'entity' && c.dst.id === 'a/x[Deployment]') || (c.dst.type === 'entity' && c.src.id === 'a/x[Deployment]'))
+      .map((c) => `${c.src.id} => ${c.dst.id} : ${c.conns.toString()}`).sort();
+  const egress = (rule: Record<string, unknown>): KubeObject => cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [rule] });
+  const kubelet = { toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] };
+
+  it('toEntities: [cluster] reaches every node\'s kubelet and the API server (language.rst: cluster includes host and remote-node)', () => {
+    expect(conns([egress({ toEntities: ['cluster'], ...kubelet })]).filter((l) => l.startsWith('a/x'))).toEqual(['a/x[Deployment] => {host} : TCP 10250', 'a/x[Deployment] => {kube-apiserver} : TCP 10250', 'a/x[Deployment] => {remote-node} : TCP 10250']);
+  });
+
+  it('toEntities: [world] and toCIDR 0.0.0.0/0 reach none of them (node IPs carry reserved identities, not world)', () => {
+    const namer = cnp('b', 'names', { endpointSelector: { matchLabels: { app: 'y' } }, egress: [{ toEntities: ['cluster'] }] });
+    expect(conns([egress({ toEntities: ['world'] }), namer]).filter((l) => l.startsWith('a/x'))).toEqual([]);
+    expect(conns([egress({ toCIDR: ['0.0.0.0/0'] }), namer]).filter((l) => l.startsWith('a/x'))).toEqual([]);
+    // Unselected by any policy, the same pod reaches them all.
+    expect(conns([namer]).filter((l) => l.startsWith('a/x'))).toEqual(['a/x[Deployment] => {host} : All Connections', 'a/x[Deployment] => {kube-apiserver} : All Connections', 'a/x[Deployment] => {remote-node} : All Connections']);
+  });
+
+  it('toEntities: [kube-apiserver] reaches the API server only', () => {
+    expect(conns([egress({ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] })]).filter((l) => l.startsWith('a/x'))).toEqual(['a/x[Deployment] => {kube-apiserver} : TCP 443']);
+  });
+
+  it('fromEntities: [host] lets the kubelet probe a pod, and an ingressDeny from all entities blocks it (E5: quarantined pods fail probes)', () => {
+    const probes = cnp('a', 'x-in', { endpointSelector: { matchLabels: { app: 'x' } }, ingress: [{ fromEntities: ['host'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }] });
+    expect(conns([probes]).filter((l) => l.startsWith('{'))).toEqual(['{host} => a/x[Deployment] : TCP 8080']);
+    const quarantine = cnp('a', 'q', { endpointSelector: { matchLabels: { app: 'x' } }, ingressDeny: [{ fromEntities: ['all'] }] });
+    expect(conns([probes, quarantine]).filter((l) => l.startsWith('{'))).toEqual([]);
+  });
+});

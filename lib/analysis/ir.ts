@@ -1,3 +1,4 @@
+import type { ClusterEntity } from './topology.js';
 import type { ConnSet } from './connections.js';
 import type { IntervalList } from './intervals.js';
 import type { Peer, Workload } from './topology.js';
@@ -67,6 +68,8 @@ export interface PolicySet {
   readonly ipSets: { readonly ingress: readonly IntervalList[]; readonly egress: readonly IntervalList[] };
   /** DNS names and patterns named by any rule. */
   readonly dnsNames: readonly string[];
+  /** Cluster entities named by any rule (Cilium `host`, `remote-node`, `kube-apiserver`, `cluster`). */
+  readonly entities: readonly ClusterEntity[];
   readonly warnings: readonly string[];
 }
 

@@ -42,13 +42,28 @@ export interface DnsPeer {
   readonly name: string;
 }
 
+/** Cluster entities Cilium gives reserved identities: not pods, not `world` (node IPs and the API server). */
+export const CLUSTER_ENTITIES = ['host', 'remote-node', 'kube-apiserver'] as const;
+export type ClusterEntity = (typeof CLUSTER_ENTITIES)[number];
+
+/** The local node (kubelet, hostNetwork pods), other nodes, or the kube-apiserver. */
+export interface EntityPeer {
+  readonly type: 'entity';
+  readonly id: string;
+  readonly entity: ClusterEntity;
+}
+
+export function entityPeer(entity: ClusterEntity): EntityPeer {
+  return { type: 'entity', id: `{${entity}}`, entity };
+}
+
 /** The cluster's ingress controller, reaching workloads exposed by Ingress/Route objects. */
 export interface IngressControllerPeer {
   readonly type: 'ingress-controller';
   readonly id: '{ingress-controller}';
 }
 
-export type Peer = Workload | IpPeer | DnsPeer | IngressControllerPeer;
+export type Peer = Workload | IpPeer | DnsPeer | EntityPeer | IngressControllerPeer;
 
 export function workloadId(namespace: string, name: string, kind: string): string {
   return `${namespace}/${name}[${kind}]`;

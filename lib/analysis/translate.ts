@@ -7,6 +7,7 @@ import { translateCiliumPolicy } from './policies/cilium.js';
 import type { TranslateContext } from './policies/context.js';
 import { translateNetworkPolicy } from './policies/networkpolicy.js';
 import { str } from './policies/common.js';
+import { CLUSTER_ENTITIES, type ClusterEntity } from './topology.js';
 
 type Translator = (obj: Record<string, unknown>, source: string, ctx: TranslateContext) => Policy;
 
@@ -35,6 +36,7 @@ export function isPolicyObject(obj: Record<string, unknown>): boolean {
 export function translatePolicies(objects: readonly SourcedObject[]): PolicySet {
   const ipSets: { ingress: IntervalList[]; egress: IntervalList[] } = { ingress: [], egress: [] };
   const dns = new Set<string>();
+  const entities = new Set<ClusterEntity>();
   const warnings: string[] = [];
   const hasCilium = objects.some(({ object }) => keyOf(object).startsWith('cilium.io/'));
   const networkPolicyLayer: LayerKey = hasCilium ? 'union' : 'tier:default';
@@ -46,6 +48,7 @@ export function translatePolicies(objects: readonly SourcedObject[]): PolicySet 
     networkPolicyLayer, adminLayers,
     noteIpSet: (s, dir) => ipSets[dir].push(s),
     noteDns: (n) => dns.add(n),
+    noteEntity: (e) => entities.add(e),
     warn: (m) => warnings.push(m),
   };
   const policies: Policy[] = [];
@@ -58,5 +61,5 @@ export function translatePolicies(objects: readonly SourcedObject[]): PolicySet 
     const translate = TRANSLATORS[keyOf(object)];
     if (translate !== undefined) policies.push(translate(object, source, ctx));
   }
-  return { policies, tiers, ipSets, dnsNames: [...dns].sort(), warnings };
+  return { policies, tiers, ipSets, dnsNames: [...dns].sort(), entities: CLUSTER_ENTITIES.filter((e) => entities.has(e)), warnings };
 }

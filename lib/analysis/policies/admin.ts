@@ -130,16 +130,34 @@ function adminPeer(peer: unknown, field: string, rc: RuleCtx): (p: Peer) => bool
   if (domains !== undefined) {
     const names = list(domains).map(String);
     names.forEach((n) => rc.ctx.noteDns(n));
-    return (p) => p.type === 'dns' && names.some((n) => dnsCovers(n, p.name));
+    return (p) => p.type === 'dns' && names.some((n) => dnsCovers(n, p.name, 'labels'));
   }
   if (get(peer, 'nodes') !== undefined) return () => false;
   return rc.fail(field, 'needs namespaces, pods, networks, nodes or domainNames');
 }
 
-/** Whether a DNS rule (`name` or `*.pattern`) covers a peer name or pattern. */
-export function dnsCovers(rule: string, name: string): boolean {
+/**
+ * How a backend reads `*` in a DNS rule. `label`: Cilium's matchPattern, where `*` stays inside
+ * one label (`pkg/fqdn/matchpattern`: `[-a-zA-Z0-9_]*`) and a leading `**.` spans labels (1.19+);
+ * `labels`: ClusterNetworkPolicy/ANP domainNames, where a leading `*.` is one or more whole labels
+ * (the CRD's examples: `*.kubernetes.io` matches `latest.blog.kubernetes.io`); `any`: `*` matches
+ * anything, dots included (Calico `domains`, not confirmed upstream: the widest reading).
+ */
+export type DnsWildcard = 'label' | 'labels' | 'any';
+
+const escapeRe = (s: string): string => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+const LABEL_CHARS = '[-a-zA-Z0-9_*]';
+
+function wildcardRegex(rule: string, wildcard: DnsWildcard): RegExp {
+  if (wildcard === 'labels' && rule.startsWith('*.')) return new RegExp(`^(${LABEL_CHARS}+\\.)+${escapeRe(rule.slice(2))}$`);
+  if (wildcard === 'label' && rule.startsWith('**.')) return new RegExp(`^(${LABEL_CHARS}+\\.)+${escapeRe(rule.slice(3))}$`);
+  const star = wildcard === 'label' ? `${LABEL_CHARS}*` : '[-a-zA-Z0-9_.*]*';
+  return new RegExp(`^${rule.split('*').map(escapeRe).join(star)}$`);
+}
+
+/** Whether a DNS rule (`name` or a pattern) covers a peer name or pattern, as `wildcard` reads `*`. */
+export function dnsCovers(rule: string, name: string, wildcard: DnsWildcard): boolean {
   if (rule === name || rule === '*') return true;
   if (!rule.includes('*')) return false;
-  const re = new RegExp(`^${rule.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[-a-zA-Z0-9_.*]*')}$`);
-  return re.test(name);
+  return wildcardRegex(rule, wildcard).test(name);
 }

@@ -136,7 +136,7 @@ function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) =
   const podCriteria = sel !== undefined || nsSel !== undefined || notSel !== undefined || sa !== undefined;
   const external = (p: Peer): boolean => {
     if (podCriteria) return false;
-    if (domains.length > 0) return p.type === 'dns' && domains.some((d) => dnsCovers(d, p.name));
+    if (domains.length > 0) return p.type === 'dns' && domains.some((d) => dnsCovers(d, p.name, 'any'));
     return (nets === undefined || nets.some((s) => ipMatches(s, p))) && !notNets.some((s) => ipMatches(s, p));
   };
   // A namespaced policy's selector without namespaceSelector means pods of the policy's namespace.
@@ -144,7 +144,7 @@ function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) =
   const pod = (p: Workload): boolean => (ownNamespace === undefined || p.namespace === ownNamespace)
     && holds(sel, podLabels(p), true) && !holds(notSel, podLabels(p), false) && holds(nsSel, nsLabels(p), true) && (sa === undefined || sa(p));
   return (p) => {
-    if (p.type === 'ip' || p.type === 'dns') return external(p);
+    if (p.type === 'ip' || p.type === 'dns' || p.type === 'entity') return external(p);
     if (nets !== undefined || domains.length > 0) return false;
     return p.type === 'ingress-controller' ? !podCriteria : pod(p);
   };

@@ -1,7 +1,7 @@
 import { ConnSet, PROTOCOLS, parseProtocol, type Protocol } from '../connections.js';
 import type { Direction, HttpRule, Policy, Rule } from '../ir.js';
 import { selectorMatches, type LabelSelector, type Labels } from '../label-selector.js';
-import type { Peer, Workload } from '../topology.js';
+import { CLUSTER_ENTITIES, type ClusterEntity, type Peer, type Workload } from '../topology.js';
 import { dnsCovers } from './admin.js';
 import { get, str, inputError, ipMatches, ipSetOf, list, refOf, type Obj } from './common.js';
 import type { RuleContext, TranslateContext } from './context.js';
@@ -152,19 +152,25 @@ function portsOf(entry: unknown, field: string, rc: RuleCtx): ConnSet {
   }, ConnSet.none());
 }
 
-function entityMatches(entity: string, p: Peer): boolean {
-  switch (entity) {
-    case 'all':
-      return true;
-    case 'world':
-    case 'world-ipv4':
-      return p.type === 'ip' || p.type === 'dns';
-    case 'cluster':
-      return p.type === 'workload' || p.type === 'ingress-controller';
-    default:
-      return false;
-  }
-}
+/**
+ * What an entity name selects. "cluster … includes all Cilium-managed endpoints …, as well as the
+ * host, remote-node, and init identities" (language.rst, Entities based); the API server runs on a
+ * node; `world` is outside the cluster only.
+ */
+const ENTITY_PEERS: Readonly<Record<string, (p: Peer) => boolean>> = {
+  all: () => true,
+  world: (p) => p.type === 'ip' || p.type === 'dns',
+  'world-ipv4': (p) => p.type === 'ip' || p.type === 'dns',
+  cluster: (p) => p.type === 'workload' || p.type === 'ingress-controller' || p.type === 'entity',
+  host: (p) => p.type === 'entity' && p.entity === 'host',
+  'remote-node': (p) => p.type === 'entity' && p.entity === 'remote-node',
+  'kube-apiserver': (p) => p.type === 'entity' && p.entity === 'kube-apiserver',
+};
+
+const entityMatches = (entity: string, p: Peer): boolean => Object.hasOwn(ENTITY_PEERS, entity) && ENTITY_PEERS[entity]!(p);
+
+/** The cluster entities an entity name stands for (they become peers of the analysis). */
+const ENTITIES_OF: Readonly<Record<string, readonly ClusterEntity[]>> = { cluster: CLUSTER_ENTITIES, host: ['host'], 'remote-node': ['remote-node'], 'kube-apiserver': ['kube-apiserver'] };
 
 function peerMatcher(kind: string, value: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
   switch (kind) {
@@ -176,12 +182,13 @@ function peerMatcher(kind: string, value: unknown, field: string, rc: RuleCtx): 
     case 'fromEntities':
     case 'toEntities': {
       const entities = list(value).map(String);
+      for (const e of entities) for (const x of ENTITIES_OF[e] ?? []) rc.ctx.noteEntity(x);
       return (p) => entities.some((e) => entityMatches(e, p));
     }
     case 'toFQDNs': {
       const names = list(value).map((f) => String(get(f, 'matchName') ?? get(f, 'matchPattern')));
       names.forEach((n) => rc.ctx.noteDns(n));
-      return (p) => p.type === 'dns' && names.some((n) => dnsCovers(n, p.name));
+      return (p) => p.type === 'dns' && names.some((n) => dnsCovers(n, p.name, 'label'));
     }
     default:
       return cidrMatcher(kind, value, field, rc);
@@ -196,5 +203,6 @@ function cidrMatcher(kind: string, value: unknown, field: string, rc: RuleCtx): 
     if (set !== undefined) rc.ctx.noteIpSet(set, rc.dir ?? 'egress');
     return set === undefined ? [] : [set];
   });
-  return (p) => sets.some((s) => ipMatches(s, p));
+  // CIDR rules do not select node IPs or the API server: those carry reserved identities (language.rst).
+  return (p) => p.type !== 'entity' && sets.some((s) => ipMatches(s, p));
 }

@@ -1,5 +1,6 @@
 import type { IntervalList } from '../intervals.js';
 import type { Direction, LayerKey } from '../ir.js';
+import type { ClusterEntity } from '../topology.js';
 
 /** Collects what translators discover besides policies: IP sets, DNS names, warnings. */
 export interface TranslateContext {
@@ -9,6 +10,8 @@ export interface TranslateContext {
   readonly adminLayers: { readonly admin: LayerKey; readonly baseline: LayerKey };
   noteIpSet(set: IntervalList, dir: Direction): void;
   noteDns(name: string): void;
+  /** A cluster entity a rule names (host, remote-node, kube-apiserver): it becomes a peer. */
+  noteEntity(entity: ClusterEntity): void;
   warn(message: string): void;
 }
 
