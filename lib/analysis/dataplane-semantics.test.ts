@@ -171,3 +171,33 @@ describe('A5: host, remote-node and kube-apiserver are peers of their own', () =
     expect(conns([probes, quarantine]).filter((l) => l.startsWith('{'))).toEqual([]);
   });
 });
+
+describe('A3: Calico types default (api/pkg/defaults/networkpolicy.go)', () => {
+  const tier: KubeObject = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'palisade' }, spec: { order: 100, defaultAction: 'Deny' } };
+  const gnp = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'palisade.allow-x-egress' }, spec: { tier: 'palisade', order: 10, selector: "app == 'x'", ...spec } });
+  const allowEgress = [{ action: 'Allow', destination: {} }];
+
+  it('egress rules only: the policy is Egress only, so ingress to x is not decided by the tier', () => {
+    expect(reaches([tier, gnp({ egress: allowEgress })], 'b/y', 'a/x')).toBe(true);
+  });
+  it('`egress: []` counts as no egress rules: Ingress only, egress of x is untouched', () => {
+    expect(reaches([tier, gnp({ egress: [], ingress: [{ action: 'Allow', source: {} }] })], 'a/x', 'b/y')).toBe(true);
+  });
+  it('both kinds of rules: both directions (an ingress Deny applies)', () => {
+    expect(reaches([tier, gnp({ egress: allowEgress, ingress: [{ action: 'Deny', source: {} }] })], 'b/y', 'a/x')).toBe(false);
+  });
+});
+
+describe('A8: DNS peers and CIDR rules', () => {
+  const names = cnp('b', 'names', { endpointSelector: { matchLabels: { app: 'y' } }, egress: [{ toFQDNs: [{ matchName: 'api.openai.com' }] }] });
+  const dnsReach = (policies: readonly KubeObject[]): string[] =>
+    analyze([...world, ...policies].map((object) => ({ object, source: 'test' }))).connections.filter((c) => c.src.id === 'a/x[Deployment]' && c.dst.type === 'dns').map((c) => `${c.dst.id} ${c.conns.toString()}`);
+  it('toCIDRSet 0.0.0.0/0 except 10.0.0.0/8 allows the public addresses a name resolves to (world identities)', () => {
+    const p = cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] });
+    expect(dnsReach([p, names])).toEqual(['api.openai.com[DNS] TCP 443']);
+  });
+  it('a range that leaves out public addresses does not (the name may resolve there)', () => {
+    const p = cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['8.0.0.0/8'] }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] });
+    expect(dnsReach([p, names])).toEqual([]);
+  });
+});

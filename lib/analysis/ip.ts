@@ -1,3 +1,4 @@
+import { NON_PUBLIC_CIDRS } from '../core/networks.js';
 import { normalize, subtract, type Interval, type IntervalList } from './intervals.js';
 
 /** IPv4 addresses as integers; IPv6 blocks are reported and left out (as netpol-analyzer's txt output does). */
@@ -60,3 +61,6 @@ export function ipAtoms(sets: readonly IntervalList[]): Interval[] {
   const sorted = [...cuts].sort((a, b) => a - b);
   return sorted.slice(0, -1).map((lo, i) => [lo, sorted[i + 1]! - 1] as Interval);
 }
+
+/** Every IPv4 address that can be on the public internet (where names resolve to, as far as a policy can know). */
+export const PUBLIC_IPV4: IntervalList = subtract(IPV4_ALL, normalize(NON_PUBLIC_CIDRS.flatMap((c) => { const p = parseCidr(c); return p.kind === 'v4' ? [p.range] : []; })));

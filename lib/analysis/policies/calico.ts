@@ -55,8 +55,7 @@ export function translateCalicoPolicy(obj: Obj, source: string, ctx: TranslateCo
   const nsSel = selector(get(obj, 'spec', 'namespaceSelector'), 'spec.namespaceSelector', rc);
   const saSel = selector(get(obj, 'spec', 'serviceAccountSelector'), 'spec.serviceAccountSelector', rc);
   const types = list(get(obj, 'spec', 'types')).map(String);
-  const applies = (dir: Direction): boolean =>
-    types.length > 0 ? types.includes(dir === 'ingress' ? 'Ingress' : 'Egress') : dir === 'ingress' || get(obj, 'spec', 'egress') !== undefined;
+  const applies = (dir: Direction): boolean => (types.length > 0 ? types : defaultTypes(obj)).includes(dir === 'ingress' ? 'Ingress' : 'Egress');
   const rules = (dir: Direction): Rule[] => list(get(obj, 'spec', dir)).flatMap((r, i) => calicoRule(r, `spec.${dir}[${i}]`, dir, rc));
   const order = get(obj, 'spec', 'order');
   return {
@@ -68,6 +67,17 @@ export function translateCalicoPolicy(obj: Obj, source: string, ctx: TranslateCo
     ...(applies('ingress') ? { ingress: rules('ingress') } : {}),
     ...(applies('egress') ? { egress: rules('egress') } : {}),
   };
+}
+
+/**
+ * Calico's `types` default (api/pkg/defaults/networkpolicy.go): rules are counted, so `egress: []`
+ * is no egress rules. No egress rules: Ingress; egress rules only: Egress; both: both.
+ */
+function defaultTypes(obj: Obj): string[] {
+  const ingress = list(get(obj, 'spec', 'ingress')).length;
+  const egress = list(get(obj, 'spec', 'egress')).length;
+  if (egress === 0) return ['Ingress'];
+  return ingress === 0 ? ['Egress'] : ['Ingress', 'Egress'];
 }
 
 function actionOf(v: unknown, field: string, rc: RuleCtx): Action | 'Log' {

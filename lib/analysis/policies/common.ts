@@ -1,7 +1,7 @@
 import { PalisadeError } from '../../core/errors.js';
 import { ConnSet, parseProtocol, type Protocol } from '../connections.js';
-import { contains, equals, type IntervalList } from '../intervals.js';
-import { IPV4_ALL, ipBlockSet } from '../ip.js';
+import { contains, equals, intersect, type IntervalList } from '../intervals.js';
+import { ipBlockSet, PUBLIC_IPV4 } from '../ip.js';
 import type { Peer, Workload } from '../topology.js';
 import type { RuleContext } from './context.js';
 
@@ -69,10 +69,14 @@ export function unionOf(entries: Array<(t: Workload | undefined) => ConnSet>): (
   return (target) => entries.reduce((acc, f) => acc.union(f(target)), ConnSet.none());
 }
 
-/** Matches external peers against an IPv4 set; a DNS peer only when the set is the whole space. */
+/**
+ * Matches external peers against an IPv4 set. A DNS peer's addresses are unknown public ones: it
+ * matches a set that holds every public address (`0.0.0.0/0`, or `0.0.0.0/0` except private ranges:
+ * "allowing to world is identical to allowing to CIDR 0.0.0.0/0", and a toFQDNs IP is a world identity).
+ */
 export function ipMatches(set: IntervalList, peer: Peer): boolean {
   if (peer.type === 'ip') return contains(set, peer.range[0]);
-  if (peer.type === 'dns') return equals(set, IPV4_ALL);
+  if (peer.type === 'dns') return equals(intersect(set, PUBLIC_IPV4), PUBLIC_IPV4);
   return false;
 }
 

@@ -1,10 +1,9 @@
 import { ANNOTATIONS } from '../../core/labels.js';
-import { NON_PUBLIC_CIDRS } from '../../core/networks.js';
 import type { Analysis } from '../analyze.js';
 import { ConnSet } from '../connections.js';
 import type { SourcedObject } from '../inputs.js';
-import { subtract, intersect, normalize, type IntervalList } from '../intervals.js';
-import { IPV4_ALL, parseCidr } from '../ip.js';
+import { intersect } from '../intervals.js';
+import { PUBLIC_IPV4 } from '../ip.js';
 import { get } from '../policies/common.js';
 import type { Workload } from '../topology.js';
 import { parseSquidConfig, sampleName, squidAllows, type SquidConfig } from './squid.js';
@@ -38,11 +37,10 @@ export function proxyConfigs(objects: readonly SourcedObject[]): ProxyConfig[] {
   });
 }
 
-const PUBLIC: IntervalList = subtract(IPV4_ALL, normalize(NON_PUBLIC_CIDRS.map((c) => { const p = parseCidr(c); return p.kind === 'v4' ? p.range : [0, -1]; })));
 
 /** Ports the proxy may use to every public address (addresses behind a name are unknown), or to the name itself. */
 function upstreamOf(a: Omit<Analysis, 'proxied'>, proxy: Workload, host: string): ConnSet {
-  const publicAtoms = a.peers.filter((p) => p.type === 'ip' && p.side !== 'ingress' && intersect([p.range], PUBLIC).length > 0);
+  const publicAtoms = a.peers.filter((p) => p.type === 'ip' && p.side !== 'ingress' && intersect([p.range], PUBLIC_IPV4).length > 0);
   const toPublic = publicAtoms.length === 0 ? ConnSet.none() : publicAtoms.reduce((acc, atom) => acc.intersect(a.connections.find((c) => c.src === proxy && c.dst === atom)?.conns ?? ConnSet.none()), ConnSet.all());
   const byName = a.connections.filter((c) => c.src === proxy && c.dst.type === 'dns' && c.dst.name === host).reduce((acc, c) => acc.union(c.conns), ConnSet.none());
   return toPublic.union(byName);
