@@ -18,14 +18,14 @@ export interface Checkout {
 }
 
 /** simple-git with a timeout, no prompts, and non-zero exits always failing. */
-export function git(dir?: string): SimpleGit {
+export function git(dir?: string, env: Readonly<Record<string, string>> = {}): SimpleGit {
   return simpleGit({
     ...(dir ? { baseDir: dir } : {}),
     timeout: { block: 120_000 },
     allowEnvironment: ['GIT_TERMINAL_PROMPT', 'GIT_SSL_CAINFO'],
     // Non-zero exits with empty stderr must fail too (simple-git would otherwise resolve).
     errors: (err, res) => (err ? err : res.exitCode === 0 ? undefined : Buffer.from(`git exited ${res.exitCode}`)),
-  }).env(gitEnv());
+  }).env({ ...gitEnv(), ...env });
 }
 
 /** A minimal environment: no prompts, and nothing simple-git considers unsafe (EDITOR, pagers). */

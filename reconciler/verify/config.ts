@@ -1,7 +1,8 @@
 /**
  * `source.signatures` of palisade.yaml: who must sign commits that touch which paths. SSH keys
- * (git `gpg.format=ssh`, verified by git with an allowed-signers file palisade writes), in named
- * groups; rules by path glob, first match wins per path.
+ * (git `gpg.format=ssh`, verified by git with an allowed-signers file palisade writes) and OpenPGP
+ * keys (ASCII-armored public key blocks, verified by git with gpg and a keyring palisade builds
+ * from them alone), in named groups; rules by path glob, first match wins per path.
  *
  *   source:
  *     signatures:
@@ -24,10 +25,17 @@ export interface SignatureRule {
 }
 
 export interface SignatureConfig {
-  /** Group → SSH public keys (`ssh-ed25519 AAAA… comment`). */
+  /** Group → public keys: SSH (`ssh-ed25519 AAAA… comment`) or ASCII-armored OpenPGP blocks. */
   readonly signers: Readonly<Record<string, readonly string[]>>;
   readonly rules: readonly SignatureRule[];
 }
+
+/** An SSH public key line, or an ASCII-armored OpenPGP public key block. */
+const SSH_KEY = '(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/=]+( .*)?';
+const PGP_KEY = '\\s*-----BEGIN PGP PUBLIC KEY BLOCK-----[\\s\\S]+-----END PGP PUBLIC KEY BLOCK-----\\s*';
+
+/** Whether a signer entry is an OpenPGP key (else an SSH key). */
+export const isPgpKey = (key: string): boolean => key.trimStart().startsWith('-----BEGIN PGP PUBLIC KEY BLOCK-----');
 
 const schema = {
   type: 'object',
@@ -38,7 +46,7 @@ const schema = {
         signatures: {
           type: 'object', additionalProperties: false, required: ['signers', 'rules'],
           properties: {
-            signers: { type: 'object', minProperties: 1, additionalProperties: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/=]+( .*)?$' } } },
+            signers: { type: 'object', minProperties: 1, additionalProperties: { type: 'array', minItems: 1, items: { type: 'string', pattern: `^((${SSH_KEY})|(${PGP_KEY}))$` } } },
             rules: {
               type: 'array', minItems: 1,
               items: {

@@ -4,13 +4,14 @@
  * judge it; on a cluster's first apply from the new revision itself (trust on first use). Every
  * commit in `from..to` that touches a protected path is judged, not only the head.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { PalisadeError } from '../../lib/core/errors.js';
 import { git } from '../source/source.js';
-import { parseSignatureConfig, type SignatureConfig } from './config.js';
+import { isPgpKey, parseSignatureConfig, type SignatureConfig } from './config.js';
 import { judgeCommit, type CommitFacts, type CommitVerdict, type SignatureStatus } from './judge.js';
 
 export interface RangeVerdict {
@@ -25,7 +26,8 @@ export interface RangeVerdict {
   readonly signedBy: readonly string[];
 }
 
-const STATUS: Readonly<Record<string, SignatureStatus>> = { G: 'good', U: 'untrusted', N: 'none' };
+// E: git could not check the signature, i.e. the key is in no signer group (the keyring holds only theirs).
+const STATUS: Readonly<Record<string, SignatureStatus>> = { G: 'good', U: 'untrusted', E: 'untrusted', N: 'none' };
 
 async function fileAt(repoDir: string, rev: string, path: string): Promise<string | undefined> {
   return git(repoDir).raw(['show', `${rev}:${path}`]).catch(() => undefined);
@@ -35,11 +37,18 @@ async function exists(repoDir: string, rev: string): Promise<boolean> {
   return git(repoDir).raw(['cat-file', '-e', `${rev}^{commit}`]).then(() => true, () => false);
 }
 
+/** What git verifies against: an allowed-signers file for SSH keys, a keyring for OpenPGP keys. */
+interface Keys {
+  readonly ssh: { readonly file: string; readonly groups: ReadonlyMap<string, string[]> };
+  /** GNUPGHOME holding exactly the configured OpenPGP keys; fingerprint (primary and subkeys) → groups. */
+  readonly pgp?: { readonly home: string; readonly groups: ReadonlyMap<string, string[]> };
+}
+
 /** One allowed-signers line per distinct key, principal `k<i>`; returns the file and principal → groups. */
-async function allowedSigners(config: SignatureConfig, dir: string): Promise<{ file: string; groups: Map<string, string[]> }> {
+async function allowedSigners(config: SignatureConfig, dir: string): Promise<Keys['ssh']> {
   const byKey = new Map<string, string[]>();
   for (const [group, keys] of Object.entries(config.signers)) {
-    for (const k of keys) {
+    for (const k of keys.filter((x) => !isPgpKey(x))) {
       const key = k.trim().split(/\s+/).slice(0, 2).join(' ');
       byKey.set(key, [...(byKey.get(key) ?? []), group]);
     }
@@ -51,11 +60,46 @@ async function allowedSigners(config: SignatureConfig, dir: string): Promise<{ f
   return { file, groups };
 }
 
-async function factsOf(repoDir: string, sha: string, signers: { file: string; groups: Map<string, string[]> }): Promise<CommitFacts> {
+/** Runs gpg on a keyring of its own (no agent needed: it only imports and verifies). */
+function gpg(home: string, args: readonly string[], input?: string): string {
+  const r = spawnSync('gpg', ['--homedir', home, '--batch', '--no-tty', '--quiet', ...args], { input, encoding: 'utf8' });
+  if (r.error !== undefined) throw new PalisadeError('GitFailed', `gpg is needed to verify OpenPGP signatures: ${r.error.message}`, { hint: 'install GnuPG (gpg), or sign with SSH keys' });
+  if (r.status !== 0) throw new PalisadeError('InvalidInput', `palisade.yaml source.signatures: an OpenPGP key cannot be read by gpg: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+  return r.stdout;
+}
+
+/** A keyring with only the configured OpenPGP keys, each fully trusted (so git reports G for a good signature). */
+async function pgpKeyring(config: SignatureConfig, dir: string): Promise<Keys['pgp']> {
+  const entries = Object.entries(config.signers).flatMap(([group, keys]) => keys.filter(isPgpKey).map((key) => ({ group, key })));
+  if (entries.length === 0) return undefined;
+  const home = join(dir, 'gnupg');
+  await mkdir(home, { mode: 0o700 });
+  const groups = new Map<string, string[]>();
+  const primaries = new Set<string>();
+  for (const { group, key } of entries) {
+    const listed = gpg(home, ['--with-colons', '--import-options', 'show-only', '--import'], key).split('\n');
+    const fprs = listed.filter((l) => l.startsWith('fpr:')).map((l) => l.split(':')[9] ?? '').filter(Boolean);
+    if (fprs[0] !== undefined) primaries.add(fprs[0]);
+    for (const f of fprs) groups.set(f, [...new Set([...(groups.get(f) ?? []), group])]);
+    gpg(home, ['--import'], key);
+  }
+  gpg(home, ['--import-ownertrust'], [...primaries].map((f) => `${f}:6:\n`).join(''));
+  return { home, groups };
+}
+
+/** Groups of a good signature: by principal for SSH (its fingerprint reads SHA256:…), by key fingerprint for OpenPGP. */
+function groupsOf(keys: Keys, f: { principal: string; fingerprint: string; primary: string }): string[] {
+  if (f.fingerprint.startsWith('SHA256:')) return keys.ssh.groups.get(f.principal) ?? [];
+  return keys.pgp?.groups.get(f.primary) ?? keys.pgp?.groups.get(f.fingerprint) ?? [];
+}
+
+async function factsOf(repoDir: string, sha: string, keys: Keys): Promise<CommitFacts> {
   const files = (await git(repoDir).raw(['diff-tree', '--no-commit-id', '--name-only', '-r', '--root', '-m', '--first-parent', sha])).split('\n').filter(Boolean);
-  const [status = 'N', principal = '', key = ''] = (await git(repoDir).raw(['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${signers.file}`, 'log', '-1', '--format=%G?%x1f%GS%x1f%GK', sha])).trim().split('\x1f');
+  const env = keys.pgp ? { GNUPGHOME: keys.pgp.home } : {};
+  const out = await git(repoDir, env).raw(['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${keys.ssh.file}`, 'log', '-1', '--format=%G?%x1f%GS%x1f%GK%x1f%GF%x1f%GP', sha]);
+  const [status = 'N', principal = '', key = '', fingerprint = '', primary = ''] = out.trim().split('\x1f');
   const s = STATUS[status] ?? 'bad';
-  return { sha, files, signature: { status: s, groups: s === 'good' ? signers.groups.get(principal) ?? [] : [], ...(key ? { key } : {}) } };
+  return { sha, files, signature: { status: s, groups: s === 'good' ? groupsOf(keys, { principal, fingerprint, primary }) : [], ...(key ? { key } : {}) } };
 }
 
 /** Commits in `from..to`, oldest first; just `to` without `from` (a first apply). */
@@ -74,7 +118,7 @@ export async function verifyRange(repoDir: string, from: string | undefined, to:
   const commits = await rangeCommits(repoDir, from, to);
   const dir = await mkdtemp(join(tmpdir(), 'palisade-verify-'));
   try {
-    const signers = await allowedSigners(rules, dir);
+    const signers: Keys = { ssh: await allowedSigners(rules, dir), ...(await pgpKeyring(rules, dir).then((pgp) => (pgp ? { pgp } : {}))) };
     // A few git processes at a time: a range after a long outage can hold hundreds of commits.
     const limit = pLimit(4);
     const facts = await Promise.all(commits.map((c) => limit(() => factsOf(repoDir, c, signers))));

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 
 /** External programs some tests need as oracles or harness. */
-export type Tool = 'go' | 'kubectl' | 'python3' | 'apt-get';
+export type Tool = 'go' | 'kubectl' | 'python3' | 'apt-get' | 'gpg';
 
-const PROBE: Readonly<Record<Tool, readonly string[]>> = { go: ['version'], kubectl: ['version', '--client'], python3: ['--version'], 'apt-get': ['--version'] };
+const PROBE: Readonly<Record<Tool, readonly string[]>> = { go: ['version'], kubectl: ['version', '--client'], python3: ['--version'], 'apt-get': ['--version'], gpg: ['--version'] };
 
 /** `PALISADE_TEST_SKIP_MISSING=kubectl,python3` (or `all`): tools whose absence skips tests instead of failing them. */
 function optedOut(tool: Tool, env: NodeJS.ProcessEnv): boolean {
