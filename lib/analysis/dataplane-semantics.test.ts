@@ -201,3 +201,33 @@ describe('A8: DNS peers and CIDR rules', () => {
     expect(dnsReach([p, names])).toEqual([]);
   });
 });
+
+describe('A13/A14: Calico order ties and tiers without order', () => {
+  const tier = (name: string, order?: number, defaultAction = 'Deny'): KubeObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name }, spec: { ...(order === undefined ? {} : { order }), defaultAction } });
+  it('equal order: Felix runs the policy whose name sorts first (name/namespace/kind), whatever its kind', () => {
+    const deny: KubeObject = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'palisade.z-deny' }, spec: { tier: 'palisade', order: 100, selector: "app == 'x'", types: ['Egress'], egress: [{ action: 'Deny' }] } };
+    const allow: KubeObject = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'palisade.a-allow', namespace: 'a' }, spec: { tier: 'palisade', order: 100, selector: "app == 'x'", types: ['Egress'], egress: [{ action: 'Allow' }] } };
+    expect(reaches([tier('palisade', 100), deny, allow], 'a/x', 'b/y')).toBe(true);
+  });
+  it('a tier without order runs after every ordered tier (default included; its name sorting first does not matter), so an Allow in default decides first', () => {
+    const late: KubeObject = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'aaa.deny' }, spec: { tier: 'aaa', selector: "app == 'x'", types: ['Egress'], egress: [{ action: 'Deny' }] } };
+    const allowDefault: KubeObject = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'allow', namespace: 'a' }, spec: { selector: "app == 'x'", types: ['Egress'], egress: [{ action: 'Allow' }] } };
+    expect(reaches([tier('aaa'), late, allowDefault], 'a/x', 'b/y')).toBe(true);
+  });
+});
+
+describe('A12: Calico rule scoping', () => {
+  const np = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'x-egress', namespace: 'a' }, spec: { selector: "app == 'x'", types: ['Egress'], ...spec } });
+  it('a namespaced rule with only a notSelector stays in the policy\'s namespace (updateprocessors/rules.go)', () => {
+    expect(reaches([np({ egress: [{ action: 'Allow', destination: { notSelector: "app == 'db'" } }] })], 'a/x', 'b/y')).toBe(false);
+  });
+  it('a notSelector alone matches traffic from outside Calico: a GlobalNetworkPolicy Deny with it blocks 8.8.8.8', () => {
+    const gnp: KubeObject = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'deny-not-x' }, spec: { order: 1, selector: "app == 'x'", types: ['Egress'], egress: [{ action: 'Deny', destination: { notSelector: "has(trusted)" } }, { action: 'Allow' }] } };
+    const namer = np({ order: 50, egress: [{ action: 'Allow', destination: { nets: ['8.8.8.0/24'] } }] });
+    const a = analyze([...world, gnp, namer].map((object) => ({ object, source: 'test' })));
+    expect(a.connections.filter((c) => c.src.id === 'a/x[Deployment]' && c.dst.type === 'ip').map((c) => c.dst.id)).toEqual([]);
+  });
+  it('`nets: []` is no criterion: the rule matches everything (Calico counts the list)', () => {
+    expect(reaches([np({ egress: [{ action: 'Allow', destination: { nets: [] } }] })], 'a/x', 'b/y')).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 import { ConnSet, PROTOCOLS, parseProtocol, type Protocol } from '../connections.js';
 import { parseCalicoSelector, type Predicate } from '../calico-selector.js';
-import { DEFAULT_TIER, type Action, type Direction, type Policy, type Rule, type TierInfo } from '../ir.js';
+import { type Action, type Direction, type Policy, type Rule, type TierInfo } from '../ir.js';
 import type { Labels } from '../label-selector.js';
 import type { IntervalList } from '../intervals.js';
 import type { Peer, Workload } from '../topology.js';
@@ -12,7 +12,8 @@ export function tierOf(obj: Obj): TierInfo {
   const action = get(obj, 'spec', 'defaultAction');
   return {
     name: String(get(obj, 'metadata', 'name')),
-    order: Number(get(obj, 'spec', 'order') ?? DEFAULT_TIER.order),
+    // A tier without order is applied last, after every ordered tier (tier.go TierSpec; TierLess).
+    order: typeof get(obj, 'spec', 'order') === 'number' ? Number(get(obj, 'spec', 'order')) : Number.POSITIVE_INFINITY,
     defaultAction: action === 'Pass' ? 'Pass' : 'Deny',
   };
 }
@@ -61,7 +62,8 @@ export function translateCalicoPolicy(obj: Obj, source: string, ctx: TranslateCo
   return {
     ref,
     layer: `tier:${str(get(obj, 'spec', 'tier'), 'default')}`,
-    order: [typeof order === 'number' ? order : Number.MAX_SAFE_INTEGER, ref],
+    // Equal order: Felix breaks the tie by name, then namespace, then kind (felix/calc/policy_sorter.go).
+    order: [typeof order === 'number' ? order : Number.MAX_SAFE_INTEGER, `${str(get(obj, 'metadata', 'name'))}/${namespace ?? ''}/${String(obj['kind'])}`],
     selects: (w: Workload) => (namespace === undefined || w.namespace === namespace) && sel(podLabels(w)) && (nsSel === undefined || nsSel(nsLabels(w)))
       && (saSel === undefined || saSel(serviceAccountLabels(w))),
     ...(applies('ingress') ? { ingress: rules('ingress') } : {}),
@@ -138,19 +140,22 @@ function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) =
     if (set !== undefined) rc.ctx.noteIpSet(set, rc.dir ?? 'egress');
     return set === undefined ? [] : [set];
   });
-  const nets = get(entity, 'nets') === undefined ? undefined : ipSets('nets');
+  // `nets: []` is no criterion at all (Calico counts the list), not "no address".
+  const nets = list(get(entity, 'nets')).length === 0 ? undefined : ipSets('nets');
   const notNets = ipSets('notNets');
   const domains = list(get(entity, 'domains')).map(String);
   domains.forEach((d) => rc.ctx.noteDns(d));
   const sa = serviceAccountMatcher(get(entity, 'serviceAccounts'), `${field}.serviceAccounts`, rc);
-  const podCriteria = sel !== undefined || nsSel !== undefined || notSel !== undefined || sa !== undefined;
+  // A notSelector alone "will accept packets from non-Calico sources" (EntityRule): it narrows pods only.
+  const podCriteria = sel !== undefined || nsSel !== undefined || sa !== undefined;
   const external = (p: Peer): boolean => {
     if (podCriteria) return false;
     if (domains.length > 0) return p.type === 'dns' && domains.some((d) => dnsCovers(d, p.name, 'any'));
     return (nets === undefined || nets.some((s) => ipMatches(s, p))) && !notNets.some((s) => ipMatches(s, p));
   };
-  // A namespaced policy's selector without namespaceSelector means pods of the policy's namespace.
-  const ownNamespace = nsSel === undefined && (sel !== undefined || sa !== undefined) ? rc.namespace : undefined;
+  // A namespaced policy's rule without namespaceSelector is confined to the policy's namespace as
+  // soon as any selector field is used, notSelector included (updateprocessors/rules.go).
+  const ownNamespace = nsSel === undefined && (sel !== undefined || notSel !== undefined || sa !== undefined) ? rc.namespace : undefined;
   const pod = (p: Workload): boolean => (ownNamespace === undefined || p.namespace === ownNamespace)
     && holds(sel, podLabels(p), true) && !holds(notSel, podLabels(p), false) && holds(nsSel, nsLabels(p), true) && (sa === undefined || sa(p));
   return (p) => {
