@@ -80,11 +80,16 @@ describe('CIDR fallbacks keep the guardrails', () => {
     expect(synthIssues(org(cidr), { ...cluster, network })).toEqual([expect.objectContaining({ code: 'WideCidrFallback', path: 'policies/a/allowTo/external/api', message: expect.stringMatching(message), hint: expect.stringMatching(/allowWideFallback: true/) })]);
   });
 
-  it('an acknowledged wide fallback still excludes metadata and the API server (unless the agent waives the API server)', () => {
+  it('an acknowledged wide fallback still excludes metadata and the API server, inside the private and link-local blocks it cuts out (A4: Calico matches pod IPs with CIDRs)', () => {
     const np = findObject(synthObjects(org('0.0.0.0/0', { wide: true }), cluster), 'NetworkPolicy', 'a-egress', 'agents').spec as { egress: Array<{ to: unknown[] }> };
-    expect(np.egress[0]?.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['100.100.100.200/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32', '10.96.0.1/32'] } }]);
+    expect(np.egress[0]?.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'] } }]);
     const calico = findObject(synthObjects(org('0.0.0.0/0', { wide: true, kubeApi: true }), { ...cluster, network: 'calico' }), 'NetworkPolicy', 'palisade.a-egress', 'agents').spec as { egress: Array<{ destination: unknown }> };
-    expect(calico.egress[0]?.destination).toMatchObject({ nets: ['0.0.0.0/0'], notNets: ['100.100.100.200/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] });
+    expect(calico.egress[0]?.destination).toMatchObject({ nets: ['0.0.0.0/0'], notNets: ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'] });
+  });
+
+  it('a fallback inside a private block (an internal service) is kept as written, less metadata and the API server', () => {
+    const np = findObject(synthObjects(org('10.0.0.0/8', { wide: true }), cluster), 'NetworkPolicy', 'a-egress', 'agents').spec as { egress: Array<{ to: unknown[] }> };
+    expect(np.egress[0]?.to).toEqual([{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.96.0.1/32'] } }]);
   });
 
   it('a narrow fallback needs nothing', () => {

@@ -1,4 +1,5 @@
 import type { AgentModel, ExternalModel } from '../model/model.js';
+import { NON_PUBLIC_CIDRS } from '../core/networks.js';
 import { cidrContains, CLOUD_METADATA_CIDRS } from './selectors.js';
 import type { RenderContext } from './context.js';
 
@@ -36,7 +37,10 @@ export function fallbackRanges(ctx: RenderContext, agent: AgentModel, x: Externa
         hint: `list the host's own addresses, or set allowWideFallback: true on ExternalEndpoint "${x.name}" to accept the range (the guardrail addresses stay excluded)`,
       });
     }
-    const always = (x.fallbackExcept ?? []).filter((c) => c !== cidr && cidrContains(cidr, c));
+    // A range wider than a private block (0.0.0.0/0, a /1 …) is not "the addresses of a host": the
+    // private, CGNAT, loopback and link-local blocks inside it are cut out, because Calico matches
+    // pod, Service and node IPs with CIDRs (A4). A range inside a private block is meant as written.
+    const always = [...new Set([...(x.fallbackExcept ?? []), ...NON_PUBLIC_CIDRS])].filter((c) => c !== cidr && cidrContains(cidr, c)).sort();
     const guarded = ex.map((e) => e.cidr).filter((c) => !always.some((a) => cidrContains(a, c)));
     return { cidr, except: [...always, ...guarded] };
   });

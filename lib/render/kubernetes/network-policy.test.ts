@@ -33,10 +33,10 @@ describe('kubernetes NetworkPolicy renderer', () => {
     })]);
   });
 
-  it('uses an opted-in CIDR fallback and still carves out cloud metadata', () => {
+  it('uses an opted-in CIDR fallback and still carves out cloud metadata (inside link-local) and the private blocks', () => {
     const objects = synthObjects(smallOrg({ external: 'cidr-fallback' }));
     const egress = findObject(objects, 'NetworkPolicy', 'researcher-egress', 'agents').spec as { egress: Array<{ to: unknown[] }> };
-    expect(egress.egress[1]?.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['100.100.100.200/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] } }]);
+    expect(egress.egress[1]?.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'] } }]);
   });
 
   it('refuses L7 HTTP rules and an API-server waiver without addresses', () => {
