@@ -231,3 +231,11 @@ describe('A12: Calico rule scoping', () => {
     expect(reaches([np({ egress: [{ action: 'Allow', destination: { nets: [] } }] })], 'a/x', 'b/y')).toBe(true);
   });
 });
+
+describe('A5: the API server is a remote node too', () => {
+  it('toEntities: [remote-node] reaches the API server (its reserved identity carries reserved:remote-node), toEntities: [host] does not', () => {
+    const a = analyze([...world, cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ toEntities: ['remote-node'] }, { toEntities: ['host'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] }] }), cnp('b', 'n', { endpointSelector: { matchLabels: { app: 'y' } }, egress: [{ toEntities: ['kube-apiserver'] }] })].map((object) => ({ object, source: 'test' })));
+    const out = a.connections.filter((c) => c.src.id === 'a/x[Deployment]' && c.dst.type === 'entity').map((c) => `${c.dst.id} ${c.conns.toString()}`).sort();
+    expect(out).toEqual(['{host} TCP 10250', '{kube-apiserver} All Connections', '{remote-node} All Connections']);
+  });
+});

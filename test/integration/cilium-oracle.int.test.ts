@@ -5,7 +5,7 @@
  * test/oracles/cilium-verdict), and every flow's verdict is compared with the analyser's.
  */
 import { describe, expect, it } from 'vitest';
-import { analyze, synthesizedInput, type Analysis, type Workload } from '../../lib/analysis/index.js';
+import { analyze, synthesizedInput, type Analysis, type Peer, type Workload } from '../../lib/analysis/index.js';
 import { silentProgress } from '../../lib/core/progress.js';
 import type { KubeObject } from '../../lib/core/resource-id.js';
 import { listClusters, loadCluster, synthesize } from '../../lib/index.js';
@@ -28,16 +28,24 @@ function analyserVerdict(a: Analysis, f: OracleFlow): { allowed: boolean; l7: bo
   return { allowed: c !== undefined, l7: c?.http !== undefined };
 }
 
-/** Every ordered pair of distinct workloads on each port the destination serves, plus one port nobody names. */
-function flowsOf(workloads: readonly Workload[]): OracleFlow[] {
-  return workloads.flatMap((src) => workloads.filter((dst) => dst.id !== src.id).flatMap((dst) => [
-    ...dst.ports.map((p) => ({ from: src.id, to: dst.id, proto: p.protocol === 'UDP' ? 'UDP' as const : 'TCP' as const, port: p.port })),
-    { from: src.id, to: dst.id, proto: 'TCP' as const, port: 9999 },
-  ]));
+/**
+ * Every ordered pair of distinct workloads on each port the destination serves, plus one port
+ * nobody names; and each workload to and from each cluster entity the policies name (host,
+ * remote-node, kube-apiserver: reserved identities in Cilium) on 80 and 9999.
+ */
+function flowsOf(workloads: readonly Workload[], entities: readonly Peer[] = []): OracleFlow[] {
+  const tcp = (from: string, to: string, port: number): OracleFlow => ({ from, to, proto: 'TCP', port });
+  return [
+    ...workloads.flatMap((src) => workloads.filter((dst) => dst.id !== src.id).flatMap((dst) => [
+      ...dst.ports.map((p) => ({ from: src.id, to: dst.id, proto: p.protocol === 'UDP' ? 'UDP' as const : 'TCP' as const, port: p.port })),
+      tcp(src.id, dst.id, 9999),
+    ])),
+    ...workloads.flatMap((w) => entities.flatMap((e) => [80, 9999].flatMap((port) => [tcp(w.id, e.id, port), tcp(e.id, w.id, port)]))),
+  ];
 }
 
 async function compare(objects: readonly KubeObject[], a: Analysis): Promise<Compared> {
-  const flows = flowsOf(a.workloads);
+  const flows = flowsOf(a.workloads, a.peers.filter((p) => p.type === 'entity'));
   const verdicts = await ciliumVerdicts(binary, {
     policies: objects.filter((o) => CILIUM_KINDS.has(o.kind)),
     endpoints: a.workloads.map((w) => ({ name: w.id, labels: identityLabels(w) })),
@@ -112,6 +120,9 @@ const CASES: ReadonlyArray<readonly [string, KubeObject[]]> = [
   ['Kubernetes egress: [] without policyTypes (A11)', [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'a' }, spec: { podSelector: { matchLabels: { app: 'x' } }, ingress: [{}], egress: [] } }]],
   ['an ICMP-only allow allows no TCP (A9)', [cnp('a', 'x', { endpointSelector: onX, egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b' } }], icmps: [{ fields: [{ type: 8 }] }] }] })]],
   ['an ICMP-only deny denies no TCP (A9)', [cnp('a', 'x', { endpointSelector: onX, egress: [{ toEntities: ['cluster'] }], egressDeny: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b' } }], icmps: [{ fields: [{ type: 8 }] }] }] })]],
+  ['the host, remote-node and kube-apiserver entities (A5)', [cnp('a', 'x', { endpointSelector: onX, ingress: [{ fromEntities: ['host'], toPorts: port(80) }], egress: [{ toEntities: ['kube-apiserver'], toPorts: port(80) }, { toEntities: ['remote-node'] }] })]],
+  ['world and 0.0.0.0/0 do not cover nodes or the API server (A5)', [cnp('a', 'x', { endpointSelector: onX, egress: [{ toEntities: ['world'] }, { toCIDR: ['0.0.0.0/0'] }], ingress: [{ fromEntities: ['world'] }] }), cnp('b', 'names', { endpointSelector: { matchLabels: { app: 'y' } }, egress: [{ toEntities: ['cluster'], toPorts: port(80) }] })]],
+  ['an ingressDeny from all blocks the kubelet too (E5)', [cnp('a', 'x', { endpointSelector: onX, ingress: [{ fromEntities: ['host'] }], ingressDeny: [{ fromEntities: ['all'] }] })]],
   ['a clusterwide policy selecting by namespace label', [{ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'z2-in' }, spec: { endpointSelector: { matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.zone': 'z2' } }, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'a' } }], toPorts: port(80) }] } }]],
 ];
 
@@ -120,6 +131,7 @@ describe('crafted cases: the analyser agrees with Cilium\'s policy engine', () =
     const a = analyze([...crafted, ...policies].map((object) => ({ object, source: 'crafted' })));
     const result = await compare(policies, a);
     expect(result.disagreements).toEqual([]);
-    expect(result.flows).toBe(3 * 2 * 3);
+    // 3 workloads, 2 destinations each, 3 ports (80, 81, 9999); and per named entity 3 workloads × 2 directions × 2 ports.
+    expect(result.flows).toBe(3 * 2 * 3 + a.peers.filter((p) => p.type === 'entity').length * 3 * 2 * 2);
   });
 });

@@ -4,7 +4,8 @@
  * upstream CRDs), and the synthesized admission policies really deny and admit pods.
  */
 import { describe, expect, it } from 'vitest';
-import { listClusters, loadCluster, synthesize, type KubeObject } from '../../lib/index.js';
+import { Agent, listClusters, loadCluster, synthesize, Zone, type KubeObject } from '../../lib/index.js';
+import { testCluster } from '../../lib/testing/index.js';
 import { definePolicies } from '../../policies/index.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -33,6 +34,24 @@ describe.each(await listClusters(clustersDir))('cluster %s', (name) => {
     expect(rejected).toEqual([]);
     expect(objects.length).toBeGreaterThan(20);
   });
+});
+
+describe('at scale', () => {
+  it('2,000 agents in 40 namespaces: every admission policy is accepted by the API server (CEL within its size and cost limits)', async () => {
+    const prefix = uniqueName('scale');
+    const objects = synthesize((scope) => {
+      const zone = new Zone(scope, 'z');
+      const agents = Array.from({ length: 2000 }, (_, i) => new Agent(scope, `agent-${i}`, { namespace: `${prefix}-${i % 40}`, zone, podLabels: { app: `agent-${i}` } }));
+      agents[0]!.spawns(agents[41]!);
+    }, testCluster({ name: prefix, network: 'kubernetes' })).objects.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy'));
+    const rejected: string[] = [];
+    for (const o of objects) {
+      const r = await statusOf(() => client.apply(o, { dryRun: true }));
+      if (r.status !== 200) rejected.push(`${o.metadata.name}: ${r.message.slice(0, 300)}`);
+    }
+    expect(rejected).toEqual([]);
+    expect(objects.filter((o) => o.metadata.name?.startsWith('palisade-agent-spawn-'))).toHaveLength(2 * 40);
+  }, 300_000);
 });
 
 /**

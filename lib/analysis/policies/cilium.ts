@@ -163,7 +163,9 @@ const ENTITY_PEERS: Readonly<Record<string, (p: Peer) => boolean>> = {
   'world-ipv4': (p) => p.type === 'ip' || p.type === 'dns',
   cluster: (p) => p.type === 'workload' || p.type === 'ingress-controller' || p.type === 'entity',
   host: (p) => p.type === 'entity' && p.entity === 'host',
-  'remote-node': (p) => p.type === 'entity' && p.entity === 'remote-node',
+  // The API server's reserved identity (7) carries both reserved:kube-apiserver and
+  // reserved:remote-node (pkg/identity/numericidentity.go reservedIdentityLabels): remote-node selects it too.
+  'remote-node': (p) => p.type === 'entity' && (p.entity === 'remote-node' || p.entity === 'kube-apiserver'),
   'kube-apiserver': (p) => p.type === 'entity' && p.entity === 'kube-apiserver',
 };
 

@@ -35,16 +35,21 @@ function bindingRule(a: AgentModel): AdmissionRule {
 const POD_SPEC = "(object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec))";
 
 /**
- * One rule per agent namespace: a request by any agent's ServiceAccount for a pod (or pod template)
- * that runs as an agent of this namespace must come from that agent itself or from one that
- * declares `spawns()` for it.
+ * One rule per agent namespace: a ServiceAccount of any governed namespace that asks for a pod (or
+ * pod template) running as an agent of this namespace must be that agent, or an agent that declares
+ * `spawns()` for it. Controllers, people and CI (not ServiceAccounts of governed namespaces) are not
+ * judged here. The rule names only this namespace's agents and the agents that may start them, so
+ * its CEL stays small however many agents the cluster has (the API server caps an expression at
+ * 100,000 code points; listing every agent broke at a few hundred).
  */
 function spawnRule(model: PolicyModel, namespace: string): AdmissionRule {
   const here = model.agents.filter((a) => a.namespace === namespace);
   const mayStartHere = (a: AgentModel): string[] => [a, ...a.spawns.map((n) => model.agents.find((x) => x.name === n))]
     .filter((x): x is AgentModel => x !== undefined && x.namespace === namespace).map(identityOf).sort();
-  const may = model.agents.map((a) => [usernameOf(a), list(mayStartHere(a))] as const);
+  const starters = model.agents.filter((a) => mayStartHere(a).length > 0);
+  const may = starters.map((a) => [usernameOf(a), list(mayStartHere(a))] as const);
   const names = here.map((a) => [identityOf(a), lit(a.name)] as const);
+  const governed = [...new Set([...model.agents, ...model.endpoints].map((w) => w.namespace))].sort();
   return {
     name: `palisade-agent-spawn-${namespace}`, rule: 'admission:spawn', sources: here.map((a) => a.source.path).sort(),
     operations: ['CREATE', 'UPDATE'], resources: WORKLOAD_RESOURCES, matchConditions: [],
@@ -54,9 +59,11 @@ function spawnRule(model: PolicyModel, namespace: string): AdmissionRule {
       { name: 'target', expression: `request.namespace + '/' + ${serviceAccountOf('variables.podSpec')}` },
       { name: 'mayStart', expression: mapOf(may) },
       { name: 'agentOf', expression: mapOf(names) },
+      // Namespace names hold no ':', so the prefix names exactly the ServiceAccounts of that namespace.
+      { name: 'governedRequester', expression: `${list(governed)}.exists(n, request.userInfo.username.startsWith('system:serviceaccount:' + n + ':'))` },
     ],
     validations: [{
-      expression: '!(request.userInfo.username in variables.mayStart) || !(variables.target in variables.agentOf) || variables.target in variables.mayStart[request.userInfo.username]',
+      expression: '!variables.governedRequester || !(variables.target in variables.agentOf) || (request.userInfo.username in variables.mayStart && variables.target in variables.mayStart[request.userInfo.username])',
       messageExpression: "request.userInfo.username + ' may not start pods as agent ' + variables.agentOf[variables.target] + ' (ServiceAccount ' + variables.target + '): declare spawns() for it in the starting agent\\'s policy'",
     }],
     namespaces: [namespace],

@@ -9,11 +9,12 @@
 // stdin:  {"policies": [obj...], "endpoints": [{"name", "labels": ["k8s:app=x", ...]}],
 //
 //	"flows": [{"from", "to", "proto": "TCP", "port": 8080}]}
-//	`from`/`to` name an endpoint, or "world" (reserved:world).
+//	`from`/`to` name an endpoint, or a reserved identity: "world", "{host}", "{remote-node}",
+//	"{kube-apiserver}" (palisade's peer ids for them).
 //
 // stdout: {"verdicts": [{"egress": bool, "ingress": bool}...]} in flow order; a side that is not
 //
-//	a Cilium endpoint (world) is reported as allowed.
+//	a Cilium endpoint (a reserved identity) is reported as allowed.
 package main
 
 import (
@@ -145,6 +146,14 @@ func entriesOf(logger *slog.Logger, raw json.RawMessage) (policytypes.PolicyEntr
 	panic("unreachable")
 }
 
+// Peers that are reserved identities, not endpoints with a policy of their own.
+var reservedPeers = map[string]identity.NumericIdentity{
+	"world":            identity.ReservedIdentityWorld,
+	"{host}":           identity.ReservedIdentityHost,
+	"{remote-node}":    identity.ReservedIdentityRemoteNode,
+	"{kube-apiserver}": identity.ReservedIdentityKubeAPIServer,
+}
+
 func main() {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// As the agent's policy cell does: the cluster entity covers this cluster's endpoints.
@@ -161,9 +170,11 @@ func main() {
 		ids[id.ID] = id.LabelArray
 		byName[ep.Name] = id
 	}
-	world := identity.LookupReservedIdentity(identity.ReservedIdentityWorld)
-	ids[world.ID] = world.LabelArray
-	byName["world"] = world
+	for name, ni := range reservedPeers {
+		r := identity.LookupReservedIdentity(ni)
+		ids[r.ID] = r.LabelArray
+		byName[name] = r
+	}
 
 	// Identities are added after the repository exists: its policy cache learns them from the
 	// identity manager it subscribes to, as the agent's endpoints do.
@@ -229,11 +240,11 @@ func main() {
 		if src.ID == dst.ID {
 			fail("flow %s -> %s: both ends have one identity", f.From, f.To)
 		}
-		if f.From != "world" {
+		if _, ok := reservedPeers[f.From]; !ok {
 			e, _, _ := policyOf(f.From).Lookup(cpolicy.EgressKey().WithIdentity(dst.ID).WithPortProto(proto, f.Port))
 			v.Egress, v.EgressL7 = e.IsAllow(), e.IsRedirectEntry()
 		}
-		if f.To != "world" {
+		if _, ok := reservedPeers[f.To]; !ok {
 			e, _, _ := policyOf(f.To).Lookup(cpolicy.IngressKey().WithIdentity(src.ID).WithPortProto(proto, f.Port))
 			v.Ingress, v.IngressL7 = e.IsAllow(), e.IsRedirectEntry()
 		}
