@@ -11,7 +11,8 @@ import type { KubeObject } from '../../lib/core/resource-id.js';
 import { listClusters, loadCluster, synthesize } from '../../lib/index.js';
 import { ensureBinary } from '../../reconciler/controlplane/index.js';
 import { definePolicies } from '../../policies/index.js';
-import { ciliumVerdicts, ciliumVerdictSpec, identityLabels, type OracleFlow } from '../support/cilium-oracle.js';
+import { ciliumKeptLabels, ciliumVerdicts, ciliumVerdictSpec, identityLabels, type OracleFlow } from '../support/cilium-oracle.js';
+import { labelFilter } from '../../reconciler/doctor/index.js';
 import { intruder } from '../policies/invariants.js';
 import { REPO_ROOT } from '../support/shared.js';
 
@@ -133,5 +134,26 @@ describe('crafted cases: the analyser agrees with Cilium\'s policy engine', () =
     expect(result.disagreements).toEqual([]);
     // 3 workloads, 2 destinations each, 3 ports (80, 81, 9999); and per named entity 3 workloads × 2 directions × 2 ports.
     expect(result.flows).toBe(3 * 2 * 3 + a.peers.filter((p) => p.type === 'entity').length * 3 * 2 * 2);
+  });
+});
+
+/**
+ * `palisade doctor`'s reading of cilium-config `labels` (reconciler/doctor/label-filter.ts) against
+ * the agent's own filter (pkg/labelsfilter): for every configuration and key, the same answer to
+ * "does this label stay part of the identity, so policies can select it".
+ */
+describe('identity-label filter: doctor agrees with Cilium\'s labelsfilter', () => {
+  const KEYS = [
+    'app', 'appx', 'palisade.dev/quarantine', 'palisade.dev/zone', 'app.kubernetes.io/name', 'io.kubernetes.pod.namespace',
+    'io.cilium.k8s.policy.serviceaccount', 'io.cilium.k8s.namespace.labels.zone', 'pod-template-hash', 'kubernetes.io/metadata.name',
+    'job-name', 'batch.kubernetes.io/job-name', 'statefulset.kubernetes.io/pod-name', 'team', 'k8s-app',
+  ];
+  const CONFIGS = ['', 'k8s:app', 'k8s:app k8s:io.kubernetes.pod.namespace', 'k8s:!palisade\\.dev', '!palisade\\.dev', 'k8s:palisade\\.dev k8s:app', 'k8s:team k8s:!app', 'app', 'k8s:app\\.kubernetes\\.io k8s:!app'];
+  it.each(CONFIGS)('labels: "%s"', async (configured) => {
+    const theirs = await ciliumKeptLabels(binary, configured, KEYS);
+    const filter = labelFilter(configured);
+    const disagreements = KEYS.flatMap((k, i) => (filter.keeps(k) === theirs[i] ? [] : [`${k}: cilium ${theirs[i] ? 'keeps' : 'drops'} it, doctor ${filter.keeps(k) ? 'keeps' : 'drops'} it`]));
+    expect(disagreements).toEqual([]);
+    expect(theirs).toHaveLength(KEYS.length);
   });
 });

@@ -40,8 +40,14 @@ export interface OracleFlow { readonly from: string; readonly to: string; readon
 /** Cilium's verdict at each end; `…L7`: the allowing entry redirects to the L7 proxy (HTTP or DNS rules). */
 export interface OracleVerdict { readonly egress: boolean; readonly ingress: boolean; readonly egressL7: boolean; readonly ingressL7: boolean }
 
-/** Asks Cilium's policy engine for each flow's verdict (egress at the source, ingress at the destination). */
-export function ciliumVerdicts(binary: string, input: { policies: readonly KubeObject[]; endpoints: ReadonlyArray<{ name: string; labels: string[] }>; flows: readonly OracleFlow[] }): Promise<OracleVerdict[]> {
+interface OracleInput {
+  readonly policies: readonly KubeObject[];
+  readonly endpoints: ReadonlyArray<{ name: string; labels: string[] }>;
+  readonly flows: readonly OracleFlow[];
+  readonly labelFilters?: ReadonlyArray<{ labels: readonly string[]; keys: readonly string[] }>;
+}
+
+function runOracle(binary: string, input: OracleInput): Promise<{ verdicts: OracleVerdict[]; labelFilters: boolean[][] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -51,8 +57,22 @@ export function ciliumVerdicts(binary: string, input: { policies: readonly KubeO
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) reject(new Error(`cilium-verdict exited ${code}: ${stderr}`));
-      else resolve((JSON.parse(stdout) as { verdicts: OracleVerdict[] }).verdicts);
+      else resolve(JSON.parse(stdout) as { verdicts: OracleVerdict[]; labelFilters: boolean[][] });
     });
     child.stdin.end(JSON.stringify(input));
   });
+}
+
+/** Asks Cilium's policy engine for each flow's verdict (egress at the source, ingress at the destination). */
+export async function ciliumVerdicts(binary: string, input: Omit<OracleInput, 'labelFilters'>): Promise<OracleVerdict[]> {
+  return (await runOracle(binary, input)).verdicts;
+}
+
+/**
+ * Asks the agent's identity-label filter (pkg/labelsfilter, configured from a cilium-config
+ * `labels` value split on whitespace, as the agent reads it) which keys stay identity labels.
+ */
+export async function ciliumKeptLabels(binary: string, configured: string, keys: readonly string[]): Promise<boolean[]> {
+  const labels = configured.split(/\s+/).filter((x) => x !== '');
+  return (await runOracle(binary, { policies: [], endpoints: [], flows: [], labelFilters: [{ labels, keys }] })).labelFilters[0]!;
 }

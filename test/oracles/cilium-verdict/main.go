@@ -8,13 +8,16 @@
 //
 // stdin:  {"policies": [obj...], "endpoints": [{"name", "labels": ["k8s:app=x", ...]}],
 //
-//	"flows": [{"from", "to", "proto": "TCP", "port": 8080}]}
+//	"flows": [{"from", "to", "proto": "TCP", "port": 8080}],
 //	`from`/`to` name an endpoint, or a reserved identity: "world", "{host}", "{remote-node}",
 //	"{kube-apiserver}" (palisade's peer ids for them).
 //
+//	"labelFilters": [{"labels": ["k8s:app", "!k8s:foo"], "keys": ["app", ...]}]}
+//
 // stdout: {"verdicts": [{"egress": bool, "ingress": bool}...]} in flow order; a side that is not
 //
-//	a Cilium endpoint (a reserved identity) is reported as allowed.
+//	a Cilium endpoint (a reserved identity) is reported as allowed; "labelFilters": for each filter,
+//	whether each key stays an identity label.
 package main
 
 import (
@@ -35,6 +38,7 @@ import (
 	ciliumv2 "github.com/cilium/cilium/pkg/k8s/apis/cilium.io/v2"
 	slimnetv1 "github.com/cilium/cilium/pkg/k8s/slim/k8s/api/networking/v1"
 	"github.com/cilium/cilium/pkg/labels"
+	"github.com/cilium/cilium/pkg/labelsfilter"
 	cpolicy "github.com/cilium/cilium/pkg/policy"
 	policyapi "github.com/cilium/cilium/pkg/policy/api"
 	policytypes "github.com/cilium/cilium/pkg/policy/types"
@@ -60,9 +64,31 @@ type flow struct {
 }
 
 type input struct {
-	Policies  []json.RawMessage `json:"policies"`
-	Endpoints []endpoint        `json:"endpoints"`
-	Flows     []flow            `json:"flows"`
+	Policies     []json.RawMessage `json:"policies"`
+	Endpoints    []endpoint        `json:"endpoints"`
+	Flows        []flow            `json:"flows"`
+	LabelFilters []labelFilter     `json:"labelFilters"`
+}
+
+// labelFilter asks the agent's identity-label filter (pkg/labelsfilter, the cilium-config `labels`
+// option as a list of prefixes) which pod label keys stay identity labels.
+type labelFilter struct {
+	Labels []string `json:"labels"`
+	Keys   []string `json:"keys"`
+}
+
+// keptKeys configures the filter as the agent does at start-up, then filters each key (source k8s).
+func keptKeys(logger *slog.Logger, lf labelFilter) []bool {
+	if err := labelsfilter.ParseLabelPrefixCfg(logger, lf.Labels, nil, ""); err != nil {
+		fail("label filter %v: %v", lf.Labels, err)
+	}
+	out := make([]bool, 0, len(lf.Keys))
+	for _, key := range lf.Keys {
+		identityLabels, _ := labelsfilter.Filter(labels.NewLabelsFromModel([]string{"k8s:" + key + "=v"}))
+		_, kept := identityLabels[key]
+		out = append(out, kept)
+	}
+	return out
 }
 
 type verdict struct {
@@ -250,7 +276,11 @@ func main() {
 		}
 		out = append(out, v)
 	}
-	if err := json.NewEncoder(os.Stdout).Encode(map[string]any{"verdicts": out}); err != nil {
+	kept := make([][]bool, 0, len(in.LabelFilters))
+	for _, lf := range in.LabelFilters {
+		kept = append(kept, keptKeys(logger, lf))
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(map[string]any{"verdicts": out, "labelFilters": kept}); err != nil {
 		fail("output: %v", err)
 	}
 }
