@@ -6,9 +6,7 @@
  * reconciler's own ServiceAccount and the break-glass group are let through; a namespace palisade
  * does not govern is untouched; and palisade still corrects drift on its next pass.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROTECT } from '../../lib/cluster/cluster-spec.js';
 import { synthesize } from '../../lib/index.js';
 import { testCluster } from '../../lib/testing/index.js';
@@ -22,26 +20,11 @@ import { readDenials } from '../../reconciler/observe/denials.js';
 import { eventually, testClient, uniqueName } from '../support/cluster.js';
 import { smallDefinition } from '../support/targets.js';
 import { skipWithout } from '../support/tools.js';
+import { kubectlAs } from '../support/kubectl-as.js';
 
-const run = promisify(execFile);
 const client = testClient();
 const MALLORY = 'mallory@example.com';
 const RECONCILER = 'system:serviceaccount:palisade-system:palisade-reconciler';
-
-interface Result { readonly ok: boolean; readonly out: string }
-
-/** kubectl as `user` (impersonated by the admin kubeconfig), stdin optional; never throws. */
-async function kubectlAs(user: string, groups: readonly string[], args: readonly string[], stdin?: string): Promise<Result> {
-  const p = run('kubectl', ['--kubeconfig', inject('kubeconfig'), '--as', user, ...groups.flatMap((g) => ['--as-group', g]), ...args]);
-  if (stdin !== undefined) { p.child.stdin?.write(stdin); p.child.stdin?.end(); }
-  try {
-    const r = await p;
-    return { ok: true, out: r.stdout + r.stderr };
-  } catch (e) {
-    const x = e as { stdout?: string; stderr?: string };
-    return { ok: false, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
-  }
-}
 
 async function grant(user: string, namespaces: readonly string[]): Promise<void> {
   const rbac = 'rbac.authorization.k8s.io/v1';
