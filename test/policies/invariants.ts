@@ -1,9 +1,8 @@
 import { expect } from 'vitest';
 import { analyze, synthesizedInput, type Connection } from '../../lib/analysis/index.js';
 import { assertNever } from '../../lib/core/assert.js';
-import { NON_PUBLIC_CIDRS } from '../../lib/core/networks.js';
-import { intersect, normalize } from '../../lib/analysis/intervals.js';
-import { ipBlockSet } from '../../lib/analysis/ip.js';
+import { equals, intersect } from '../../lib/analysis/intervals.js';
+import { PUBLIC_IPV4 } from '../../lib/analysis/ip.js';
 import { LABELS, type KubeObject, type SynthResult } from '../../lib/index.js';
 
 const find = (objects: readonly KubeObject[], kind: string, name: string, ns?: string): KubeObject | undefined =>
@@ -93,8 +92,7 @@ export function externalReachViolations(result: SynthResult): string[] {
   return out;
 }
 
-const NON_PUBLIC = normalize(NON_PUBLIC_CIDRS.flatMap((c) => ipBlockSet(c) ?? []));
-const isPublic = (range: readonly [number, number]): boolean => intersect([[range[0], range[1]]], NON_PUBLIC).length === 0;
+const isPublic = (range: readonly [number, number]): boolean => equals(intersect([[range[0], range[1]]], PUBLIC_IPV4), [[range[0], range[1]]]);
 
 /**
  * Impostors of every agent: one wears its labels under the namespace's default ServiceAccount,

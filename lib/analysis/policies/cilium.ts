@@ -205,6 +205,5 @@ function cidrMatcher(kind: string, value: unknown, field: string, rc: RuleCtx): 
     if (set !== undefined) rc.ctx.noteIpSet(set, rc.dir ?? 'egress');
     return set === undefined ? [] : [set];
   });
-  // CIDR rules do not select node IPs or the API server: those carry reserved identities (language.rst).
-  return (p) => p.type !== 'entity' && sets.some((s) => ipMatches(s, p));
+  return (p) => sets.some((s) => ipMatches(s, p));
 }

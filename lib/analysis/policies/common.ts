@@ -73,6 +73,8 @@ export function unionOf(entries: Array<(t: Workload | undefined) => ConnSet>): (
  * Matches external peers against an IPv4 set. A DNS peer's addresses are unknown public ones: it
  * matches a set that holds every public address (`0.0.0.0/0`, or `0.0.0.0/0` except private ranges:
  * "allowing to world is identical to allowing to CIDR 0.0.0.0/0", and a toFQDNs IP is a world identity).
+ * Cluster entities never match: node IPs and the API server carry reserved identities, which CIDR
+ * rules do not select (Cilium language.rst), and only Cilium inputs have entity peers.
  */
 export function ipMatches(set: IntervalList, peer: Peer): boolean {
   if (peer.type === 'ip') return contains(set, peer.range[0]);
