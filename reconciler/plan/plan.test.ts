@@ -68,9 +68,30 @@ describe('plan', () => {
   it('refuses a mass prune above the cap unless allowed', () => {
     const old = Array.from({ length: 8 }, (_, i) => withUid(np(`p${i}`, deny), `u${i}`));
     const result = plan(desiredOf(), liveOf(old), inventoryOf(...old));
-    expect(result.refusal).toMatch(/refusing to prune 8 of 8 managed objects: the cap is 2/);
+    expect(result.refusal).toMatch(/refusing to remove 8 objects \(8 prunes of 8 managed objects\): the cap is 2 /);
     expect(result.changes.every((c) => c.op === 'skip' && c.reason === 'mass-prune-refused')).toBe(true);
+    expect(buildDriftReport(result).items.map((i) => [i.kind, i.corrected])).toEqual(old.map(() => ['unpruned', false]));
     expect(plan(desiredOf(), liveOf(old), inventoryOf(...old), { allowMassPrune: true }).changes.filter((c) => c.op === 'prune')).toHaveLength(8);
+  });
+
+  it('never caps the removal of foreign objects in a namespace palisade already governed (a flood of tampers is still corrected)', () => {
+    const mine = withUid(np('palisade-default-deny', deny), 'u0');
+    const flood = Array.from({ length: 60 }, (_, i) => np(`open-${i}`, { podSelector: {}, ingress: [{}] }, { labels: {} }));
+    const result = plan(desiredOf(mine), liveOf([mine], flood), inventoryOf(mine));
+    expect(result.refusal).toBeUndefined();
+    expect(result.changes.filter((c) => c.op === 'remove-foreign')).toHaveLength(60);
+  });
+
+  it('counts foreign removals in a namespace palisade takes over against the cap, and names the namespace', () => {
+    const mine = withUid(np('palisade-default-deny', deny), 'u0');
+    const theirs = Array.from({ length: 3 }, (_, i) => ({ ...np(`team-${i}`, { podSelector: {}, ingress: [{}] }, { labels: {} }), metadata: { name: `team-${i}`, namespace: 'payments' } }));
+    const desired = { ...desiredOf(mine), governedNamespaces: ['agents', 'payments'] };
+    const result = plan(desired, liveOf([mine], theirs), inventoryOf(mine));
+    expect(result.refusal).toMatch(/refusing to remove 3 objects \(0 prunes of 1 managed objects, 3 foreign objects in namespaces palisade did not govern before \(payments\)\): the cap is 1 /);
+    expect(result.changes.filter((c) => c.op === 'skip' && c.reason === 'mass-prune-refused').map((c) => c.id.name)).toEqual(['team-0', 'team-1', 'team-2']);
+    expect(result.changes.filter((c) => c.op === 'keep').map((c) => c.id.name)).toEqual(['palisade-default-deny']);
+    expect(buildDriftReport(result).items.map((i) => [i.kind, i.id.name, i.corrected])).toEqual([0, 1, 2].map((i) => ['foreign', `team-${i}`, false]));
+    expect(plan(desired, liveOf([mine], theirs), inventoryOf(mine), { allowMassPrune: true }).changes.filter((c) => c.op === 'remove-foreign')).toHaveLength(3);
   });
 
   it('removes a foreign object whatever palisade labels it wears, and one that took a recorded name with another UID', () => {

@@ -50,14 +50,41 @@ function pruneOrSkip(entry: InventoryEntry, live: KubeObject | undefined, allowN
   return { op: 'prune', id, key, live, stage: stageOf(live) };
 }
 
-function capPrunes(changes: Change[], managed: number, opts: PlanOptions): { changes: Change[]; refusal?: string } {
-  const prunes = changes.filter((c) => c.op === 'prune');
+/**
+ * Namespaces palisade governed before this plan: those it recorded objects in. A foreign removal
+ * there answers a tamper and is never capped (else a flood of foreign policies would switch the
+ * correction off); one elsewhere is palisade taking over a namespace, which a wrong revision can
+ * make mass destruction, so it counts against the cap like a prune.
+ */
+function previouslyGoverned(inventory: Inventory): ReadonlySet<string> {
+  return new Set(inventory.entries.map((e) => (e.id.kind === 'Namespace' ? e.id.name : e.id.namespace ?? '')).filter((n) => n !== ''));
+}
+
+function capped(c: Change, governed: ReadonlySet<string>, firstApply: boolean): boolean {
+  if (c.op === 'prune') return true;
+  if (c.op !== 'remove-foreign') return false;
+  return c.id.namespace === undefined ? firstApply : !governed.has(c.id.namespace);
+}
+
+function refusalOf(counted: readonly Change[], managed: number, cap: number): string {
+  const prunes = counted.filter((c) => c.op === 'prune').length;
+  const foreign = counted.filter((c) => c.op === 'remove-foreign');
+  const where = [...new Set(foreign.map((c) => c.id.namespace ?? '(cluster-scoped)'))].sort().join(', ');
+  const parts = [`${prunes} prunes of ${managed} managed objects`, ...(foreign.length > 0 ? [`${foreign.length} foreign objects in namespaces palisade did not govern before (${where})`] : [])];
+  return `refusing to remove ${counted.length} objects (${parts.join(', ')}): the cap is ${cap} (25% of managed objects, at least 1, at most 50). Check that the source is the one you meant (a wrong branch or path empties it, a new namespace takes over what is there); pass --allow-mass-prune to remove them anyway.`;
+}
+
+function capRemovals(changes: Change[], inventory: Inventory, opts: PlanOptions): { changes: Change[]; refusal?: string } {
+  const managed = inventory.entries.length;
+  const governed = previouslyGoverned(inventory);
+  const counted = changes.filter((c) => capped(c, governed, managed === 0));
   const cap = Math.min(Math.max(Math.ceil((opts.pruneFraction ?? 0.25) * managed), 1), opts.pruneMax ?? 50);
-  if (prunes.length <= cap || opts.allowMassPrune) return { changes };
-  const refusal = `refusing to prune ${prunes.length} of ${managed} managed objects: the cap is ${cap} (25% of managed objects, at most 50). Check that the source is the one you meant (a wrong branch or path empties it); pass --allow-mass-prune to prune anyway.`;
+  if (counted.length <= cap || opts.allowMassPrune) return { changes };
+  const refusal = refusalOf(counted, managed, cap);
+  const refused = new Set(counted.map((c) => c.key));
   return {
     refusal,
-    changes: changes.map((c): Change => (c.op === 'prune' ? { op: 'skip', id: c.id, key: c.key, reason: 'mass-prune-refused', detail: refusal } : c)),
+    changes: changes.map((c): Change => (refused.has(c.key) ? { op: 'skip', id: c.id, key: c.key, reason: 'mass-prune-refused', detail: refusal, drift: c.op === 'prune' ? 'unpruned' : 'foreign' } : c)),
   };
 }
 
@@ -80,8 +107,8 @@ export function plan(desired: DesiredSet, live: LiveSet, inventory: Inventory, o
   const undesired = planUndesired(desired, live, inventory, opts.allowNamespacePrune ?? false).filter((c) => !foreignKeys.has(c.key));
   const changes = [...planDesired(desired, live, opts.modeFor ?? defaultMode), ...undesired];
   for (const obj of live.foreign) changes.push(foreignChange(obj, opts.removeNarrowingForeign ?? false));
-  const capped = capPrunes(changes, inventory.entries.length, opts);
-  return { cluster: desired.cluster, revision: desired.revision, changes: capped.changes, ...(capped.refusal ? { refusal: capped.refusal } : {}) };
+  const result = capRemovals(changes, inventory, opts);
+  return { cluster: desired.cluster, revision: desired.revision, changes: result.changes, ...(result.refusal ? { refusal: result.refusal } : {}) };
 }
 
 /**
@@ -92,7 +119,7 @@ export function plan(desired: DesiredSet, live: LiveSet, inventory: Inventory, o
 function foreignChange(obj: KubeObject, removeNarrowing: boolean): Change {
   const id = idOf(obj);
   if (!removeNarrowing && canOnlyNarrow(obj)) {
-    return { op: 'skip', id, key: keyOf(id), reason: 'foreign-narrowing', detail: `a ${obj.kind} palisade did not create that can only narrow access (denies only): kept; declare it in Git, or set removeNarrowingForeign: true in cluster.yaml to remove such objects` };
+    return { op: 'skip', id, key: keyOf(id), reason: 'foreign-narrowing', drift: 'foreign', detail: `a ${obj.kind} palisade did not create that can only narrow access (denies only): kept; declare it in Git, or set removeNarrowingForeign: true in cluster.yaml to remove such objects` };
   }
   return { op: 'remove-foreign', id, key: keyOf(id), live: obj, reason: foreignReason(obj), stage: stageOf(obj) };
 }

@@ -56,7 +56,11 @@ export type Change =
   | { readonly op: 'keep'; readonly id: ResourceId; readonly key: ResourceKey; readonly desired: KubeObject }
   | { readonly op: 'prune'; readonly id: ResourceId; readonly key: ResourceKey; readonly live: KubeObject; readonly stage: ApplyStage }
   | { readonly op: 'remove-foreign'; readonly id: ResourceId; readonly key: ResourceKey; readonly live: KubeObject; readonly reason: string; readonly stage: ApplyStage }
-  | { readonly op: 'skip'; readonly id: ResourceId; readonly key: ResourceKey; readonly reason: SkipReason; readonly detail: string };
+  | {
+    readonly op: 'skip'; readonly id: ResourceId; readonly key: ResourceKey; readonly reason: SkipReason; readonly detail: string;
+    /** Set when what is skipped is still drift from Git (a refused prune, a kept or refused foreign object): reported, never corrected. */
+    readonly drift?: 'unpruned' | 'foreign';
+  };
 
 export interface ChangeSet {
   readonly cluster: string;

@@ -39,8 +39,8 @@ const EMPTY_SUMMARY: Record<ApplyAction, number> = { created: 0, configured: 0, 
 function itemOf(c: Change, corrected: boolean): DriftItem | undefined {
   switch (c.op) {
     case 'keep': return undefined;
-    // Kept on purpose, but still drift from Git: reported, never claimed corrected.
-    case 'skip': return c.reason === 'foreign-narrowing' ? { id: c.id, kind: 'foreign', fields: [], detail: c.detail, corrected: false } : undefined;
+    // Kept on purpose (deny-only foreign) or refused (above the removal cap), but still drift from Git: reported, never claimed corrected.
+    case 'skip': return c.drift === undefined ? undefined : { id: c.id, kind: c.drift, fields: [], detail: c.detail, corrected: false };
     case 'create': return { id: c.id, kind: 'missing', fields: [], corrected };
     case 'update': return { id: c.id, kind: 'modified', fields: c.drift, corrected };
     case 'prune': return { id: c.id, kind: 'unpruned', fields: [], detail: 'removed from Git', corrected };

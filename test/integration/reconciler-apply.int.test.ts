@@ -113,12 +113,31 @@ describe.skipIf(skipWithout('kubectl'))('reconcile --once', () => {
     await reconcileOnce(client, new Predictor(client), before, { write: true });
     const emptied = { ...before, desired: { ...before.desired, objects: new Map([...before.desired.objects].filter(([, o]) => o.kind === 'Namespace')) } };
     const pass = await reconcileOnce(client, new Predictor(client), emptied, { write: true });
-    expect(pass.report.refusal).toMatch(/refusing to prune \d+ of \d+ managed objects: the cap is \d+ .*--allow-mass-prune/);
+    expect(pass.report.refusal).toMatch(/refusing to remove \d+ objects \(\d+ prunes of \d+ managed objects\): the cap is \d+ .*--allow-mass-prune/);
     expect(pass.report.summary.pruned).toBe(0);
     const left = await client.list('networking.k8s.io/v1', 'NetworkPolicy', { namespace: `agents-${before.suffix}` });
     expect(left.length).toBeGreaterThan(6);
     const forced = await reconcileOnce(client, new Predictor(client), emptied, { write: true, allowMassPrune: true });
     expect(forced.report.summary.pruned).toBeGreaterThan(6);
+  });
+
+  it('refuses to take over a namespace whose existing policies it would remove above the cap, and removes them when allowed', async () => {
+    const before = smallTarget();
+    await reconcileOnce(client, new Predictor(client), before, { write: true });
+    const team = `team-${before.suffix}`;
+    const teamNs: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: team } };
+    await client.apply(teamNs);
+    const theirs = (i: number): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `team-${i}`, namespace: team }, spec: { podSelector: {}, ingress: [{}] } });
+    for (const i of [0, 1, 2, 3]) await client.apply(theirs(i));
+    const takeover = { ...before, desired: { ...before.desired, objects: new Map(before.desired.objects).set(keyOf(idOf(teamNs)), teamNs), governedNamespaces: [...before.desired.governedNamespaces, team] } };
+    const pass = await reconcileOnce(client, new Predictor(client), takeover, { write: true });
+    expect(pass.report.refusal).toMatch(new RegExp(`refusing to remove 4 objects \\(0 prunes of \\d+ managed objects, 4 foreign objects in namespaces palisade did not govern before \\(${team}\\)\\): the cap is \\d+ .*--allow-mass-prune`));
+    expect(pass.report.items.filter((i) => i.kind === 'foreign').map((i) => [i.id.name, i.corrected])).toEqual([0, 1, 2, 3].map((i) => [`team-${i}`, false]));
+    expect((await client.list('networking.k8s.io/v1', 'NetworkPolicy', { namespace: team })).map((o) => o.metadata.name).sort()).toEqual(['team-0', 'team-1', 'team-2', 'team-3']);
+    const forced = await reconcileOnce(client, new Predictor(client), takeover, { write: true, allowMassPrune: true });
+    expect(forced.report.refusal).toBeUndefined();
+    expect(forced.result?.entries.filter((e) => e.action === 'removed').map((e) => e.id.name).sort()).toEqual(['team-0', 'team-1', 'team-2', 'team-3']);
+    expect(await client.list('networking.k8s.io/v1', 'NetworkPolicy', { namespace: team })).toEqual([]);
   });
 });
 
