@@ -13,8 +13,9 @@ export interface EgressProxyProps {
   /** The proxy's ServiceAccount: pods with its labels must run as it. @default the proxy name */
   readonly serviceAccount?: string;
   /**
-   * First listener port. Every agent that goes through the proxy gets its own port, assigned in
-   * agent-name order from here (the generated configuration lists them). @default 3128
+   * First listener port. Every agent that goes through the proxy gets its own port in
+   * [firstPort, firstPort + 999], derived from the agent's name alone, so it stays the same when
+   * other agents come and go (`palisade analyze` and the generated configuration list them). @default 3128
    */
   readonly firstPort?: number;
   /** @default the construct id */
@@ -26,7 +27,7 @@ function propProblems(name: string, props: EgressProxyProps): string[] {
   const names = [['name', name], ['namespace', props.namespace], ['serviceAccount', props.serviceAccount ?? name]] as const;
   return [
     ...names.filter(([, v]) => !isDnsLabel(v)).map(([what, v]) => `${what} "${v}" must be a DNS label`),
-    ...(Number.isInteger(port) && port >= 1 && port <= 65000 ? [] : [`firstPort ${port} must be an integer between 1 and 65000`]),
+    ...(Number.isInteger(port) && port >= 1 && port <= 64536 ? [] : [`firstPort ${port} must be an integer between 1 and 64536 (the proxy uses up to 1,000 ports from it)`]),
     ...labelProblems(props.podLabels ?? {}, 'pod label'),
     ...(props.podLabels !== undefined && Object.keys(props.podLabels).length === 0 ? ['podLabels must not be empty: {} selects every pod of the namespace, so every pod there would get the proxy\'s egress'] : []),
   ];

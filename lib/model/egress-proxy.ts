@@ -24,10 +24,39 @@ function destinationOf(model: PolicyModel, e: EdgeModel): ProxyListener['destina
   return x && { external: x.name, host: x.host, ports: e.ports.length > 0 ? e.ports : x.ports };
 }
 
+/** Listener ports per proxy: `firstPort` plus a slot in [0, LISTENER_SLOTS). */
+export const LISTENER_SLOTS = 1000;
+
+/** FNV-1a (32 bit) of a string: a stable slot that depends on nothing but the agent's name. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(s, 'utf8')) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Each agent's port depends only on its own name, so adding or removing an agent never moves
+ * another agent's port (agents configure theirs in HTTPS_PROXY, and a renumbering would, until the
+ * proxy reloads, point an agent's allowed port at another agent's listener). Two names on one slot:
+ * the later in name order takes the next free one.
+ */
+function portsOf(agents: readonly string[], firstPort: number): Map<string, number> {
+  const taken = new Set<number>();
+  const ports = new Map<string, number>();
+  for (const agent of agents) {
+    let slot = fnv1a(agent) % LISTENER_SLOTS;
+    while (taken.has(slot)) slot = (slot + 1) % LISTENER_SLOTS;
+    taken.add(slot);
+    ports.set(agent, firstPort + slot);
+  }
+  return ports;
+}
+
 function listenersOf(model: PolicyModel, proxy: EgressProxyModel, edges: readonly EdgeModel[]): ProxyListener[] {
   const agents = [...new Set(edges.map((e) => e.from))].sort();
-  return agents.map((agent, i) => ({
-    agent, port: proxy.firstPort + i,
+  const ports = portsOf(agents, proxy.firstPort);
+  return agents.map((agent) => ({
+    agent, port: ports.get(agent)!,
     destinations: edges.filter((e) => e.from === agent).map((e) => destinationOf(model, e)).filter((d) => d !== undefined).sort((a, b) => cmp(a.external, b.external)),
   }));
 }

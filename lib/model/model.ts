@@ -119,7 +119,7 @@ export interface EgressProxyModel extends WorkloadSelector {
   readonly name: string;
   readonly serviceAccount: string;
   readonly zone: string;
-  /** Listener ports are assigned from here, one per agent in name order. */
+  /** Listener ports lie in [firstPort, firstPort + LISTENER_SLOTS), one per agent, derived from its name (lib/model/egress-proxy.ts). */
   readonly firstPort: number;
   /** Filled when the model is lowered for a cluster (empty as authored). */
   readonly listeners: readonly ProxyListener[];

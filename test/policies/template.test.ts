@@ -37,8 +37,8 @@ describe('template policies', () => {
     const r = results.get(name)!;
     const a = analyze(synthesizedInput(name, r.objects, r.model));
     const via = (agent: string): string[] => a.proxied.filter((p) => p.src.id === `agents/${agent}[Deployment]`).map((p) => `${p.host} ${p.conns.toString()} via ${p.proxy.id}:${p.listener}`).sort();
-    expect(via('research-agent')).toEqual(['*.wikipedia.org', 'api.openai.com', 'export.arxiv.org'].map((h) => `${h} TCP 443 via egress/egress-proxy[Deployment]:3129`));
-    expect(via('coding-agent')).toEqual(['*.githubusercontent.com', 'github.com', 'registry.npmjs.org'].map((h) => `${h} TCP 443 via egress/egress-proxy[Deployment]:3128`));
+    expect(via('research-agent')).toEqual(['*.wikipedia.org', 'api.openai.com', 'export.arxiv.org'].map((h) => `${h} TCP 443 via egress/egress-proxy[Deployment]:3456`));
+    expect(via('coding-agent')).toEqual(['*.githubusercontent.com', 'github.com', 'registry.npmjs.org'].map((h) => `${h} TCP 443 via egress/egress-proxy[Deployment]:3891`));
     expect(a.proxied.map((p) => p.src.id).filter((id) => !/^agents\/(research|coding)-agent\[/.test(id))).toEqual([]);
   });
 
