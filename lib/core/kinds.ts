@@ -26,12 +26,18 @@ export interface KindSpec {
    * pointers; a field under one is drift when someone else adds it, and is removed on correction).
    */
   readonly weakening: readonly string[];
+  /**
+   * How the reconciler is granted this kind: `cluster` (its ClusterRole), or `namespace` (a Role in
+   * each namespace that holds a desired object of the kind, listed and watched there only) for kinds
+   * whose cluster-wide grant would expose or let it delete other teams' data (ConfigMaps).
+   */
+  readonly grant: 'cluster' | 'namespace';
 }
 
 type Row = readonly [apiVersion: string, kind: string, resource: string, namespaced: boolean, ownership: Ownership, enforcedBy?: KindSpec['enforcedBy'], weakening?: readonly string[]];
 
 const k = (...[apiVersion, kind, resource, namespaced, ownership, enforcedBy = [], weakening = []]: Row): KindSpec => ({
-  apiVersion, kind, group: apiVersion.includes('/') ? apiVersion.split('/')[0]! : '', resource, namespaced, ownership, enforcedBy, weakening,
+  apiVersion, kind, group: apiVersion.includes('/') ? apiVersion.split('/')[0]! : '', resource, namespaced, ownership, enforcedBy, weakening, grant: 'cluster',
 });
 
 /** Pod Security labels beside `enforce` that pin an old, laxer policy version or add exemptions. */
@@ -44,7 +50,7 @@ export const KINDS: readonly KindSpec[] = [
   // An agent's identity; others may add imagePullSecrets. Token automount is palisade's field.
   k('v1', 'ServiceAccount', 'serviceaccounts', true, 'merge'),
   // An egress proxy's generated configuration (its per-agent domain lists).
-  k('v1', 'ConfigMap', 'configmaps', true, 'exclusive'),
+  { ...k('v1', 'ConfigMap', 'configmaps', true, 'exclusive'), grant: 'namespace' },
   k('node.k8s.io/v1', 'RuntimeClass', 'runtimeclasses', false, 'exclusive'),
   // Cilium and Calico enforce Kubernetes NetworkPolicy too, additively with their own policies.
   k('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies', true, 'exclusive', ['kubernetes', 'cilium', 'calico']),
@@ -75,6 +81,11 @@ export function kindSpec(apiVersion: string, kind: string): KindSpec | undefined
 /** Ownership of a kind; a kind not in the table is exclusive (fail closed). */
 export function ownershipOf(apiVersion: string, kind: string): Ownership {
   return kindSpec(apiVersion, kind)?.ownership ?? 'exclusive';
+}
+
+/** Whether the reconciler is granted (and lists and watches) this kind per namespace only (false for a kind not in the table, which gets no RBAC at all). */
+export function grantedPerNamespace(apiVersion: string, kind: string): boolean {
+  return kindSpec(apiVersion, kind)?.grant === 'namespace';
 }
 
 /** Undeclared fields that weaken a control of a merge-mode kind (none for a kind not in the table). */

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../core/resource-id.js';
 import { LABELS, MANAGED_BY_VALUE } from '../core/labels.js';
 import { resourceOf } from './rbac.js';
-import { enforcedClusterKinds, enforcedKinds } from '../core/kinds.js';
+import { enforcedClusterKinds, enforcedKinds, grantedPerNamespace } from '../core/kinds.js';
 import type { AdmissionBackend, NetworkBackend } from '../cluster/cluster-spec.js';
 
 /** In-cluster deployment of `palisade reconcile --watch` for one cluster. */
@@ -24,6 +24,7 @@ export interface ReconcilerDeploymentProps {
 export const SYSTEM_NAMESPACE = 'palisade-system';
 export const RECONCILER_NAME = 'palisade-reconciler';
 const NAME = RECONCILER_NAME;
+const OBJECTS_ROLE = `${NAME}-objects`;
 
 const labels = { [LABELS.managedBy]: MANAGED_BY_VALUE, 'app.kubernetes.io/name': NAME };
 const meta = (name: string, namespace?: string): KubeObject['metadata'] => ({ name, ...(namespace ? { namespace } : {}), labels });
@@ -32,6 +33,7 @@ const meta = (name: string, namespace?: string): KubeObject['metadata'] => ({ na
 function clusterRole(managed: readonly KubeObject[], backends: ReconcilerDeploymentProps['backends']): KubeObject {
   const byGroup = new Map<string, Set<string>>();
   for (const o of [...managed, ...enforcedKinds(backends), ...enforcedClusterKinds(backends)]) {
+    if (grantedPerNamespace(o.apiVersion, o.kind)) continue;
     const r = resourceOf(o.apiVersion, o.kind);
     if (r) byGroup.set(r.group, (byGroup.get(r.group) ?? new Set()).add(r.resource));
   }
@@ -39,13 +41,34 @@ function clusterRole(managed: readonly KubeObject[], backends: ReconcilerDeploym
   // Foreign Kyverno PolicyExceptions naming palisade's policies are drift: watch and remove them.
   if (managed.some((o) => o.apiVersion === 'policies.kyverno.io/v1')) byGroup.get('policies.kyverno.io')!.add('policyexceptions');
   const rules = [...byGroup.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([group, res]) => ({
-    apiGroups: [group], resources: [...res].sort(), verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+    apiGroups: [group], resources: [...res].sort(), verbs: ALL_VERBS,
   }));
   // Events: recorded on corrections and fights; listed to report recent fights as drift.
   rules.push({ apiGroups: [''], resources: ['events'], verbs: ['create', 'list'] });
   // The API server's admission counters: writes the protection policy denied (blocked tampers).
   rules.push({ nonResourceURLs: ['/metrics'], verbs: ['get'] } as unknown as typeof rules[number]);
   return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(NAME), rules };
+}
+
+const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
+/**
+ * A Role and RoleBinding in each namespace holding desired objects of a kind granted per namespace
+ * (ConfigMaps): the reconciler can read and write them there and nowhere else.
+ */
+function namespaceGrants(managed: readonly KubeObject[], subject: readonly object[]): KubeObject[] {
+  const byNamespace = new Map<string, Map<string, Set<string>>>();
+  for (const o of managed) {
+    const r = resourceOf(o.apiVersion, o.kind);
+    const ns = o.metadata.namespace;
+    if (!r || ns === undefined || !grantedPerNamespace(o.apiVersion, o.kind)) continue;
+    const groups = byNamespace.get(ns) ?? new Map<string, Set<string>>();
+    byNamespace.set(ns, groups.set(r.group, (groups.get(r.group) ?? new Set()).add(r.resource)));
+  }
+  return [...byNamespace.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([ns, groups]) => [
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(OBJECTS_ROLE, ns), rules: [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([group, res]) => ({ apiGroups: [group], resources: [...res].sort(), verbs: ALL_VERBS })) },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta(OBJECTS_ROLE, ns), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: OBJECTS_ROLE }, subjects: subject },
+  ]);
 }
 
 function deployment(p: ReconcilerDeploymentProps): KubeObject {
@@ -80,7 +103,8 @@ function deployment(p: ReconcilerDeploymentProps): KubeObject {
 
 /**
  * Namespace, ServiceAccount, least-privilege ClusterRole and binding, a Role for the Lease and the
- * inventory ConfigMap, the Deployment, and a Service for metrics.
+ * inventory ConfigMap, a Role per namespace for kinds granted per namespace, the Deployment, and a
+ * Service for metrics.
  */
 export function reconcilerManifests(p: ReconcilerDeploymentProps): KubeObject[] {
   const subject = [{ kind: 'ServiceAccount', name: NAME, namespace: SYSTEM_NAMESPACE }];
@@ -97,6 +121,7 @@ export function reconcilerManifests(p: ReconcilerDeploymentProps): KubeObject[] 
       ],
     },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta(NAME, SYSTEM_NAMESPACE), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAME }, subjects: subject },
+    ...namespaceGrants(p.managed, subject),
     deployment(p),
     { apiVersion: 'v1', kind: 'Service', metadata: meta(NAME, SYSTEM_NAMESPACE), spec: { selector: { 'app.kubernetes.io/name': NAME }, ports: [{ name: 'metrics', port: 9090, targetPort: 'metrics' }] } },
   ];

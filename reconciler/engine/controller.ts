@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { assertNever } from '../../lib/core/assert.js';
 import { LABELS } from '../../lib/core/labels.js';
+import { grantedPerNamespace } from '../../lib/core/kinds.js';
 import { formatId, idOf, keyOf, type KubeObject, type ResourceId, type ResourceKey } from '../../lib/core/resource-id.js';
 import type { ClusterClient } from '../cluster/client.js';
 import { applySetId, CachedInventory, PART_OF_LABEL } from '../inventory/inventory.js';
@@ -13,7 +14,7 @@ import { recordEvent } from './events.js';
 import { FightDetector, type FightOptions } from './fight.js';
 import { reconcileOnce, type PassResult } from './reconcile-once.js';
 import type { Metrics } from './telemetry.js';
-import { Watcher, type WatchEventType } from './watcher.js';
+import { Watcher, type WatchEventType, type WatchSpec } from './watcher.js';
 import { DenialMonitor } from './denial-monitor.js';
 
 export interface ControllerOptions {
@@ -116,7 +117,10 @@ export class ClusterController {
     // Per-namespace watches of the enforced kinds see everything there, palisade's own objects
     // included (whatever their labels): handle() tells desired, owned and foreign apart.
     const objs = [...this.target.desired.objects.values()];
-    const kinds = new Map(objs.map((o) => [`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind }]));
+    // A kind granted per namespace (lib/core/kinds.ts) is watched in each namespace holding one.
+    const scope = (o: KubeObject): string | undefined => (grantedPerNamespace(o.apiVersion, o.kind) ? o.metadata.namespace : undefined);
+    const specOf = (o: KubeObject): WatchSpec => { const ns = scope(o); return { apiVersion: o.apiVersion, kind: o.kind, ...(ns === undefined ? {} : { namespace: ns }) }; };
+    const kinds = new Map(objs.map((o) => [`${o.apiVersion}/${o.kind}/${scope(o) ?? ''}`, specOf(o)]));
     const selector = `${PART_OF_LABEL}=${applySetId(this.cluster)}`;
     const starts = [...kinds.values()].map((k) => watcher.start({ ...k, labelSelector: selector }));
     for (const w of this.target.desired.enforcedKinds) {

@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { idOf, keyOf, type KubeObject, type ResourceId, type ResourceKey } from '../../lib/core/resource-id.js';
+import { grantedPerNamespace } from '../../lib/core/kinds.js';
 import type { ClusterClient } from '../cluster/client.js';
 import { PART_OF_LABEL } from '../inventory/inventory.js';
 import type { DesiredSet, Inventory, LiveSet } from '../plan/types.js';
@@ -17,13 +18,23 @@ export function managedKinds(desired: DesiredSet, inventory: Inventory): GroupKi
 }
 
 /**
+ * Where one kind is listed: cluster-wide (undefined), or, for a kind granted per namespace (lib/core/kinds.ts),
+ * in each namespace that holds a wanted object of it, the only places the reconciler may read it.
+ */
+function listScopes(gk: GroupKind, wanted: readonly ResourceId[]): Array<string | undefined> {
+  if (!grantedPerNamespace(gk.apiVersion, gk.kind)) return [undefined];
+  return [...new Set(wanted.filter((id) => id.apiVersion === gk.apiVersion && id.kind === gk.kind && id.namespace !== undefined).map((id) => id.namespace!))].sort();
+}
+
+/**
  * palisade's objects: one LIST per kind by the ApplySet label (narrows the work), plus whatever
  * the governed-namespace lists already hold, then a GET for every desired or recorded object still
  * not found: a label is not proof of ownership, and stripping it must not hide an object (it is
  * then drift, corrected in place; a desired name someone else took is corrected, not merged into).
  */
 export async function listManaged(client: ClusterClient, kinds: readonly GroupKind[], ctx: { readonly setId: string; readonly wanted: readonly ResourceId[]; readonly seen: readonly KubeObject[] }): Promise<Map<ResourceKey, KubeObject>> {
-  const lists = await Promise.all(kinds.map((gk) => listOrEmpty(client, gk, { labelSelector: `${PART_OF_LABEL}=${ctx.setId}` })));
+  const labelSelector = `${PART_OF_LABEL}=${ctx.setId}`;
+  const lists = await Promise.all(kinds.flatMap((gk) => listScopes(gk, ctx.wanted).map((namespace) => listOrEmpty(client, gk, { labelSelector, ...(namespace ? { namespace } : {}) }))));
   const found = new Map(lists.flat().map((o) => [keyOf(idOf(o)), o]));
   const seen = new Map(ctx.seen.map((o) => [keyOf(idOf(o)), o]));
   const limit = pLimit(8);

@@ -65,5 +65,12 @@ describe.skipIf(skipWithout('kubectl'))('palisade install-manifests', () => {
     expect(await canI('delete', 'networksets.projectcalico.org', 'agents')).toBe('yes');
     expect(await canI('watch', 'networkpolicies.networking.k8s.io', 'agents')).toBe('yes');
     expect(await canI('list', 'ciliumnetworkpolicies.cilium.io')).toBe('no');
+    // The egress proxy's generated configuration: writable in its namespace, and no other ConfigMap anywhere.
+    expect(result.objects.filter((o) => o.kind === 'ConfigMap').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['egress/egress-proxy-squid']);
+    expect(await canI('watch', 'configmaps', 'egress')).toBe('yes');
+    expect(await canI('update', 'configmaps', 'egress')).toBe('yes');
+    expect(await canI('get', 'configmaps', 'kube-system')).toBe('no');
+    expect(await canI('delete', 'configmaps', 'agents')).toBe('no');
+    expect(await canI('list', 'configmaps')).toBe('no');
   });
 });
