@@ -53,8 +53,8 @@ function clusterRole(managed: readonly KubeObject[], backends: ReconcilerDeploym
 const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
 /**
- * A Role and RoleBinding in each namespace holding desired objects of a kind granted per namespace
- * (ConfigMaps): the reconciler can read and write them there and nowhere else.
+ * The namespace, a Role and a RoleBinding for each namespace holding desired objects of a kind granted
+ * per namespace (ConfigMaps): the reconciler can read and write them there and nowhere else.
  */
 function namespaceGrants(managed: readonly KubeObject[], subject: readonly object[]): KubeObject[] {
   const byNamespace = new Map<string, Map<string, Set<string>>>();
@@ -65,7 +65,9 @@ function namespaceGrants(managed: readonly KubeObject[], subject: readonly objec
     const groups = byNamespace.get(ns) ?? new Map<string, Set<string>>();
     byNamespace.set(ns, groups.set(r.group, (groups.get(r.group) ?? new Set()).add(r.resource)));
   }
+  // The namespace itself comes first: these manifests are applied before palisade's first pass creates it.
   return [...byNamespace.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([ns, groups]) => [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(OBJECTS_ROLE, ns), rules: [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([group, res]) => ({ apiGroups: [group], resources: [...res].sort(), verbs: ALL_VERBS })) },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta(OBJECTS_ROLE, ns), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: OBJECTS_ROLE }, subjects: subject },
   ]);

@@ -31,7 +31,7 @@ async function assertReconcilerStopped(client: ClusterClient): Promise<void> {
   const replicas = (d?.['spec'] as { replicas?: number } | undefined)?.replicas ?? 1;
   if (d !== undefined && replicas > 0) {
     throw new PalisadeError('InvalidInput', `Deployment/${INVENTORY_NAMESPACE}/${RECONCILER_NAME} is running (${replicas} replica(s)) and would re-apply everything`, {
-      hint: `stop it first: kubectl -n ${INVENTORY_NAMESPACE} scale deployment/${RECONCILER_NAME} --replicas=0 (or delete the install-manifests output)`,
+      hint: `stop it first: kubectl -n ${INVENTORY_NAMESPACE} scale deployment/${RECONCILER_NAME} --replicas=0 (or kubectl -n ${INVENTORY_NAMESPACE} delete deployment/${RECONCILER_NAME}; not kubectl delete -f on the install-manifests output, which also lists namespaces palisade governs)`,
     });
   }
 }
