@@ -334,3 +334,19 @@ describe.skipIf(skipWithout('kubectl'))('adversarial drift through the CLI (proc
     expect(clean.stdout).toContain('no drift');
   });
 });
+
+describe.skipIf(skipWithout('kubectl'))('a flood of foreign policies (the removal cap is no way to switch correction off)', () => {
+  it('removes 60 allow-all policies mallory adds to a namespace palisade already governs, above the cap of 50, with no refusal', async () => {
+    const target = smallTarget();
+    const s = target.suffix;
+    await reconcileOnce(client, new Predictor(client), target, { write: true });
+    await grantMallory(s);
+    const flood = Array.from({ length: 60 }, (_, i) => JSON.parse(np(`agents-${s}`, `open-${i}`, allowAll)) as unknown);
+    await asMallory(['apply', '-f', '-'], yamlOf({ apiVersion: 'v1', kind: 'List', items: flood }));
+    expect((await client.list('networking.k8s.io/v1', 'NetworkPolicy', { namespace: `agents-${s}` })).filter((o) => o.metadata.name.startsWith('open-'))).toHaveLength(60);
+    const pass = await reconcileOnce(client, new Predictor(client), target, { write: true });
+    expect(pass.report.refusal).toBeUndefined();
+    expect(pass.report.items.filter((i) => i.kind === 'foreign' && i.corrected)).toHaveLength(60);
+    expect((await client.list('networking.k8s.io/v1', 'NetworkPolicy', { namespace: `agents-${s}` })).filter((o) => o.metadata.name.startsWith('open-'))).toEqual([]);
+  });
+});
