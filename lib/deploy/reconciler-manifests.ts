@@ -29,46 +29,45 @@ const OBJECTS_ROLE = `${NAME}-objects`;
 const labels = { [LABELS.managedBy]: MANAGED_BY_VALUE, 'app.kubernetes.io/name': NAME };
 const meta = (name: string, namespace?: string): KubeObject['metadata'] => ({ name, ...(namespace ? { namespace } : {}), labels });
 
-/** ClusterRole limited to the kinds palisade manages, plus what watch mode needs (events; foreign VAP bindings and Kyverno PolicyExceptions). */
-function clusterRole(managed: readonly KubeObject[], backends: ReconcilerDeploymentProps['backends']): KubeObject {
+const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** One rule per API group, with every verb, for the kinds of `objs` (kinds not in the kind table get none). */
+function rulesFor(objs: ReadonlyArray<Pick<KubeObject, 'apiVersion' | 'kind'>>, extra: ReadonlyArray<{ group: string; resource: string }> = []): Array<Record<string, unknown>> {
   const byGroup = new Map<string, Set<string>>();
-  for (const o of [...managed, ...enforcedKinds(backends), ...enforcedClusterKinds(backends)]) {
-    if (grantedPerNamespace(o.apiVersion, o.kind)) continue;
-    const r = resourceOf(o.apiVersion, o.kind);
-    if (r) byGroup.set(r.group, (byGroup.get(r.group) ?? new Set()).add(r.resource));
-  }
-  byGroup.set('admissionregistration.k8s.io', (byGroup.get('admissionregistration.k8s.io') ?? new Set()).add('validatingadmissionpolicybindings'));
-  // Foreign Kyverno PolicyExceptions naming palisade's policies are drift: watch and remove them.
-  if (managed.some((o) => o.apiVersion === 'policies.kyverno.io/v1')) byGroup.get('policies.kyverno.io')!.add('policyexceptions');
-  const rules = [...byGroup.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([group, res]) => ({
-    apiGroups: [group], resources: [...res].sort(), verbs: ALL_VERBS,
-  }));
-  // Events: recorded on corrections and fights; listed to report recent fights as drift.
-  rules.push({ apiGroups: [''], resources: ['events'], verbs: ['create', 'list'] });
-  // The API server's admission counters: writes the protection policy denied (blocked tampers).
-  rules.push({ nonResourceURLs: ['/metrics'], verbs: ['get'] } as unknown as typeof rules[number]);
-  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(NAME), rules };
+  for (const r of [...objs.map((o) => resourceOf(o.apiVersion, o.kind)), ...extra]) if (r) byGroup.set(r.group, (byGroup.get(r.group) ?? new Set()).add(r.resource));
+  return [...byGroup.entries()].sort(([a], [b]) => byName(a, b)).map(([group, res]) => ({ apiGroups: [group], resources: [...res].sort(), verbs: ALL_VERBS }));
 }
 
-const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+/** ClusterRole limited to the kinds palisade manages, plus what watch mode needs (events; foreign VAP bindings and Kyverno PolicyExceptions). */
+function clusterRole(managed: readonly KubeObject[], backends: ReconcilerDeploymentProps['backends']): KubeObject {
+  const kinds = [...managed, ...enforcedKinds(backends), ...enforcedClusterKinds(backends)].filter((o) => !grantedPerNamespace(o.apiVersion, o.kind));
+  const extra = [
+    { group: 'admissionregistration.k8s.io', resource: 'validatingadmissionpolicybindings' },
+    // Foreign Kyverno PolicyExceptions naming palisade's policies are drift: watch and remove them.
+    ...(managed.some((o) => o.apiVersion === 'policies.kyverno.io/v1') ? [{ group: 'policies.kyverno.io', resource: 'policyexceptions' }] : []),
+  ];
+  const rules = [
+    ...rulesFor(kinds, extra),
+    // Events: recorded on corrections and fights; listed to report recent fights as drift.
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'list'] },
+    // The API server's admission counters: writes the protection policy denied (blocked tampers).
+    { nonResourceURLs: ['/metrics'], verbs: ['get'] },
+  ];
+  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(NAME), rules };
+}
 
 /**
  * The namespace, a Role and a RoleBinding for each namespace holding desired objects of a kind granted
  * per namespace (ConfigMaps): the reconciler can read and write them there and nowhere else.
  */
 function namespaceGrants(managed: readonly KubeObject[], subject: readonly object[]): KubeObject[] {
-  const byNamespace = new Map<string, Map<string, Set<string>>>();
-  for (const o of managed) {
-    const r = resourceOf(o.apiVersion, o.kind);
-    const ns = o.metadata.namespace;
-    if (!r || ns === undefined || !grantedPerNamespace(o.apiVersion, o.kind)) continue;
-    const groups = byNamespace.get(ns) ?? new Map<string, Set<string>>();
-    byNamespace.set(ns, groups.set(r.group, (groups.get(r.group) ?? new Set()).add(r.resource)));
-  }
+  const scoped = managed.filter((o) => o.metadata.namespace !== undefined && grantedPerNamespace(o.apiVersion, o.kind));
+  const namespaces = [...new Set(scoped.map((o) => o.metadata.namespace!))].sort(byName);
   // The namespace itself comes first: these manifests are applied before palisade's first pass creates it.
-  return [...byNamespace.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([ns, groups]) => [
+  return namespaces.flatMap((ns) => [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(OBJECTS_ROLE, ns), rules: [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([group, res]) => ({ apiGroups: [group], resources: [...res].sort(), verbs: ALL_VERBS })) },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(OBJECTS_ROLE, ns), rules: rulesFor(scoped.filter((o) => o.metadata.namespace === ns)) },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta(OBJECTS_ROLE, ns), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: OBJECTS_ROLE }, subjects: subject },
   ]);
 }
