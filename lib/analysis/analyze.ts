@@ -5,7 +5,7 @@ import type { SourcedObject } from './inputs.js';
 import type { HttpRule, PolicySet } from './ir.js';
 import { ipAtoms } from './ip.js';
 import { dnsPeer, entityPeer, INGRESS_CONTROLLER, ipPeer, type Peer, type Workload } from './topology.js';
-import { translatePolicies } from './translate.js';
+import { translatePolicies, type AnalysisOptions } from './translate.js';
 import { proxiedConnections, proxyConfigs, type ProxiedConnection } from './proxy/reach.js';
 import { namespaceLabels, workloadsOf } from './workloads.js';
 
@@ -47,8 +47,8 @@ export interface Universe {
   readonly exposure: ReadonlyMap<string, ConnSet>;
 }
 
-export function universeOf(objects: readonly SourcedObject[]): Universe {
-  const policies = translatePolicies(objects);
+export function universeOf(objects: readonly SourcedObject[], options: AnalysisOptions = {}): Universe {
+  const policies = translatePolicies(objects, options);
   const workloads = workloadsOf(objects, namespaceLabels(objects));
   const exposure = ingressExposure(objects, workloads);
   const external: Peer[] = [
@@ -116,8 +116,8 @@ function allowedConns(ev: Evaluator, u: Universe, src: Peer, dst: Peer): ConnSet
  * screened cheaply first (most agent pairs are denied at the source); decisions are kept only for
  * the allowed ones.
  */
-export function analyze(objects: readonly SourcedObject[]): Analysis {
-  const u = universeOf(objects);
+export function analyze(objects: readonly SourcedObject[], options: AnalysisOptions = {}): Analysis {
+  const u = universeOf(objects, options);
   const ev = new Evaluator(u.policies);
   const connections: Connection[] = [];
   for (const [src, dst] of pairsOf(u)) {
@@ -132,7 +132,7 @@ export function analyze(objects: readonly SourcedObject[]): Analysis {
     workloads: u.workloads,
     peers: [...u.workloads, ...u.external],
     policies: u.policies,
-    warnings: [...u.policies.warnings, ...configs.flatMap((c) => c.conf.problems.map((p) => `${c.source}: ${p}`))],
+    warnings: [...u.policies.warnings, ...u.policies.approximations, ...configs.flatMap((c) => c.conf.problems.map((p) => `${c.source}: ${p}`))],
     explain: (src: Peer, dst: Peer) => pair(ev, u, src, dst),
   };
   return { ...network, proxied: proxiedConnections(network, configs) };

@@ -239,3 +239,42 @@ describe('A5: the API server is a remote node too', () => {
     expect(out).toEqual(['{host} TCP 10250', '{kube-apiserver} All Connections', '{remote-node} All Connections']);
   });
 });
+
+describe('A4: Calico `nets` (and ipBlock on Calico) match pod addresses (felix/rules/policy.go: a plain CIDR match)', () => {
+  const calicoNp = (name: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name, namespace: 'a' }, spec: { selector: "app == 'x'", types: ['Egress'], ...spec } });
+  const reach = (policies: readonly KubeObject[], podCidrs?: readonly string[]) => {
+    const a = analyze([...world, ...policies].map((object) => ({ object, source: 'test' })), podCidrs === undefined ? {} : { podCidrs });
+    return { reaches: a.connections.some((c) => c.src.id === 'a/x[Deployment]' && c.dst.id === 'b/y[Deployment]'), warnings: a.warnings };
+  };
+  const fallback = calicoNp('fallback', { egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0'], notNets: ['169.254.169.254/32'] } }] });
+
+  it('an Allow to nets 0.0.0.0/0 less the metadata address reaches pods (the review\'s pair), with no approximation', () => {
+    expect(reach([fallback])).toEqual({ reaches: true, warnings: [] });
+  });
+  it('a Deny of nets 10.0.0.0/8 blocks pods when the pods are there (podCidrs 10.244.0.0/16)', () => {
+    const deny = calicoNp('deny-10', { order: 1, egress: [{ action: 'Deny', destination: { nets: ['10.0.0.0/8'] } }, { action: 'Allow' }] });
+    expect(reach([deny], ['10.244.0.0/16']).reaches).toBe(false);
+    expect(reach([deny], ['192.168.0.0/16']).reaches).toBe(true);
+  });
+  it('pod IPs unknown within the ranges: an Allow meeting part of them matches every pod, a Deny covering part matches none, and both say so', () => {
+    const allow = reach([calicoNp('allow-10', { egress: [{ action: 'Allow', destination: { nets: ['10.0.0.0/8'] } }] })]);
+    expect(allow.reaches).toBe(true);
+    expect(allow.warnings.join('\n')).toMatch(/NetworkPolicy\/a\/allow-10: spec\.egress\[0\]\.destination\.nets: covers part of the pod addresses.*every pod/);
+    const deny = reach([calicoNp('deny-10', { egress: [{ action: 'Deny', destination: { nets: ['10.0.0.0/8'] } }, { action: 'Allow' }] })]);
+    expect(deny.reaches).toBe(true);
+    expect(deny.warnings.join('\n')).toMatch(/deny-10: spec\.egress\[0\]\.destination\.nets: covers part.*no pod/);
+  });
+  it('notNets covering the pod ranges keeps an Allow off pods', () => {
+    const internet = calicoNp('internet', { egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0'], notNets: ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16'] } }] });
+    expect(reach([internet])).toEqual({ reaches: false, warnings: [] });
+  });
+  it('a Kubernetes ipBlock matches pods where Calico enforces it, and not elsewhere (netpol-analyzer\'s model)', () => {
+    const np: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'a' }, spec: { podSelector: { matchLabels: { app: 'x' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] } };
+    const tier: KubeObject = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'palisade' }, spec: { order: 100 } };
+    expect(reach([np]).reaches).toBe(false);
+    expect(reach([np, tier]).reaches).toBe(true);
+  });
+  it('with podCidrs [] pods have no address a rule can match (network-config-analyzer\'s model)', () => {
+    expect(reach([fallback], []).reaches).toBe(false);
+  });
+});

@@ -3,6 +3,7 @@
  * meets) → allowed connections between workloads and to the outside, with the rules that decide.
  */
 export { analyze, universeOf, type Analysis, type Connection, type PairExplanation, type Universe } from './analyze.js';
+export type { AnalysisOptions } from './translate.js';
 export { ConnSet, PROTOCOLS, type Protocol } from './connections.js';
 export type { Decision } from './evaluate.js';
 export { formatConnlist, formatHttp, formatProxied, proxiedLine, sortConnections } from './format-txt.js';

@@ -70,7 +70,10 @@ export interface PolicySet {
   readonly dnsNames: readonly string[];
   /** Cluster entities named by any rule (Cilium `host`, `remote-node`, `kube-apiserver`, `cluster`). */
   readonly entities: readonly ClusterEntity[];
+  /** Input the analysis does not model (a policy with one is never "narrowing-only"). */
   readonly warnings: readonly string[];
+  /** Where the reading approximates the dataplane (address rules meeting part of the pod ranges). */
+  readonly approximations: readonly string[];
 }
 
 export const DEFAULT_TIER: TierInfo = { name: 'default', order: 1_000_000, defaultAction: 'Deny' };

@@ -1,4 +1,6 @@
-import type { IntervalList } from './intervals.js';
+import { DEFAULT_POD_CIDRS } from '../core/networks.js';
+import { union, type IntervalList } from './intervals.js';
+import { ipBlockSet } from './ip.js';
 import type { SourcedObject } from './inputs.js';
 import { CALICO_KUBE_TIERS, type LayerKey, type Policy, type PolicySet, type TierInfo } from './ir.js';
 import { translateAdminPolicy } from './policies/admin.js';
@@ -32,12 +34,22 @@ export function isPolicyObject(obj: Record<string, unknown>): boolean {
   return TRANSLATORS[keyOf(obj)] !== undefined;
 }
 
+export interface AnalysisOptions {
+  /** Pod address ranges (IPv4 CIDRs); [] for pods without addresses a CIDR rule can match. @default DEFAULT_POD_CIDRS */
+  readonly podCidrs?: readonly string[];
+}
+
+function podAddressesOf(cidrs: readonly string[]): IntervalList {
+  return cidrs.reduce<IntervalList>((acc, c) => union(acc, ipBlockSet(c) ?? []), []);
+}
+
 /** Translates every policy object into the evaluation form; errors name Kind/namespace/name and field. */
-export function translatePolicies(objects: readonly SourcedObject[]): PolicySet {
+export function translatePolicies(objects: readonly SourcedObject[], options: AnalysisOptions = {}): PolicySet {
   const ipSets: { ingress: IntervalList[]; egress: IntervalList[] } = { ingress: [], egress: [] };
   const dns = new Set<string>();
   const entities = new Set<ClusterEntity>();
   const warnings: string[] = [];
+  const approximations: string[] = [];
   const hasCilium = objects.some(({ object }) => keyOf(object).startsWith('cilium.io/'));
   const networkPolicyLayer: LayerKey = hasCilium ? 'union' : 'tier:default';
   // On Calico, ClusterNetworkPolicy runs in Calico's kube-admin/kube-baseline tiers, ordered with the others.
@@ -46,10 +58,13 @@ export function translatePolicies(objects: readonly SourcedObject[]): PolicySet 
   const adminLayers = hasCalico ? { admin: `tier:${CALICO_KUBE_TIERS.admin.name}`, baseline: `tier:${CALICO_KUBE_TIERS.baseline.name}` } as const : { admin: 'admin', baseline: 'baseline' } as const;
   const ctx: TranslateContext = {
     networkPolicyLayer, adminLayers,
+    podAddresses: podAddressesOf(options.podCidrs ?? DEFAULT_POD_CIDRS),
+    ipBlockMatchesPods: hasCalico,
     noteIpSet: (s, dir) => ipSets[dir].push(s),
     noteDns: (n) => dns.add(n),
     noteEntity: (e) => entities.add(e),
     warn: (m) => warnings.push(m),
+    approximate: (m) => approximations.push(m),
   };
   const policies: Policy[] = [];
   for (const { object, source } of objects) {
@@ -61,5 +76,5 @@ export function translatePolicies(objects: readonly SourcedObject[]): PolicySet 
     const translate = TRANSLATORS[keyOf(object)];
     if (translate !== undefined) policies.push(translate(object, source, ctx));
   }
-  return { policies, tiers, ipSets, dnsNames: [...dns].sort(), entities: CLUSTER_ENTITIES.filter((e) => entities.has(e)), warnings };
+  return { policies, tiers, ipSets, dnsNames: [...dns].sort(), entities: CLUSTER_ENTITIES.filter((e) => entities.has(e)), warnings, approximations };
 }

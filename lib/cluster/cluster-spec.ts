@@ -24,6 +24,11 @@ export interface ClusterSpec {
   readonly dns: DnsSpec;
   /** kube-apiserver addresses, for backends without an API-server entity. @default none */
   readonly kubeApiServerCidrs: readonly string[];
+  /**
+   * The pod address ranges (IPv4), for the analysis of Calico `nets` and, on Calico, `ipBlock`
+   * rules, which match pod addresses too. @default DEFAULT_POD_CIDRS (lib/core/networks.ts)
+   */
+  readonly podCidrs?: readonly string[];
   /** kubeconfig context to use. @default the current context */
   readonly context?: string;
   /** Allow the reconciler to prune Namespaces. @default false */

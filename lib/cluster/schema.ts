@@ -17,6 +17,7 @@ export const clusterSchema = {
       properties: { namespace: { type: 'string' }, podLabels: { type: 'object', additionalProperties: { type: 'string' } } },
     },
     kubeApiServerCidrs: { type: 'array', items: { type: 'string', pattern: '^[0-9.]+/[0-9]+$' }, default: [] },
+    podCidrs: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[0-9.]+/[0-9]+$' } },
     context: { type: 'string' },
     allowNamespacePrune: { type: 'boolean', default: false },
     removeNarrowingForeign: { type: 'boolean', default: false },

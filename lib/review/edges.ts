@@ -4,12 +4,12 @@ import type { Edge, EdgeChange, SideCluster } from './types.js';
 
 /** The review form of one synthesized cluster. */
 export function sideClusterOf(r: SynthResult): SideCluster {
-  return { name: r.cluster.name, network: r.cluster.network, model: r.model, objects: r.objects };
+  return { name: r.cluster.name, network: r.cluster.network, ...(r.cluster.podCidrs === undefined ? {} : { podCidrs: r.cluster.podCidrs }), model: r.model, objects: r.objects };
 }
 
 /** Connectivity of one synthesized cluster, with representative workloads for its agents and endpoints. */
 export function analyzeCluster(c: SideCluster): Analysis {
-  return analyze(synthesizedInput(c.name, c.objects, c.model));
+  return analyze(synthesizedInput(c.name, c.objects, c.model), c.podCidrs === undefined ? {} : { podCidrs: c.podCidrs });
 }
 
 function edgeOf(c: Connection): Edge {

@@ -11,6 +11,8 @@ export interface ReviewSide {
 export interface SideCluster {
   readonly name: string;
   readonly network: string;
+  /** The cluster's pod address ranges, when cluster.yaml declares them. */
+  readonly podCidrs?: readonly string[];
   readonly model: PolicyModel;
   readonly objects: readonly KubeObject[];
 }

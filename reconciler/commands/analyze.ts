@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { analyze, formatConnlist, formatHttp, formatProxied, proxiedLine, readManifests, synthesizedInput, sortConnections, unsupportedKinds, type Analysis, type Decision, type PairExplanation, type SourcedObject } from '../../lib/analysis/index.js';
+import { analyze, formatConnlist, formatHttp, formatProxied, proxiedLine, readManifests, synthesizedInput, sortConnections, unsupportedKinds, type Analysis, type AnalysisOptions, type Decision, type PairExplanation, type SourcedObject } from '../../lib/analysis/index.js';
 import { PalisadeError } from '../../lib/core/errors.js';
 import { EXIT } from './exit.js';
 import { synthClusters } from './synth.js';
@@ -16,13 +16,19 @@ export interface AnalyzeFlags extends Omit<SourceFlags, 'cluster'> {
   readonly clusters: string;
 }
 
-async function inputs(dirs: readonly string[], flags: AnalyzeFlags): Promise<SourcedObject[]> {
+interface Inputs {
+  readonly objects: SourcedObject[];
+  readonly options: AnalysisOptions;
+}
+
+async function inputs(dirs: readonly string[], flags: AnalyzeFlags): Promise<Inputs> {
   if (flags.cluster !== undefined) {
     const [result] = await synthClusters({ ...flags, cluster: [flags.cluster] });
-    return synthesizedInput(flags.cluster, result!.objects, result!.model);
+    const { podCidrs } = result!.cluster;
+    return { objects: synthesizedInput(flags.cluster, result!.objects, result!.model), options: podCidrs === undefined ? {} : { podCidrs } };
   }
   if (dirs.length === 0) throw new PalisadeError('InvalidInput', 'nothing to analyse: give a directory of manifests or --cluster NAME', { hint: 'palisade analyze dist/local, or palisade analyze --cluster local' });
-  return readManifests(dirs);
+  return { objects: await readManifests(dirs), options: {} };
 }
 
 const describeBy = (d: Decision): string => (d.by.rule === 'default' ? d.by.policy : `${d.by.policy} ${d.by.rule}`);
@@ -62,10 +68,10 @@ function render(a: Analysis, flags: AnalyzeFlags): string {
 
 /** `palisade analyze`: allowed connections of a set of manifests or of a synthesized cluster. */
 export async function runAnalyze(dirs: string[], flags: AnalyzeFlags): Promise<number> {
-  const objects = await inputs(dirs, flags);
+  const { objects, options } = await inputs(dirs, flags);
   const unsupported = unsupportedKinds(objects);
   if (unsupported.length > 0) process.stderr.write(`palisade: warning: ${unsupported.join(', ')} not modelled; connectivity shown for the default pod network only\n`);
-  const a = analyze(objects);
+  const a = analyze(objects, options);
   for (const w of a.warnings) process.stderr.write(`palisade: warning: ${w}\n`);
   const text = render(a, flags);
   if (flags.out === undefined) process.stdout.write(text);

@@ -2,10 +2,11 @@ import { ConnSet, PROTOCOLS, parseProtocol, type Protocol } from '../connections
 import { parseCalicoSelector, type Predicate } from '../calico-selector.js';
 import { type Action, type Direction, type Policy, type Rule, type TierInfo } from '../ir.js';
 import type { Labels } from '../label-selector.js';
-import type { IntervalList } from '../intervals.js';
+import { subtract, union, type IntervalList } from '../intervals.js';
+import { IPV4_ALL } from '../ip.js';
 import type { Peer, Workload } from '../topology.js';
 import { dnsCovers } from './admin.js';
-import { get, str, inputError, ipMatches, ipSetOf, list, namedPort, refOf, type Obj } from './common.js';
+import { get, str, inputError, ipMatches, ipSetOf, list, namedPort, podAddressMatch, refOf, type Obj } from './common.js';
 import type { RuleContext, TranslateContext } from './context.js';
 
 export function tierOf(obj: Obj): TierInfo {
@@ -91,7 +92,7 @@ function calicoRule(rule: unknown, field: string, dir: Direction, rc: RuleCtx): 
   const action = actionOf(get(rule, 'action'), `${field}.action`, rc);
   if (action === 'Log') return [];
   const peerField = dir === 'ingress' ? 'source' : 'destination';
-  const peer = entityMatcher(get(rule, peerField), `${field}.${peerField}`, { ...rc, dir });
+  const peer = entityMatcher(get(rule, peerField), `${field}.${peerField}`, { ...rc, dir, action });
   const protocols = protocolsOf(get(rule, 'protocol'), get(rule, 'notProtocol'), field, rc);
   const ports = portsOf(get(rule, 'destination'), protocols, `${field}.destination`, rc);
   return [{ action, ref: { policy: rc.ref, rule: field }, matches: peer, conns: ports }];
@@ -131,18 +132,35 @@ function portsOf(dest: unknown, protocols: readonly Protocol[], field: string, r
 /** `pred(labels)`, or `absent` when there is no predicate. */
 const holds = (pred: Predicate | undefined, labels: Labels, absent: boolean): boolean => (pred === undefined ? absent : pred(labels));
 
-function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
-  const sel = selector(get(entity, 'selector'), `${field}.selector`, rc);
-  const notSel = selector(get(entity, 'notSelector'), `${field}.notSelector`, rc);
-  const nsSel = selector(get(entity, 'namespaceSelector'), `${field}.namespaceSelector`, rc);
+interface Addresses {
+  readonly nets: IntervalList[] | undefined;
+  readonly notNets: IntervalList[];
+}
+
+/** A rule's `nets` and `notNets`. */
+function addressesOf(entity: unknown, field: string, rc: RuleCtx): Addresses {
   const ipSets = (key: string): IntervalList[] => list(get(entity, key)).flatMap((c, i) => {
     const set = ipSetOf({ cidr: c }, `${field}.${key}[${i}]`, rc);
     if (set !== undefined) rc.ctx.noteIpSet(set, rc.dir ?? 'egress');
     return set === undefined ? [] : [set];
   });
   // `nets: []` is no criterion at all (Calico counts the list), not "no address".
-  const nets = list(get(entity, 'nets')).length === 0 ? undefined : ipSets('nets');
-  const notNets = ipSets('notNets');
+  return { nets: list(get(entity, 'nets')).length === 0 ? undefined : ipSets('nets'), notNets: ipSets('notNets') };
+}
+
+const externalMatch = ({ nets, notNets }: Addresses, p: Peer): boolean => (nets === undefined || nets.some((s) => ipMatches(s, p))) && !notNets.some((s) => ipMatches(s, p));
+
+/** `nets` and `notNets` are a plain CIDR match in Felix (rules/policy.go), pods included; pods' addresses are a range. */
+function podAddressHolds({ nets, notNets }: Addresses, field: string, rc: RuleCtx): boolean {
+  if (nets === undefined && notNets.length === 0) return true;
+  return podAddressMatch(subtract((nets ?? [IPV4_ALL]).reduce(union, []), notNets.reduce(union, [])), `${field}.nets`, rc);
+}
+
+function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
+  const sel = selector(get(entity, 'selector'), `${field}.selector`, rc);
+  const notSel = selector(get(entity, 'notSelector'), `${field}.notSelector`, rc);
+  const nsSel = selector(get(entity, 'namespaceSelector'), `${field}.namespaceSelector`, rc);
+  const addresses = addressesOf(entity, field, rc);
   const domains = list(get(entity, 'domains')).map(String);
   domains.forEach((d) => rc.ctx.noteDns(d));
   const sa = serviceAccountMatcher(get(entity, 'serviceAccounts'), `${field}.serviceAccounts`, rc);
@@ -151,8 +169,9 @@ function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) =
   const external = (p: Peer): boolean => {
     if (podCriteria) return false;
     if (domains.length > 0) return p.type === 'dns' && domains.some((d) => dnsCovers(d, p.name, 'any'));
-    return (nets === undefined || nets.some((s) => ipMatches(s, p))) && !notNets.some((s) => ipMatches(s, p));
+    return externalMatch(addresses, p);
   };
+  const podAddress = domains.length === 0 && podAddressHolds(addresses, field, rc);
   // A namespaced policy's rule without namespaceSelector is confined to the policy's namespace as
   // soon as any selector field is used, notSelector included (updateprocessors/rules.go).
   const ownNamespace = nsSel === undefined && (sel !== undefined || notSel !== undefined || sa !== undefined) ? rc.namespace : undefined;
@@ -160,11 +179,10 @@ function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) =
     && holds(sel, podLabels(p), true) && !holds(notSel, podLabels(p), false) && holds(nsSel, nsLabels(p), true) && (sa === undefined || sa(p));
   return (p) => {
     if (p.type === 'ip' || p.type === 'dns' || p.type === 'entity') return external(p);
-    if (nets !== undefined || domains.length > 0) return false;
+    if (!podAddress) return false;
     return p.type === 'ingress-controller' ? !podCriteria : pod(p);
   };
 }
-
 
 /** A rule's `serviceAccounts: {names, selector}`: pods running as one of the names and/or matching the selector. */
 function serviceAccountMatcher(raw: unknown, field: string, rc: RuleCtx): ((w: Workload) => boolean) | undefined {

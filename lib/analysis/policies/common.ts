@@ -1,6 +1,6 @@
 import { PalisadeError } from '../../core/errors.js';
 import { ConnSet, parseProtocol, type Protocol } from '../connections.js';
-import { contains, equals, intersect, type IntervalList } from '../intervals.js';
+import { contains, equals, intersect, subtract, type IntervalList } from '../intervals.js';
 import { ipBlockSet, PUBLIC_IPV4 } from '../ip.js';
 import type { Peer, Workload } from '../topology.js';
 import type { RuleContext } from './context.js';
@@ -96,4 +96,23 @@ export function ipSetOf(block: { readonly cidr: unknown; readonly except?: unkno
     if (rc.action !== 'Deny') rc.ctx.warn(`${rc.ref}: ${field}: IPv6 block ${cidr} is not analysed (IPv4 only)`);
   }
   return set;
+}
+
+const isEmpty = (set: IntervalList): boolean => set.length === 0;
+
+/**
+ * Whether an address criterion (`set`: Calico `nets` less `notNets`, or an `ipBlock` on Calico)
+ * holds for pods, whose addresses are known only as a range (`ctx.podAddresses`). An Allow matches
+ * when the set meets the range (some pod may be there: reach is shown, not hidden); a Deny or Pass
+ * only when it covers the whole range (every pod is there). Short of exact, it is noted.
+ */
+export function podAddressMatch(set: IntervalList, field: string, rc: RuleContext): boolean {
+  const pods = rc.ctx.podAddresses;
+  if (isEmpty(pods)) return false;
+  const inside = intersect(set, pods);
+  if (isEmpty(inside)) return false;
+  if (isEmpty(subtract(pods, set))) return true;
+  const allows = rc.action === 'Allow';
+  rc.ctx.approximate(`${rc.ref}: ${field}: covers part of the pod addresses; pod IPs are not known, so it is analysed as matching ${allows ? 'every pod (an Allow)' : 'no pod (a Deny or Pass)'}; set podCidrs in the cluster.yaml to narrow this`);
+  return allows;
 }

@@ -8,11 +8,21 @@ export interface TranslateContext {
   readonly networkPolicyLayer: LayerKey;
   /** Where ClusterNetworkPolicy/ANP Admin and Baseline go: their own layers, or Calico's kube-admin/kube-baseline tiers. */
   readonly adminLayers: { readonly admin: LayerKey; readonly baseline: LayerKey };
+  /**
+   * Where pod addresses can be (cluster.yaml `podCidrs`, or the private ranges): Calico `nets`
+   * match pod addresses, and so does `ipBlock` where Calico enforces Kubernetes NetworkPolicy.
+   * Empty: pods have no address a CIDR rule can match (Cilium's model, and netpol-analyzer's).
+   */
+  readonly podAddresses: IntervalList;
+  /** Kubernetes NetworkPolicy `ipBlock` matches pod addresses (Calico converts it to `nets`). */
+  readonly ipBlockMatchesPods: boolean;
   noteIpSet(set: IntervalList, dir: Direction): void;
   noteDns(name: string): void;
   /** A cluster entity a rule names (host, remote-node, kube-apiserver): it becomes a peer. */
   noteEntity(entity: ClusterEntity): void;
   warn(message: string): void;
+  /** Where the reading is an approximation of what the dataplane does (pod addresses), not a gap in the model. */
+  approximate(message: string): void;
 }
 
 /** Fails translation, naming the field of the policy being translated. */

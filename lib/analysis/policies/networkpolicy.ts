@@ -2,7 +2,7 @@ import type { Labels, LabelSelector } from '../label-selector.js';
 import { selectorMatches } from '../label-selector.js';
 import type { Direction, Policy, Rule } from '../ir.js';
 import { INGRESS_CONTROLLER_NS_LABELS, type Peer } from '../topology.js';
-import { get, inputError, ipMatches, ipSetOf, list, portEntry, refOf, unionOf, type Obj } from './common.js';
+import { get, inputError, ipMatches, ipSetOf, list, podAddressMatch, portEntry, refOf, unionOf, type Obj } from './common.js';
 import type { RuleContext, TranslateContext } from './context.js';
 
 /** Kubernetes networking.k8s.io/v1 NetworkPolicy: allow rules, unioned, default deny when selected. */
@@ -51,7 +51,9 @@ function npPeer(peer: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean
     const set = ipSetOf({ cidr: get(ipBlock, 'cidr'), except: get(ipBlock, 'except') }, `${field}.ipBlock`, rc);
     if (set === undefined) return () => false;
     rc.ctx.noteIpSet(set, rc.dir ?? 'ingress');
-    return (p) => ipMatches(set, p);
+    // Calico converts ipBlock to `nets`, a plain CIDR match that pods' addresses meet too.
+    const pods = rc.ctx.ipBlockMatchesPods && podAddressMatch(set, `${field}.ipBlock`, { ...rc, action: 'Allow' });
+    return (p) => (p.type === 'workload' || p.type === 'ingress-controller' ? pods : ipMatches(set, p));
   }
   const podSel = get(peer, 'podSelector') as LabelSelector | undefined;
   const nsSel = get(peer, 'namespaceSelector') as LabelSelector | undefined;
