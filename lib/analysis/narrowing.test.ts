@@ -10,6 +10,7 @@ describe('canOnlyNarrow', () => {
   it.each([
     ['a Cilium egressDeny to the world', cnp({ endpointSelector: {}, egressDeny: [{ toEntities: ['world'] }] })],
     ['a Calico Deny-only policy', calico({ selector: 'app == "agent"', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['0.0.0.0/0'] } }] })],
+    ['a Calico emergency Deny of one pod address (an approximation of the pod ranges, not a gap in the model)', calico({ selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['10.244.3.7/32'] } }] })],
     ['a NetworkPolicy that only isolates', np({ podSelector: { matchLabels: { app: 'agent' } }, policyTypes: ['Ingress'] })],
   ])('keeps %s', (_what, obj) => {
     expect(canOnlyNarrow(obj)).toBe(true);
