@@ -278,3 +278,23 @@ describe('A4: Calico `nets` (and ipBlock on Calico) match pod addresses (felix/r
     expect(reach([fallback], []).reaches).toBe(false);
   });
 });
+
+describe('A18: Cilium peers the analysis cannot name never widen a rule to every peer', () => {
+  const port443 = [{ ports: [{ port: '443', protocol: 'TCP' }] }];
+  const groups = [{ aws: { securityGroupsIds: ['sg-0123'] } }];
+  const run = (spec: Record<string, unknown>) => analyze([...world, cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, ...spec })].map((object) => ({ object, source: 'test' })));
+  it('an allow toGroups on 443 does not reach pods (it was read as "any peer on 443"), and is a warning', () => {
+    const a = run({ egress: [{ toGroups: groups, toPorts: port443 }] });
+    expect(reaches([cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ toGroups: groups, toPorts: port443 }] })], 'a/x', 'b/y', 443)).toBe(false);
+    expect(a.connections.filter((c) => c.src.id === 'a/x[Deployment]').map((c) => `${c.dst.id} ${c.conns.toString()}`)).toEqual(['0.0.0.0-255.255.255.255[External] TCP 443']);
+    expect(a.warnings).toContain('CiliumNetworkPolicy/a/x: spec.egress[0].toGroups is not analysed (read as allowing every peer of its kind)');
+  });
+  it('an egressDeny toGroups on 443 denies no pod (it was read as denying every peer on 443)', () => {
+    const p = cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ toEntities: ['cluster'] }], egressDeny: [{ toGroups: groups, toPorts: port443 }] });
+    expect(reaches([p], 'a/x', 'b/y', 443)).toBe(true);
+  });
+  it('an allow toNodes reaches the node identities, not pods', () => {
+    const a = run({ egress: [{ toNodes: [{ matchLabels: { role: 'gpu' } }], toPorts: port443 }] });
+    expect(a.connections.filter((c) => c.src.id === 'a/x[Deployment]').map((c) => c.dst.id).sort()).toEqual(['{host}', '{remote-node}']);
+  });
+});

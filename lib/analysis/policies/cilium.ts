@@ -3,6 +3,7 @@ import type { Direction, HttpRule, Policy, Rule } from '../ir.js';
 import { selectorMatches, type LabelSelector, type Labels } from '../label-selector.js';
 import { CLUSTER_ENTITIES, type ClusterEntity, type Peer, type Workload } from '../topology.js';
 import { dnsCovers } from './admin.js';
+import { IPV4_ALL } from '../ip.js';
 import { get, str, inputError, ipMatches, ipSetOf, list, refOf, type Obj } from './common.js';
 import type { RuleContext, TranslateContext } from './context.js';
 
@@ -100,7 +101,39 @@ export function translateCiliumPolicy(obj: Obj, source: string, ctx: TranslateCo
 
 const PEER_FIELDS = { ingress: ['fromEndpoints', 'fromEntities', 'fromCIDR', 'fromCIDRSet'], egress: ['toEndpoints', 'toEntities', 'toCIDR', 'toCIDRSet', 'toFQDNs'] } as const;
 
+/** Peer fields whose peers the analysis cannot name: `fromRequires`/`toRequires` constrain other rules (not modelled). */
 const UNSUPPORTED_PEERS = ['fromRequires', 'toRequires', 'toServices', 'fromGroups', 'toGroups', 'fromNodes', 'toNodes'] as const;
+
+/**
+ * Which peers an unmodelled peer field may stand for: nodes (by labels the analysis does not have)
+ * are the host and remote-node identities; cloud groups and selector-less Services are addresses
+ * outside the cluster.
+ */
+const UNNAMED_PEERS: Readonly<Partial<Record<(typeof UNSUPPORTED_PEERS)[number], { readonly entities: readonly ClusterEntity[]; readonly matches: (p: Peer) => boolean }>>> = {
+  fromNodes: { entities: ['host', 'remote-node'], matches: (p) => p.type === 'entity' },
+  toNodes: { entities: ['host', 'remote-node'], matches: (p) => p.type === 'entity' },
+  fromGroups: { entities: [], matches: (p) => p.type === 'ip' },
+  toGroups: { entities: [], matches: (p) => p.type === 'ip' || p.type === 'dns' },
+  toServices: { entities: [], matches: (p) => p.type === 'ip' || p.type === 'dns' },
+};
+
+/**
+ * An unmodelled peer field never widens its rule to every peer: an allow matches every peer it may
+ * stand for (reach is shown, not hidden), a deny matches none (the analysis does not claim a denial
+ * it cannot see). Either way it is a warning.
+ */
+function unnamedPeers(rule: unknown, field: string, rc: RuleCtx & { readonly action: 'Allow' | 'Deny' }): Array<(p: Peer) => boolean> {
+  return UNSUPPORTED_PEERS.flatMap((f) => {
+    if (get(rule, f) === undefined) return [];
+    const stands = UNNAMED_PEERS[f];
+    rc.ctx.warn(`${rc.ref}: ${field}.${f} is not analysed${stands === undefined ? '' : rc.action === 'Allow' ? ' (read as allowing every peer of its kind)' : ' (read as denying nothing)'}`);
+    if (stands === undefined) return [];
+    if (rc.action === 'Deny') return [() => false];
+    stands.entities.forEach((e) => rc.ctx.noteEntity(e));
+    if (stands.entities.length === 0) rc.ctx.noteIpSet(IPV4_ALL, rc.dir);
+    return [stands.matches];
+  });
+}
 
 function httpRules(entry: unknown): HttpRule[] {
   return list(get(entry, 'rules', 'http')).map((h): HttpRule => ({
@@ -123,10 +156,7 @@ function icmpOnly(rule: unknown, field: string, rc: RuleCtx): boolean {
 
 /** The rules of one Cilium ingress/egress (or …Deny) entry: one per `toPorts` entry. */
 function ciliumRules(rule: unknown, field: string, rc: RuleCtx & { readonly dir: Direction; readonly action: 'Allow' | 'Deny' }): Rule[] {
-  const matchers = PEER_FIELDS[rc.dir].flatMap((f) => (get(rule, f) === undefined ? [] : [peerMatcher(f, get(rule, f), `${field}.${f}`, rc)]));
-  for (const unsupported of UNSUPPORTED_PEERS) {
-    if (get(rule, unsupported) !== undefined) rc.ctx.warn(`${rc.ref}: ${field}.${unsupported} is not analysed`);
-  }
+  const matchers = [...PEER_FIELDS[rc.dir].flatMap((f) => (get(rule, f) === undefined ? [] : [peerMatcher(f, get(rule, f), `${field}.${f}`, rc)])), ...unnamedPeers(rule, field, rc)];
   const toPorts = list(get(rule, 'toPorts'));
   if (matchers.length === 0 && toPorts.length === 0) return [];
   const matches = matchers.length === 0 ? () => true : (p: Peer) => matchers.some((m) => m(p));
