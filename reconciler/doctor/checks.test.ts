@@ -40,6 +40,12 @@ describe('palisade doctor checks', () => {
     // Without ClusterNetworkPolicy in the output, 1.19 holds.
     expect(failed(healthy)).toEqual([]);
   });
+  it('report a Cilium that enforces nothing (A19: enable-policy never, or audit mode), and hold on default and always', () => {
+    expect(failed({ ...healthy, ciliumConfig: { enablePolicy: 'never' } })).toEqual([expect.stringMatching(/^cilium-enforcement: cilium-config enable-policy is "never": Cilium enforces no network policy/)]);
+    expect(failed({ ...healthy, ciliumConfig: { policyAuditMode: 'true' } })).toEqual([expect.stringMatching(/^cilium-enforcement: cilium-config policy-audit-mode is "true".*quarantine included/)]);
+    expect(failed({ ...healthy, ciliumConfig: { enablePolicy: 'sometimes' } })).toEqual([expect.stringMatching(/does not define/)]);
+    expect(failed({ ...healthy, ciliumConfig: { enablePolicy: 'always', policyAuditMode: 'false' } })).toEqual([]);
+  });
   it('judge the Calico tier order: palisade after kube-admin holds, before it fails', () => {
     expect(failed({ ...healthy, kyvernoReady: 1 }, calico)).toEqual([]);
     expect(failed({ ...healthy, calicoTiers: new Map([['palisade', 100], ['kube-admin', 1000]]) }, calico)).toEqual([expect.stringMatching(/^calico-tiers: tier palisade \(order 100\) runs before kube-admin/)]);

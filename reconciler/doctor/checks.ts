@@ -7,7 +7,7 @@ import { normalizeSelector } from '../../lib/analysis/policies/cilium.js';
 import { labelFilter } from './label-filter.js';
 
 /** Every assumption `palisade doctor` checks. Closed: add a check here and in `checksFor`. */
-export type CheckId = 'crds' | 'cilium-version' | 'cilium-labels' | 'calico-tiers' | 'kyverno' | 'tetragon';
+export type CheckId = 'crds' | 'cilium-version' | 'cilium-labels' | 'cilium-enforcement' | 'calico-tiers' | 'kyverno' | 'tetragon';
 
 export interface Finding {
   readonly check: CheckId;
@@ -20,8 +20,14 @@ export interface Finding {
 export interface ClusterFacts {
   /** `apiVersion/kind` of each emitted kind the API server does not serve. */
   readonly unservedKinds: readonly string[];
-  /** cilium-config (kube-system): its `labels`, `label-prefix-file` and `enable-k8s-cluster-network-policy` keys; undefined when absent. */
-  readonly ciliumConfig?: { readonly labels?: string; readonly labelPrefixFile?: string; readonly clusterNetworkPolicy?: string };
+  /**
+   * cilium-config (kube-system): its `labels`, `label-prefix-file`, `enable-k8s-cluster-network-policy`,
+   * `enable-policy` and `policy-audit-mode` keys; undefined when absent.
+   */
+  readonly ciliumConfig?: {
+    readonly labels?: string; readonly labelPrefixFile?: string; readonly clusterNetworkPolicy?: string;
+    readonly enablePolicy?: string; readonly policyAuditMode?: string;
+  };
   /** Image of the kube-system/cilium DaemonSet's agent container; undefined when absent. */
   readonly ciliumImage?: string;
   /** Live Calico tier orders by name. */
@@ -79,6 +85,20 @@ function ciliumLabels(facts: ClusterFacts, objects: readonly KubeObject[]): Find
   };
 }
 
+/**
+ * Cilium enforces the policies at all: `enable-policy: never` disables enforcement "even if rules do
+ * select specific endpoints", and `policy-audit-mode` only logs the drops (docs: Policy Enforcement
+ * Modes). `default` and `always` both enforce what palisade emits (every namespace has its default deny).
+ */
+function ciliumEnforcement(facts: ClusterFacts): Finding {
+  const mode = facts.ciliumConfig?.enablePolicy ?? 'default';
+  if (facts.ciliumConfig === undefined) return { check: 'cilium-enforcement', ok: false, message: 'ConfigMap kube-system/cilium-config not found: cannot tell whether Cilium enforces policies' };
+  if (mode === 'never') return { check: 'cilium-enforcement', ok: false, message: 'cilium-config enable-policy is "never": Cilium enforces no network policy at all, so every palisade policy is stored and ignored', hint: 'set enable-policy to "default" (Helm policyEnforcementMode) and restart the agents' };
+  if (mode !== 'default' && mode !== 'always') return { check: 'cilium-enforcement', ok: false, message: `cilium-config enable-policy is "${mode}", which Cilium does not define (default, always, never)` };
+  if (facts.ciliumConfig.policyAuditMode === 'true') return { check: 'cilium-enforcement', ok: false, message: 'cilium-config policy-audit-mode is "true": Cilium logs policy verdicts and drops nothing, so palisade\'s denies (quarantine included) do not hold', hint: 'set policy-audit-mode to "false" (Helm policyAuditMode) once the audit is over' };
+  return { check: 'cilium-enforcement', ok: true, message: `Cilium enforces policies (enable-policy: ${mode}, no audit mode)` };
+}
+
 function ciliumVersion(facts: ClusterFacts, objects: readonly KubeObject[]): Finding {
   const image = facts.ciliumImage;
   if (image === undefined) return { check: 'cilium-version', ok: false, message: 'DaemonSet kube-system/cilium not found: the Cilium version is unknown' };
@@ -122,6 +142,7 @@ function judgeOne(id: Exclude<CheckId, 'crds'>, objects: readonly KubeObject[], 
   switch (id) {
     case 'cilium-version': return ciliumVersion(facts, objects);
     case 'cilium-labels': return ciliumLabels(facts, objects);
+    case 'cilium-enforcement': return ciliumEnforcement(facts);
     case 'calico-tiers': return calicoTiers(facts, tierOrder(objects));
     case 'kyverno': return running('kyverno', 'Kyverno', facts.kyvernoReady);
     case 'tetragon': return running('tetragon', 'Tetragon', facts.tetragonReady);
@@ -138,7 +159,7 @@ function tierOrder(objects: readonly KubeObject[]): number | undefined {
 /** Which checks beyond `crds` apply to a cluster's declared backends. */
 export function checksFor(spec: ClusterSpec): Array<Exclude<CheckId, 'crds'>> {
   const out: Array<Exclude<CheckId, 'crds'>> = [];
-  if (spec.network === 'cilium') out.push('cilium-version', 'cilium-labels');
+  if (spec.network === 'cilium') out.push('cilium-version', 'cilium-labels', 'cilium-enforcement');
   if (spec.network === 'calico') out.push('calico-tiers');
   if (spec.admission === 'kyverno') out.push('kyverno');
   if (spec.runtime === 'tetragon') out.push('tetragon');

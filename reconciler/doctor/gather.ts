@@ -33,7 +33,12 @@ async function ciliumConfig(client: ClusterClient): Promise<ClusterFacts['cilium
   const labels = data['labels'];
   const file = data['label-prefix-file'];
   const cnp = data['enable-k8s-cluster-network-policy'];
-  return { ...(labels === undefined ? {} : { labels }), ...(file ? { labelPrefixFile: file } : {}), ...(cnp === undefined ? {} : { clusterNetworkPolicy: cnp }) };
+  const mode = data['enable-policy'];
+  const audit = data['policy-audit-mode'];
+  return {
+    ...(labels === undefined ? {} : { labels }), ...(file ? { labelPrefixFile: file } : {}), ...(cnp === undefined ? {} : { clusterNetworkPolicy: cnp }),
+    ...(mode === undefined ? {} : { enablePolicy: mode }), ...(audit === undefined ? {} : { policyAuditMode: audit }),
+  };
 }
 
 async function ciliumImage(client: ClusterClient): Promise<string | undefined> {

@@ -55,4 +55,12 @@ describe.skipIf(skipWithout('kubectl'))('palisade doctor on a Cilium cluster', (
     expect(r.stdout).toContain('1 assumption(s) do not hold');
     expect(r.code).toBe(1);
   });
+
+  it('reports a Cilium in policy audit mode, which drops nothing (exit 1)', async () => {
+    await client.apply(ciliumConfig({ 'enable-policy': 'default', 'policy-audit-mode': 'true' }), { force: true });
+    const r = await doctor();
+    expect(r.stdout).toMatch(/FAIL cilium-enforcement: cilium-config policy-audit-mode is "true"/);
+    expect(r.stdout).toContain('ok   cilium-labels');
+    expect(r.code).toBe(1);
+  });
 });

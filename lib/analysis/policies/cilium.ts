@@ -122,7 +122,7 @@ const UNNAMED_PEERS: Readonly<Partial<Record<(typeof UNSUPPORTED_PEERS)[number],
  * stand for (reach is shown, not hidden), a deny matches none (the analysis does not claim a denial
  * it cannot see). Either way it is a warning.
  */
-function unnamedPeers(rule: unknown, field: string, rc: RuleCtx & { readonly action: 'Allow' | 'Deny' }): Array<(p: Peer) => boolean> {
+function unnamedPeers(rule: unknown, field: string, rc: RuleCtx & { readonly dir: Direction; readonly action: 'Allow' | 'Deny' }): Array<(p: Peer) => boolean> {
   return UNSUPPORTED_PEERS.flatMap((f) => {
     if (get(rule, f) === undefined) return [];
     const stands = UNNAMED_PEERS[f];
