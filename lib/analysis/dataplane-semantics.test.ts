@@ -121,17 +121,18 @@ describe('A9: Cilium icmps', () => {
 describe('A7: DNS wildcards as each backend reads them', () => {
   const dnsReach = (policies: readonly KubeObject[], from: string): string[] =>
     analyze([...world, ...policies].map((object) => ({ object, source: 'test' }))).connections.filter((c) => c.src.id === `${from}[Deployment]` && c.dst.type === 'dns').map((c) => c.dst.id).sort();
-  // Another policy names the deeper names, so the analysis has peers for them.
+  // Another policy names the deeper names, so the analysis has peers for them; x's lookups all go through the DNS proxy (A17).
   const namer = cnp('b', 'names', { endpointSelector: { matchLabels: { app: 'y' } }, egress: [{ toFQDNs: [{ matchName: 'en.m.wikipedia.org' }, { matchName: 'en.wikipedia.org' }, { matchName: 'latest.blog.kubernetes.io' }] }] });
+  const lookups = cnp('a', 'x-dns', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] }] });
 
   it('Cilium: `*.wikipedia.org` is one label (pkg/fqdn/matchpattern), so en.m.wikipedia.org is not covered', () => {
     const p = cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ toFQDNs: [{ matchPattern: '*.wikipedia.org' }] }] });
-    expect(dnsReach([p, namer], 'a/x')).toEqual(['*.wikipedia.org[DNS]', 'en.wikipedia.org[DNS]']);
+    expect(dnsReach([p, namer, lookups], 'a/x')).toEqual(['*.wikipedia.org[DNS]', 'en.wikipedia.org[DNS]']);
   });
 
   it('Cilium 1.19: a leading `**.` spans labels', () => {
     const p = cnp('a', 'x', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ toFQDNs: [{ matchPattern: '**.wikipedia.org' }] }] });
-    expect(dnsReach([p, namer], 'a/x')).toEqual(['**.wikipedia.org[DNS]', 'en.m.wikipedia.org[DNS]', 'en.wikipedia.org[DNS]']);
+    expect(dnsReach([p, namer, lookups], 'a/x')).toEqual(['**.wikipedia.org[DNS]', 'en.m.wikipedia.org[DNS]', 'en.wikipedia.org[DNS]']);
   });
 
   it('ClusterNetworkPolicy: `*.kubernetes.io` matches one or more labels (the CRD\'s own example, latest.blog.kubernetes.io)', () => {
@@ -296,5 +297,22 @@ describe('A18: Cilium peers the analysis cannot name never widen a rule to every
   it('an allow toNodes reaches the node identities, not pods', () => {
     const a = run({ egress: [{ toNodes: [{ matchLabels: { role: 'gpu' } }], toPorts: port443 }] });
     expect(a.connections.filter((c) => c.src.id === 'a/x[Deployment]').map((c) => c.dst.id).sort()).toEqual(['{host}', '{remote-node}']);
+  });
+});
+
+describe('A17: toFQDNs allows only what the endpoint looks up through the DNS proxy', () => {
+  const fqdn = cnp('a', 'x-web', { endpointSelector: { matchLabels: { app: 'x' } }, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] });
+  const dnsRule = (name: string, app: string, patterns: Array<Record<string, string>>): KubeObject => cnp('a', name, { endpointSelector: { matchLabels: { app } }, egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: patterns } }] }] });
+  const reachesName = (policies: KubeObject[]): boolean => analyze([...world, ...policies].map((object) => ({ object, source: 'test' })))
+    .connections.some((c) => c.src.id === 'a/x[Deployment]' && c.dst.id === 'api.example.com[DNS]');
+  it('without a DNS rule the name\'s IPs are never learnt: nothing is allowed', () => {
+    expect(reachesName([fqdn])).toBe(false);
+  });
+  it('a DNS rule covering the name (matchPattern *) on the same endpoint makes it reachable', () => {
+    expect(reachesName([fqdn, dnsRule('dns', 'x', [{ matchPattern: '*' }])])).toBe(true);
+  });
+  it('a DNS rule for cluster names only, or on another endpoint, does not', () => {
+    expect(reachesName([fqdn, dnsRule('dns', 'x', [{ matchPattern: '*.cluster.local' }])])).toBe(false);
+    expect(reachesName([fqdn, dnsRule('dns', 'y', [{ matchName: 'api.example.com' }])])).toBe(false);
   });
 });

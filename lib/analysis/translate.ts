@@ -2,14 +2,15 @@ import { DEFAULT_POD_CIDRS } from '../core/networks.js';
 import { union, type IntervalList } from './intervals.js';
 import { ipBlockSet } from './ip.js';
 import type { SourcedObject } from './inputs.js';
-import { CALICO_KUBE_TIERS, type LayerKey, type Policy, type PolicySet, type TierInfo } from './ir.js';
+import { CALICO_KUBE_TIERS, type Policy, type PolicySet, type TierInfo } from './ir.js';
 import { translateAdminPolicy } from './policies/admin.js';
 import { translateCalicoPolicy, tierOf } from './policies/calico.js';
 import { translateCiliumPolicy } from './policies/cilium.js';
 import type { TranslateContext } from './policies/context.js';
 import { translateNetworkPolicy } from './policies/networkpolicy.js';
 import { str } from './policies/common.js';
-import { CLUSTER_ENTITIES, type ClusterEntity } from './topology.js';
+import { CLUSTER_ENTITIES, type ClusterEntity, type Workload } from './topology.js';
+import { dnsCovers } from './policies/admin.js';
 
 type Translator = (obj: Record<string, unknown>, source: string, ctx: TranslateContext) => Policy;
 
@@ -43,29 +44,41 @@ function podAddressesOf(cidrs: readonly string[]): IntervalList {
   return cidrs.reduce<IntervalList>((acc, c) => union(acc, ipBlockSet(c) ?? []), []);
 }
 
-/** Translates every policy object into the evaluation form; errors name Kind/namespace/name and field. */
-export function translatePolicies(objects: readonly SourcedObject[], options: AnalysisOptions = {}): PolicySet {
-  const ipSets: { ingress: IntervalList[]; egress: IntervalList[] } = { ingress: [], egress: [] };
-  const dns = new Set<string>();
-  const entities = new Set<ClusterEntity>();
-  const warnings: string[] = [];
-  const approximations: string[] = [];
+interface Found {
+  readonly ipSets: { ingress: IntervalList[]; egress: IntervalList[] };
+  readonly dns: Set<string>;
+  readonly entities: Set<ClusterEntity>;
+  readonly warnings: string[];
+  readonly approximations: string[];
+}
+
+/** The context translators write what they find into, for the backends these objects show. */
+function contextFor(objects: readonly SourcedObject[], options: AnalysisOptions): { ctx: TranslateContext; found: Found; calico: boolean } {
+  const found: Found = { ipSets: { ingress: [], egress: [] }, dns: new Set(), entities: new Set(), warnings: [], approximations: [] };
+  const dnsVisibility: Array<{ readonly selects: (w: Workload) => boolean; readonly patterns: readonly string[] }> = [];
   const hasCilium = objects.some(({ object }) => keyOf(object).startsWith('cilium.io/'));
-  const networkPolicyLayer: LayerKey = hasCilium ? 'union' : 'tier:default';
   // On Calico, ClusterNetworkPolicy runs in Calico's kube-admin/kube-baseline tiers, ordered with the others.
   const hasCalico = objects.some(({ object }) => keyOf(object).startsWith('projectcalico.org/'));
-  const tiers = new Map<string, TierInfo>(hasCalico ? Object.values(CALICO_KUBE_TIERS).map((t) => [t.name, t]) : []);
-  const adminLayers = hasCalico ? { admin: `tier:${CALICO_KUBE_TIERS.admin.name}`, baseline: `tier:${CALICO_KUBE_TIERS.baseline.name}` } as const : { admin: 'admin', baseline: 'baseline' } as const;
   const ctx: TranslateContext = {
-    networkPolicyLayer, adminLayers,
+    networkPolicyLayer: hasCilium ? 'union' : 'tier:default',
+    adminLayers: hasCalico ? { admin: `tier:${CALICO_KUBE_TIERS.admin.name}`, baseline: `tier:${CALICO_KUBE_TIERS.baseline.name}` } : { admin: 'admin', baseline: 'baseline' },
     podAddresses: podAddressesOf(options.podCidrs ?? DEFAULT_POD_CIDRS),
     ipBlockMatchesPods: hasCalico,
-    noteIpSet: (s, dir) => ipSets[dir].push(s),
-    noteDns: (n) => dns.add(n),
-    noteEntity: (e) => entities.add(e),
-    warn: (m) => warnings.push(m),
-    approximate: (m) => approximations.push(m),
+    noteIpSet: (s, dir) => found.ipSets[dir].push(s),
+    noteDns: (n) => found.dns.add(n),
+    noteDnsVisibility: (selects, patterns) => dnsVisibility.push({ selects, patterns }),
+    dnsVisible: (subject, name) => dnsVisibility.some((v) => v.selects(subject) && v.patterns.some((p) => dnsCovers(p, name, 'label'))),
+    noteEntity: (e) => found.entities.add(e),
+    warn: (m) => found.warnings.push(m),
+    approximate: (m) => found.approximations.push(m),
   };
+  return { ctx, found, calico: hasCalico };
+}
+
+/** Translates every policy object into the evaluation form; errors name Kind/namespace/name and field. */
+export function translatePolicies(objects: readonly SourcedObject[], options: AnalysisOptions = {}): PolicySet {
+  const { ctx, found, calico } = contextFor(objects, options);
+  const tiers = new Map<string, TierInfo>(calico ? Object.values(CALICO_KUBE_TIERS).map((t) => [t.name, t]) : []);
   const policies: Policy[] = [];
   for (const { object, source } of objects) {
     if (keyOf(object) === 'projectcalico.org/Tier') {
@@ -76,5 +89,6 @@ export function translatePolicies(objects: readonly SourcedObject[], options: An
     const translate = TRANSLATORS[keyOf(object)];
     if (translate !== undefined) policies.push(translate(object, source, ctx));
   }
+  const { ipSets, dns, entities, warnings, approximations } = found;
   return { policies, tiers, ipSets, dnsNames: [...dns].sort(), entities: CLUSTER_ENTITIES.filter((e) => entities.has(e)), warnings, approximations };
 }

@@ -27,12 +27,16 @@ describe('externalReachViolations', () => {
     expect(ranges.some((m) => m![1] === '128.0.0.0')).toBe(true);
   });
 
-  it('rejects Cilium toEntities: [world] and a toFQDNs matchPattern "*"', async () => {
+  it('rejects Cilium toEntities: [world] and a toFQDNs matchPattern "*" with a DNS rule that lets every lookup through', async () => {
     const r = await synth('prod-cilium');
     expect(externalReachViolations(r)).toEqual([]);
     const world = externalReachViolations(withObjects(r, [cnp([{ toEntities: ['world'] }])]));
     expect(world.filter((v) => v.startsWith('agents/coding-agent[Deployment] => 0.0.0.0-'))).not.toEqual([]);
-    const star = externalReachViolations(withObjects(r, [cnp([{ toFQDNs: [{ matchPattern: '*' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }])]));
+    const starOnly = cnp([{ toFQDNs: [{ matchPattern: '*' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }]);
+    // The agents' DNS rules name their own hosts only: the DNS proxy refuses other lookups, so Cilium never learns other names' IPs (A17).
+    expect(externalReachViolations(withObjects(r, [starOnly]))).toEqual([]);
+    const lookups = { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] };
+    const star = externalReachViolations(withObjects(r, [cnp([{ toFQDNs: [{ matchPattern: '*' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }, lookups])]));
     expect(star).toContain('agents/coding-agent[Deployment] => *[DNS] : TCP 443 (undeclared name)');
   });
 });

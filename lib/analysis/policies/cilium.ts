@@ -66,7 +66,11 @@ function subjectMatcher(raw: unknown, namespace: string | undefined): (w: Endpoi
 
 interface RuleCtx extends RuleContext {
   readonly namespace: string | undefined;
+  /** The endpoints the policy selects. */
+  readonly selects: (w: Workload) => boolean;
 }
+
+type Matcher = (p: Peer, subject: Workload) => boolean;
 
 export function translateCiliumPolicy(obj: Obj, source: string, ctx: TranslateContext): Policy {
   const ref = refOf(obj);
@@ -77,8 +81,8 @@ export function translateCiliumPolicy(obj: Obj, source: string, ctx: TranslateCo
   const specs = get(obj, 'spec') !== undefined ? [['spec', get(obj, 'spec')] as const] : list(get(obj, 'specs')).map((s, i) => [`specs[${i}]`, s] as const);
   if (specs.length > 1) ctx.warn(`${ref}: only spec/specs[0] is analysed`);
   const [base, spec] = specs[0] ?? fail('spec', 'missing');
-  const rc: RuleCtx = { ref, namespace, fail, ctx };
   const selects = get(spec, 'nodeSelector') !== undefined ? () => false : subjectMatcher(get(spec, 'endpointSelector'), namespace);
+  const rc: RuleCtx = { ref, namespace, fail, ctx, selects };
   const dd = get(spec, 'enableDefaultDeny');
   const direction = (dir: Direction): Rule[] | undefined => {
     const allows = list(get(spec, dir)).flatMap((r, i) => ciliumRules(r, `${base}.${dir}[${i}]`, { ...rc, dir, action: 'Allow' }));
@@ -122,7 +126,7 @@ const UNNAMED_PEERS: Readonly<Partial<Record<(typeof UNSUPPORTED_PEERS)[number],
  * stand for (reach is shown, not hidden), a deny matches none (the analysis does not claim a denial
  * it cannot see). Either way it is a warning.
  */
-function unnamedPeers(rule: unknown, field: string, rc: RuleCtx & { readonly dir: Direction; readonly action: 'Allow' | 'Deny' }): Array<(p: Peer) => boolean> {
+function unnamedPeers(rule: unknown, field: string, rc: RuleCtx & { readonly dir: Direction; readonly action: 'Allow' | 'Deny' }): Matcher[] {
   return UNSUPPORTED_PEERS.flatMap((f) => {
     if (get(rule, f) === undefined) return [];
     const stands = UNNAMED_PEERS[f];
@@ -159,14 +163,21 @@ function ciliumRules(rule: unknown, field: string, rc: RuleCtx & { readonly dir:
   const matchers = [...PEER_FIELDS[rc.dir].flatMap((f) => (get(rule, f) === undefined ? [] : [peerMatcher(f, get(rule, f), `${field}.${f}`, rc)])), ...unnamedPeers(rule, field, rc)];
   const toPorts = list(get(rule, 'toPorts'));
   if (matchers.length === 0 && toPorts.length === 0) return [];
-  const matches = matchers.length === 0 ? () => true : (p: Peer) => matchers.some((m) => m(p));
+  const matches: Matcher = matchers.length === 0 ? () => true : (p, subject) => matchers.some((m) => m(p, subject));
   if (icmpOnly(rule, field, rc)) return [];
   const entries = toPorts.length === 0 ? [undefined] : toPorts;
+  if (rc.dir === 'egress' && rc.action === 'Allow') noteDnsRules(toPorts, rc);
   return entries.map((entry, i) => {
     const conns = entry === undefined ? ConnSet.all() : portsOf(entry, `${field}.toPorts[${i}]`, rc);
     const http = httpRules(entry);
     return { action: rc.action, ref: { policy: rc.ref, rule: entry === undefined ? field : `${field}.toPorts[${i}]` }, matches, conns: () => conns, ...(http.length > 0 ? { http } : {}) };
   });
+}
+
+/** The DNS rules of an egress allow's ports: lookups of those names by the selected endpoints go through the DNS proxy. */
+function noteDnsRules(toPorts: readonly unknown[], rc: RuleCtx): void {
+  const patterns = toPorts.flatMap((entry) => list(get(entry, 'rules', 'dns')).map((d) => str(get(d, 'matchName') ?? get(d, 'matchPattern'))).filter((n) => n !== ''));
+  if (patterns.length > 0) rc.ctx.noteDnsVisibility(rc.selects, patterns);
 }
 
 function portsOf(entry: unknown, field: string, rc: RuleCtx): ConnSet {
@@ -204,7 +215,7 @@ const entityMatches = (entity: string, p: Peer): boolean => Object.hasOwn(ENTITY
 /** The cluster entities an entity name stands for (they become peers of the analysis). */
 const ENTITIES_OF: Readonly<Record<string, readonly ClusterEntity[]>> = { cluster: CLUSTER_ENTITIES, host: ['host'], 'remote-node': ['remote-node'], 'kube-apiserver': ['kube-apiserver'] };
 
-function peerMatcher(kind: string, value: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
+function peerMatcher(kind: string, value: unknown, field: string, rc: RuleCtx): Matcher {
   switch (kind) {
     case 'fromEndpoints':
     case 'toEndpoints': {
@@ -220,7 +231,10 @@ function peerMatcher(kind: string, value: unknown, field: string, rc: RuleCtx): 
     case 'toFQDNs': {
       const names = list(value).map((f) => String(get(f, 'matchName') ?? get(f, 'matchPattern')));
       names.forEach((n) => rc.ctx.noteDns(n));
-      return (p) => p.type === 'dns' && names.some((n) => dnsCovers(n, p.name, 'label'));
+      // The IPs of a name are learnt from the endpoint's own lookups through the DNS proxy: without a
+      // DNS rule covering the name, Cilium never learns them and the rule allows nothing (A17;
+      // language.rst, DNS based: "requires … an L7 policy allowing DNS requests").
+      return (p, subject) => p.type === 'dns' && names.some((n) => dnsCovers(n, p.name, 'label')) && rc.ctx.dnsVisible(subject, p.name);
     }
     default:
       return cidrMatcher(kind, value, field, rc);

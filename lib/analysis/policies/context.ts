@@ -1,6 +1,6 @@
 import type { IntervalList } from '../intervals.js';
 import type { Direction, LayerKey } from '../ir.js';
-import type { ClusterEntity } from '../topology.js';
+import type { ClusterEntity, Workload } from '../topology.js';
 
 /** Collects what translators discover besides policies: IP sets, DNS names, warnings. */
 export interface TranslateContext {
@@ -18,6 +18,10 @@ export interface TranslateContext {
   readonly ipBlockMatchesPods: boolean;
   noteIpSet(set: IntervalList, dir: Direction): void;
   noteDns(name: string): void;
+  /** A Cilium DNS rule (`rules.dns`) on an egress allow of the endpoints `selects` picks: their lookups of these names go through the DNS proxy. */
+  noteDnsVisibility(selects: (w: Workload) => boolean, patterns: readonly string[]): void;
+  /** Whether `subject`'s lookups of `name` go through Cilium's DNS proxy (read at evaluation, when every policy is translated). */
+  dnsVisible(subject: Workload, name: string): boolean;
   /** A cluster entity a rule names (host, remote-node, kube-apiserver): it becomes a peer. */
   noteEntity(entity: ClusterEntity): void;
   warn(message: string): void;
