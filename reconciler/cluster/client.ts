@@ -64,6 +64,14 @@ export function isApiError(e: unknown): e is ApiError {
 
 const WRITE_METHODS = new Set(['PATCH', 'POST', 'PUT']);
 
+/** Objects per LIST request (kubectl's `--chunk-size` default). */
+const LIST_PAGE = 500;
+
+interface ListPage {
+  readonly items: KubeObject[];
+  readonly metadata?: { readonly continue?: string };
+}
+
 function strictValidation(): { pre(ctx: RequestContext): Promise<RequestContext>; post(ctx: ResponseContext): Promise<ResponseContext> } {
   return {
     pre: (ctx) => {
@@ -125,11 +133,20 @@ export function clientFor(kc: KubeConfig, counter?: RequestCounter): ClusterClie
     collectionPath: (apiVersion, kind, namespace) => api.collectionPath(apiVersion, kind, namespace),
     getText: (path) => call({ apiVersion: 'v1', kind: 'NonResource', name: path }, 'get', () => api.getText(path)),
     get: (id) => call(id, 'get', () => orUndefined(async () => (await api.send('read', header(id))) as KubeObject)),
-    list: (apiVersion, kind, opts = {}) => call({ apiVersion, kind, name: '*', ...(opts.namespace ? { namespace: opts.namespace } : {}) }, 'list', async () => {
+    list: async (apiVersion, kind, opts = {}) => {
+      const id = { apiVersion, kind, name: '*', ...(opts.namespace ? { namespace: opts.namespace } : {}) };
       const spec = { apiVersion, kind, metadata: opts.namespace ? { namespace: opts.namespace } : {} } as KubernetesObject;
-      const res = (await api.send('list', spec, { query: { labelSelector: opts.labelSelector } })) as { items: KubeObject[] };
-      return res.items.map((o) => ({ ...o, apiVersion, kind }));
-    }),
+      // In pages, as kubectl does: one response of tens of thousands of objects would be held whole, as text and parsed.
+      const out: KubeObject[] = [];
+      let token: string | undefined;
+      do {
+        const query = { labelSelector: opts.labelSelector, limit: String(LIST_PAGE), continue: token };
+        const res = await call(id, 'list', async () => (await api.send('list', spec, { query })) as ListPage);
+        for (const o of res.items) out.push({ ...o, apiVersion, kind });
+        token = res.metadata?.continue || undefined;
+      } while (token !== undefined);
+      return out;
+    },
     delete: (id, opts = {}) => call(id, 'delete', async () => {
       const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', ...(opts.uid ? { preconditions: { uid: opts.uid } } : {}) };
       return (await orUndefined(() => api.send('delete', header(id), { body }))) !== undefined;
