@@ -228,6 +228,12 @@ describe('A12: Calico rule scoping', () => {
     const a = analyze([...world, gnp, namer].map((object) => ({ object, source: 'test' })));
     expect(a.connections.filter((c) => c.src.id === 'a/x[Deployment]' && c.dst.type === 'ip').map((c) => c.dst.id)).toEqual([]);
   });
+  it('a Deny naming serviceAccounts denies those pods only, not every pod (example 3)', () => {
+    const gnp: KubeObject = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'deny-db-sa' }, spec: { order: 1, selector: "app == 'x'", types: ['Egress'], egress: [{ action: 'Deny', destination: { serviceAccounts: { names: ['db'] } } }, { action: 'Allow' }] } };
+    expect(reaches([gnp], 'a/x', 'b/y')).toBe(true);
+    const denyDefault = { ...gnp, spec: { ...(gnp['spec'] as object), egress: [{ action: 'Deny', destination: { serviceAccounts: { names: ['default'] } } }, { action: 'Allow' }] } };
+    expect(reaches([denyDefault], 'a/x', 'b/y')).toBe(false);
+  });
   it('`nets: []` is no criterion: the rule matches everything (Calico counts the list)', () => {
     expect(reaches([np({ egress: [{ action: 'Allow', destination: { nets: [] } }] })], 'a/x', 'b/y')).toBe(true);
   });
