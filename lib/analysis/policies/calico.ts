@@ -153,7 +153,7 @@ const externalMatch = ({ nets, notNets }: Addresses, p: Peer): boolean => (nets 
 /** `nets` and `notNets` are a plain CIDR match in Felix (rules/policy.go), pods included; pods' addresses are a range. */
 function podAddressHolds({ nets, notNets }: Addresses, field: string, rc: RuleCtx): boolean {
   if (nets === undefined && notNets.length === 0) return true;
-  return podAddressMatch(subtract((nets ?? [IPV4_ALL]).reduce(union, []), notNets.reduce(union, [])), `${field}.nets`, rc);
+  return podAddressMatch(subtract((nets ?? [IPV4_ALL]).reduce(union, []), notNets.reduce(union, [])), `${field}.${nets === undefined ? 'notNets' : 'nets'}`, rc);
 }
 
 function entityMatcher(entity: unknown, field: string, rc: RuleCtx): (p: Peer) => boolean {
