@@ -56,6 +56,8 @@ interface Found {
 function contextFor(objects: readonly SourcedObject[], options: AnalysisOptions): { ctx: TranslateContext; found: Found; calico: boolean } {
   const found: Found = { ipSets: { ingress: [], egress: [] }, dns: new Set(), entities: new Set(), warnings: [], approximations: [] };
   const dnsVisibility: Array<{ readonly selects: (w: Workload) => boolean; readonly patterns: readonly string[] }> = [];
+  // Asked for every rule, subject and name during evaluation; read only once every policy is translated.
+  const dnsVisible = new Map<string, boolean>();
   const hasCilium = objects.some(({ object }) => keyOf(object).startsWith('cilium.io/'));
   // On Calico, ClusterNetworkPolicy runs in Calico's kube-admin/kube-baseline tiers, ordered with the others.
   const hasCalico = objects.some(({ object }) => keyOf(object).startsWith('projectcalico.org/'));
@@ -67,7 +69,12 @@ function contextFor(objects: readonly SourcedObject[], options: AnalysisOptions)
     noteIpSet: (s, dir) => found.ipSets[dir].push(s),
     noteDns: (n) => found.dns.add(n),
     noteDnsVisibility: (selects, patterns) => dnsVisibility.push({ selects, patterns }),
-    dnsVisible: (subject, name) => dnsVisibility.some((v) => v.selects(subject) && v.patterns.some((p) => dnsCovers(p, name, 'label'))),
+    dnsVisible: (subject, name) => {
+      const key = `${subject.id}\u0000${name}`;
+      let visible = dnsVisible.get(key);
+      if (visible === undefined) dnsVisible.set(key, visible = dnsVisibility.some((v) => v.selects(subject) && v.patterns.some((p) => dnsCovers(p, name, 'label'))));
+      return visible;
+    },
     noteEntity: (e) => found.entities.add(e),
     warn: (m) => found.warnings.push(m),
     approximate: (m) => found.approximations.push(m),

@@ -105,15 +105,15 @@ export function translateCiliumPolicy(obj: Obj, source: string, ctx: TranslateCo
 
 const PEER_FIELDS = { ingress: ['fromEndpoints', 'fromEntities', 'fromCIDR', 'fromCIDRSet'], egress: ['toEndpoints', 'toEntities', 'toCIDR', 'toCIDRSet', 'toFQDNs'] } as const;
 
-/** Peer fields whose peers the analysis cannot name: `fromRequires`/`toRequires` constrain other rules (not modelled). */
-const UNSUPPORTED_PEERS = ['fromRequires', 'toRequires', 'toServices', 'fromGroups', 'toGroups', 'fromNodes', 'toNodes'] as const;
-
 /**
- * Which peers an unmodelled peer field may stand for: nodes (by labels the analysis does not have)
- * are the host and remote-node identities; cloud groups and selector-less Services are addresses
- * outside the cluster.
+ * Peer fields the analysis cannot name, with the peers each may stand for: nodes (by labels the
+ * analysis does not have) are the host and remote-node identities; cloud groups and selector-less
+ * Services are addresses outside the cluster. `fromRequires`/`toRequires` constrain other rules and
+ * stand for no peer of their own (not modelled).
  */
-const UNNAMED_PEERS: Readonly<Partial<Record<(typeof UNSUPPORTED_PEERS)[number], { readonly entities: readonly ClusterEntity[]; readonly matches: (p: Peer) => boolean }>>> = {
+const UNNAMED_PEERS: Readonly<Record<string, { readonly entities: readonly ClusterEntity[]; readonly matches: (p: Peer) => boolean } | undefined>> = {
+  fromRequires: undefined,
+  toRequires: undefined,
   fromNodes: { entities: ['host', 'remote-node'], matches: (p) => p.type === 'entity' },
   toNodes: { entities: ['host', 'remote-node'], matches: (p) => p.type === 'entity' },
   fromGroups: { entities: [], matches: (p) => p.type === 'ip' },
@@ -127,9 +127,8 @@ const UNNAMED_PEERS: Readonly<Partial<Record<(typeof UNSUPPORTED_PEERS)[number],
  * it cannot see). Either way it is a warning.
  */
 function unnamedPeers(rule: unknown, field: string, rc: RuleCtx & { readonly dir: Direction; readonly action: 'Allow' | 'Deny' }): Matcher[] {
-  return UNSUPPORTED_PEERS.flatMap((f) => {
+  return Object.entries(UNNAMED_PEERS).flatMap(([f, stands]) => {
     if (get(rule, f) === undefined) return [];
-    const stands = UNNAMED_PEERS[f];
     rc.ctx.warn(`${rc.ref}: ${field}.${f} is not analysed${stands === undefined ? '' : rc.action === 'Allow' ? ' (read as allowing every peer of its kind)' : ' (read as denying nothing)'}`);
     if (stands === undefined) return [];
     if (rc.action === 'Deny') return [() => false];
