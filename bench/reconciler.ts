@@ -15,16 +15,14 @@
  * sends one at a time. Run: npm run bench:reconciler
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { Agent, Port, synthesize, Tool, toYaml, Zone, type PolicyDefinition } from '../lib/index.js';
 import { silentProgress } from '../lib/core/progress.js';
-import type { KubeObject, ResourceKey } from '../lib/core/resource-id.js';
-import type { ClusterSpec } from '../lib/cluster/cluster-spec.js';
-import type { DesiredSet } from '../reconciler/plan/types.js';
+import type { KubeObject } from '../lib/core/resource-id.js';
 import { testCluster } from '../lib/testing/index.js';
 import { clientFor, type ClusterClient, type RequestCounter } from '../reconciler/cluster/client.js';
 import { loadKubeConfig } from '../reconciler/cluster/connect.js';
@@ -197,48 +195,26 @@ async function latencyAndIdle(kubeconfig: string): Promise<void> {
   controller.stop();
 }
 
-const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
-
 /** A desired set as JSON (its object map as entries), to hand to the memory process as the sandbox hands synthesis results to the controller. */
 function writeTarget(t: ClusterTarget, file: string): void {
   writeFileSync(file, JSON.stringify({ spec: t.spec, desired: { ...t.desired, objects: [...t.desired.objects] } }));
 }
 
-function readTarget(file: string): ClusterTarget {
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as { spec: ClusterSpec; desired: Omit<DesiredSet, 'objects'> & { objects: Array<[ResourceKey, KubeObject]> } };
-  return { spec: raw.spec, desired: { ...raw.desired, objects: new Map(raw.desired.objects) }, probes: [] };
-}
+type Breakdown = Record<'rss' | 'heapTotal' | 'heapUsed' | 'external' | 'arrayBuffers', number>;
 
 /**
- * Runs in a fresh process (BENCH_PHASE=memory) so nothing else inflates the number. The desired set
- * comes synthesized, as JSON from the parent: the controller in a cluster synthesizes in a sandbox
- * child process too (reconciler/sandbox), so its resident set never holds a synthesis.
+ * The controller in its own process (bench/memory-child.mjs), running the compiled build/ as the
+ * image does, so neither tsx nor this benchmark's synthesis inflates the number.
  */
-async function memoryPhase(kubeconfig: string, targetFile: string): Promise<void> {
-  const client = clientFor(loadKubeConfig({ kubeconfig }));
-  const t = readTarget(targetFile);
-  global.gc?.();
-  const loaded = rssMb();
-  const controller = new ClusterController(client, t, { metrics: new Metrics(), log: pino({ level: 'silent' }), events: false, resyncMs: 0 });
-  await controller.start();
-  // Steady state: the watches replay every object as ADDED; let the controller work through them.
-  await new Promise((r) => setTimeout(r, 20_000));
-  global.gc?.();
-  const { heapUsed } = process.memoryUsage();
-  process.stdout.write(JSON.stringify({ objects: t.desired.objects.size, rssMb: rssMb(), heapMb: heapUsed / 2 ** 20, loadedMb: loaded }));
-  controller.stop();
-  process.exit(0);
-}
-
 function memory(kubeconfig: string): void {
   const targetFile = join(mkdtempSync(join(tmpdir(), 'palisade-bench-mem-')), 'target.json');
   writeTarget(target('mem', MEMORY_OBJECTS), targetFile);
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'reconciler.ts')], { env: { ...process.env, BENCH_PHASE: 'memory', BENCH_KUBECONFIG: kubeconfig, BENCH_TARGET: targetFile }, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const m = JSON.parse(out.trim().split('\n').at(-1)!) as { objects: number; rssMb: number; heapMb: number; loadedMb: number };
-  rows.push([`(e) resident memory, controller watching ${m.objects} managed objects (own process, desired set handed over synthesized; steady state 20 s after the watch replay; goal ≤ 300 MB)`, `${m.rssMb.toFixed(0)} MB RSS, ${m.heapMb.toFixed(0)} MB heap (${m.loadedMb.toFixed(0)} MB RSS with the desired set loaded, before the controller starts)`, '', '']);
+  execFileSync(process.execPath, [join(REPO, 'scripts', 'build.mjs')], { stdio: 'ignore' }); // build/ current with the sources
+  const out = execFileSync(process.execPath, ['--expose-gc', join(import.meta.dirname, 'memory-child.mjs')], { env: { ...process.env, BENCH_KUBECONFIG: kubeconfig, BENCH_TARGET: targetFile }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const m = JSON.parse(out.trim().split('\n').at(-1)!) as { objects: number; loaded: Breakdown; started: Breakdown; steady: Breakdown };
+  const at = (b: Breakdown): string => `${b.rss} MB RSS (heap ${b.heapUsed} used / ${b.heapTotal} reserved)`;
+  rows.push([`(e) resident memory, controller watching ${m.objects} managed objects (own process running the compiled build/ as the image does, desired set handed over synthesized; steady state 20 s after the watch replay; goal ≤ 300 MB)`, `${at(m.steady)} at steady state; ${at(m.started)} right after the first pass; ${at(m.loaded)} with the desired set loaded, before the controller starts`, '', '']);
 }
-
-if (process.env['BENCH_PHASE'] === 'memory') await memoryPhase(process.env['BENCH_KUBECONFIG']!, process.env['BENCH_TARGET']!);
 
 const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-cp-'));
 const state = await startControlPlane({ name: 'bench', dir, ownerPid: process.pid, progress: silentProgress });

@@ -3,6 +3,7 @@ import {
   ApiException, PatchStrategy, ServerConfiguration, createConfiguration,
   type KubernetesObject, type RequestContext, type ResponseContext,
 } from '@kubernetes/client-node';
+import { pooledAuth } from './pooled.js';
 import { RawObjectApi } from './raw-api.js';
 import { retryDelay } from './retry.js';
 import { PalisadeError } from '../../lib/core/errors.js';
@@ -104,7 +105,7 @@ export function clientFor(kc: KubeConfig, counter?: RequestCounter): ClusterClie
   if (!cluster) throw new PalisadeError('KubeconfigInvalid', 'The kubeconfig has no current cluster.', { hint: 'Set current-context, or pass --context.' });
   const config = createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
-    authMethods: { default: kc },
+    authMethods: { default: pooledAuth(kc) },
     promiseMiddleware: counter ? [strictValidation(), counting(counter)] : [strictValidation()],
   });
   const api = new RawObjectApi(config);
