@@ -68,24 +68,42 @@ function yamlFiles(dir: string): string[] {
 
 interface Crd { spec: { group: string; names: { kind: string }; versions: Array<{ name: string; schema?: { openAPIV3Schema: Json } }> } }
 
+/**
+ * Schemas are read and compiled on first use, so a cluster pays only for the kinds it emits: the
+ * built-in Kubernetes schemas when a built-in kind is asked for, a CRD file (about 2 MB of YAML in
+ * all, most of a synthesis start-up to parse) only when a kind no earlier file defined is asked
+ * for. Precedence is as if everything were loaded: built-in kinds first, then the CRD files in
+ * order, standard channel before experimental, the first file defining a version winning.
+ */
 export class SchemaValidator {
   private readonly ajv = newAjv();
-  private readonly validators = new Map<string, ValidateFunction>();
-  /** Schemas compiled on first use: only the kinds a cluster emits pay for compilation. */
+  private readonly validators = new Map<string, ValidateFunction | undefined>();
   private readonly pending = new Map<string, () => ValidateFunction>();
+  private readonly unreadCrds: string[];
+  private builtinKinds: Record<string, string> | undefined;
 
-  /** Loads every vendored CRD (standard channel wins over experimental) and the built-in schemas. */
-  public constructor(schemasDir = SCHEMAS) {
-    const { ajv } = this;
-    const crdFiles = yamlFiles(join(schemasDir, 'crds')).sort((a, b) => Number(a.includes('/experimental/')) - Number(b.includes('/experimental/')));
-    for (const file of crdFiles) {
-      // js-yaml (YAML 1.2 core schema, as `yaml` reads it) parses the 2 MB of CRDs about 6x faster: start-up of every synthesis.
+  public constructor(private readonly schemasDir = SCHEMAS) {
+    this.unreadCrds = yamlFiles(join(schemasDir, 'crds')).sort((a, b) => Number(a.includes('/experimental/')) - Number(b.includes('/experimental/')) || a.localeCompare(b));
+  }
+
+  /** The built-in kinds (gvk → OpenAPI component name), their components added to ajv on first call. */
+  private builtin(): Record<string, string> {
+    if (!this.builtinKinds) {
+      const builtin = JSON.parse(readFileSync(join(this.schemasDir, 'builtin', 'kubernetes.json'), 'utf8')) as { kinds: Record<string, string>; components: Json };
+      close(builtin.components);
+      this.ajv.addSchema({ components: builtin.components }, 'k8s');
+      this.builtinKinds = builtin.kinds;
+    }
+    return this.builtinKinds;
+  }
+
+  /** Reads CRD files in precedence order until one defines `gvk` (or none is left). */
+  private readCrdsUntil(gvk: string): void {
+    while (!this.pending.has(gvk) && this.unreadCrds.length > 0) {
+      const file = this.unreadCrds.shift()!;
+      // js-yaml (YAML 1.2 core schema, as `yaml` reads it) parses CRDs about 6x faster.
       for (const doc of jsYaml.loadAll(readFileSync(file, 'utf8'), undefined, { schema: jsYaml.CORE_SCHEMA })) if (doc) this.addCrd(doc as Crd);
     }
-    const builtin = JSON.parse(readFileSync(join(schemasDir, 'builtin', 'kubernetes.json'), 'utf8')) as { kinds: Record<string, string>; components: Json };
-    close(builtin.components);
-    ajv.addSchema({ components: builtin.components }, 'k8s');
-    for (const [gvk, name] of Object.entries(builtin.kinds)) this.pending.set(gvk, () => ajv.compile({ $ref: `k8s#/components/schemas/${name}` }));
   }
 
   private addCrd(crd: Crd): void {
@@ -103,14 +121,16 @@ export class SchemaValidator {
     }
   }
 
+  private compileFor(gvk: string): ValidateFunction | undefined {
+    const name = this.builtin()[gvk];
+    if (name !== undefined) return this.ajv.compile({ $ref: `k8s#/components/schemas/${name}` });
+    this.readCrdsUntil(gvk);
+    return this.pending.get(gvk)?.();
+  }
+
   private validatorFor(gvk: string): ValidateFunction | undefined {
-    let v = this.validators.get(gvk);
-    const compile = this.pending.get(gvk);
-    if (!v && compile) {
-      v = compile();
-      this.validators.set(gvk, v);
-    }
-    return v;
+    if (!this.validators.has(gvk)) this.validators.set(gvk, this.compileFor(gvk));
+    return this.validators.get(gvk);
   }
 
   /** Problems with `obj`, each naming Kind/namespace/name and the field. */

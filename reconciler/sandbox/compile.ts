@@ -17,7 +17,7 @@ const OWN = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 export const PALISADE_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), OWN === '.ts' ? '../..' : '../../..');
 const WORKER_FILE = fileURLToPath(new URL(`./worker${OWN}`, import.meta.url));
 /** Format version of the tree layout; bump when it changes. */
-const LAYOUT = '2';
+const LAYOUT = '3';
 const SKIP = new Set(['node_modules', '.palisade', '__snapshots__', '.git']);
 
 export interface CompiledTree {
@@ -25,6 +25,8 @@ export interface CompiledTree {
   readonly worker: string;
   /** Real directories the sandbox may read besides the tree: the checkout's sources and node_modules. */
   readonly readable: readonly string[];
+  /** Hash of everything the tree is made of: every input file's content, the worker, esbuild, the layout. */
+  readonly key: string;
 }
 
 interface Input { readonly rel: string; readonly real: string; readonly ts: boolean; readonly stamp: string; hash?: string }
@@ -36,7 +38,7 @@ async function walk(root: string, rel: string, out: Input[]): Promise<void> {
     const real = await realpath(join(root, r));
     const st = await stat(real);
     if (st.isDirectory()) await walk(root, r, out);
-    else if (!e.name.endsWith('.test.ts')) out.push({ rel: r, real, ts: e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'), stamp: `${st.ino}:${st.size}:${st.mtimeMs}` });
+    else if (!e.name.endsWith('.test.ts')) out.push({ rel: r, real, ts: e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'), stamp: `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` });
   }
 }
 
@@ -84,20 +86,22 @@ async function writeTree(dir: string, inputs: readonly Input[], sources: Readonl
 }
 
 /**
- * Records every TypeScript input's content hash. A file whose inode, size and mtime match the memo
- * of an earlier run keeps its hash unread (the memo lives in palisade's cache); others are read and
- * hashed. Returns the sources read, by relative path (the rest are read if a tree must be written).
+ * Records every input's content hash (TypeScript and data files alike: a synthesis remembered by
+ * its tree must see an edited JSON or YAML file too). A file whose inode, size, mtime and ctime
+ * (which no user can set back) match the memo of an earlier run keeps its hash unread (the memo
+ * lives in palisade's cache); others are read and hashed. Returns the TypeScript sources read, by relative path (the rest are read if a
+ * tree must be written).
  */
 async function hashSources(inputs: Input[], memoFile: string): Promise<Map<string, string>> {
   const memo = JSON.parse(await readFile(memoFile, 'utf8').catch(() => '{}')) as Record<string, { stamp: string; hash: string }>;
   const sources = new Map<string, string>();
   let changed = false;
-  for (const f of inputs.filter((i) => i.ts)) {
+  for (const f of inputs) {
     const known = memo[f.real];
     if (known?.stamp === f.stamp) { f.hash = known.hash; continue; }
-    const code = await readFile(f.real, 'utf8');
-    sources.set(f.rel, code);
-    f.hash = sha(`${esbuildVersion}\0${code}`);
+    const bytes = await readFile(f.real);
+    if (f.ts) sources.set(f.rel, bytes.toString('utf8'));
+    f.hash = f.ts ? sha(`${esbuildVersion}\0${bytes.toString('utf8')}`) : sha(bytes);
     memo[f.real] = { stamp: f.stamp, hash: f.hash };
     changed = true;
   }
@@ -145,7 +149,7 @@ export async function compileCheckout(source: string, dirs: readonly string[]): 
   }
   await markUsed(dir);
   await prune(root);
-  return { dir, worker: join(dir, 'worker.js'), readable };
+  return { dir, worker: join(dir, 'worker.js'), readable, key };
 }
 
 /** Trees kept (most recently used first); a watch following a branch makes one per revision. */

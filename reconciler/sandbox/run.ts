@@ -10,7 +10,8 @@ import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PalisadeError, type ErrorCode } from '../../lib/core/errors.js';
 import type { SynthResult } from '../../lib/synth/synthesize.js';
-import { compileCheckout } from './compile.js';
+import { compileCheckout, type CompiledTree } from './compile.js';
+import { memoEnabled, recall, remember, synthesisKey } from './memo.js';
 import type { SandboxRequest, SandboxResponse, WireError } from './protocol.js';
 
 export interface SandboxLimits {
@@ -47,6 +48,8 @@ export interface SynthesisOutcome {
   readonly results: SynthResult[];
   /** One per cluster that failed, each naming the cluster. */
   readonly errors: PalisadeError[];
+  /** Read from the synthesis memo (inputs unchanged since a run that succeeded): no sandbox started. */
+  readonly remembered: boolean;
 }
 
 const CODES: ReadonlySet<string> = new Set<ErrorCode>(['InvalidInput', 'ValidationFailed', 'SynthFailed', 'UnsupportedByBackend', 'GitFailed']);
@@ -98,7 +101,19 @@ function failure(c: Child, req: SynthesisRequest, limits: SandboxLimits): Palisa
   return new PalisadeError('SynthFailed', `${at} exited (${c.signal ?? `code ${c.code}`}) without a result${c.output ? `:\n${c.output.trimEnd()}` : ''}`);
 }
 
-/** Synthesizes a checkout with its own code in the sandbox; the cluster is never touched from there. */
+/** Runs the sandbox child on a compiled tree; its response, or the error it died with. */
+async function runSandbox(tree: CompiledTree, request: SandboxRequest, req: SynthesisRequest, limits: SandboxLimits): Promise<SandboxResponse> {
+  const reads = [tree.dir, request.clusters, ...tree.readable].map((p) => `--allow-fs-read=${p}`);
+  const args = ['--experimental-permission', ...reads, '--disable-warning=ExperimentalWarning', '--enable-source-maps', `--max-old-space-size=${limits.heapMb}`, tree.worker];
+  const child = await runChild(args, req.source, request, limits);
+  if (child.response === undefined) throw failure(child, req, limits);
+  return child.response;
+}
+
+/**
+ * Synthesizes a checkout with its own code in the sandbox; the cluster is never touched from there.
+ * A revision whose inputs are unchanged since a successful run is read from the memo instead.
+ */
 export async function synthesizeInSandbox(req: SynthesisRequest, limits: SandboxLimits = sandboxLimits()): Promise<SynthesisOutcome> {
   const source = await realpath(resolve(req.source));
   const entry = policiesEntry({ ...req, source });
@@ -107,12 +122,13 @@ export async function synthesizeInSandbox(req: SynthesisRequest, limits: Sandbox
   });
   const tree = await compileCheckout(source, [...new Set(['lib', 'policies', dirname(entry)])]);
   const request: SandboxRequest = { lib: join(tree.dir, 'lib', 'index.js'), policies: join(tree.dir, entry.replace(/\.ts$/, '.js')), clusters, names: req.names };
-  const reads = [tree.dir, clusters, ...tree.readable].map((p) => `--allow-fs-read=${p}`);
-  const args = ['--experimental-permission', ...reads, '--disable-warning=ExperimentalWarning', '--enable-source-maps', `--max-old-space-size=${limits.heapMb}`, tree.worker];
-  const child = await runChild(args, source, request, limits);
-  if (child.response === undefined) throw failure(child, req, limits);
-  if (child.response.kind === 'failed') throw fromWire(child.response.error, req.revision);
-  return { results: [...child.response.results], errors: child.response.errors.map((e) => fromWire(e, req.revision)) };
+  const key = memoEnabled() ? await synthesisKey(tree, { clusters, entry, names: req.names }) : undefined;
+  const known = key === undefined ? undefined : await recall(key);
+  const response = known ?? await runSandbox(tree, request, { ...req, source }, limits);
+  if (response.kind === 'failed') throw fromWire(response.error, req.revision);
+  // A memo that cannot be written (read-only cache) only costs the next run a synthesis.
+  if (key !== undefined && known === undefined) await remember(key, response).catch(() => undefined);
+  return { results: [...response.results], errors: response.errors.map((e) => fromWire(e, req.revision)), remembered: known !== undefined };
 }
 
 /** Like {@link synthesizeInSandbox}, failing with every cluster's errors when any cluster failed. */
