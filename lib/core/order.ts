@@ -13,6 +13,12 @@ export const STAGES: readonly ApplyStage[] = ['namespaces', 'classes', 'policies
 /** The rule annotation of the protection policy (lib/render/admission/protect.ts). */
 export const PROTECT_RULE = 'guardrail:protect';
 
+/**
+ * Name of the protection ValidatingAdmissionPolicy (and its binding) of a cluster. Here, not in the
+ * renderer, so that reading it (drift's denial count) does not load the renderers' generated classes.
+ */
+export const protectPolicyName = (cluster: string): string => `palisade-protect-${cluster}`;
+
 const STAGE_OF_KIND: Readonly<Record<string, ApplyStage>> = {
   Namespace: 'namespaces', CustomResourceDefinition: 'namespaces',
   RuntimeClass: 'classes', Tier: 'classes',

@@ -1,4 +1,4 @@
-import { protectPolicyName } from '../../lib/render/admission/protect.js';
+import { protectPolicyName } from '../../lib/core/order.js';
 import type { ClusterSpec } from '../../lib/cluster/cluster-spec.js';
 import type { ClusterClient } from '../cluster/client.js';
 

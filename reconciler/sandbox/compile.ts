@@ -9,8 +9,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { transform, version as esbuildVersion } from 'esbuild';
+import { createRequire } from 'node:module';
+import type { transform as esbuildTransform } from 'esbuild';
 import { cacheDir } from '../controlplane/paths.js';
+
+/** esbuild is loaded only when a file must be compiled (an unchanged checkout compiles nothing); its version keys the cache. */
+const esbuildVersion = (createRequire(import.meta.url)('esbuild/package.json') as { version: string }).version;
+const transform: typeof esbuildTransform = async (...args) => (await import('esbuild')).transform(...args);
 
 const OWN = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 /** palisade's installation: `<root>/reconciler/sandbox/` from source, `<root>/build/reconciler/sandbox/` compiled. */

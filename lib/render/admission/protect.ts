@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-33';
 import type { ClusterSpec, ProtectSpec } from '../../cluster/cluster-spec.js';
 import { enforcedKinds, KINDS } from '../../core/kinds.js';
 import { LABELS, MANAGED_BY_VALUE } from '../../core/labels.js';
-import { PROTECT_RULE } from '../../core/order.js';
+import { PROTECT_RULE, protectPolicyName } from '../../core/order.js';
 import { RECONCILER_NAME, SYSTEM_NAMESPACE } from '../../deploy/reconciler-manifests.js';
 import { meta, objectId, type RenderContext } from '../context.js';
 
@@ -47,8 +47,6 @@ function message(cluster: ClusterSpec, p: ProtectSpec): string {
   return `'palisade protects ' + request.resource.resource + ' ' + (request.namespace != '' ? request.namespace + '/' : '') + request.name + ' on cluster ${cluster.name}: change the policies ${where} and let palisade apply them; in an emergency a member of group ${p.breakGlassGroup} may change it (README: Responding to incidents)'`;
 }
 
-/** Name of the protection ValidatingAdmissionPolicy (and its binding) of a cluster. */
-export const protectPolicyName = (cluster: string): string => `palisade-protect-${cluster}`;
 
 /**
  * Drift prevented at admission: denies CREATE, UPDATE and DELETE of the objects palisade manages on
