@@ -28,11 +28,6 @@ const LINKED = [join('lib', 'schemas')];
  */
 const VENDORED = { '@kubernetes/client-node': 'client-node.js' };
 
-/**
- * The value names `files` import from `pkg` (`import { A, type B } from 'pkg'`: A), so the bundle
- * exports only those and esbuild drops the rest. A namespace, default or side-effect import of it
- * would need everything: the build fails rather than guess.
- */
 /** `{ A, type B, C as D }` → A, C; anything but braces fails (see importedNames). */
 function valueNames(clause, file, pkg) {
   const braces = /^\{([^}]*)\}$/.exec(clause.trim());
@@ -40,6 +35,11 @@ function valueNames(clause, file, pkg) {
   return braces[1].split(',').map((x) => x.trim()).filter((x) => x && !x.startsWith('type ')).map((x) => x.split(/\s+as\s+/)[0]);
 }
 
+/**
+ * The value names `files` import from `pkg` (`import { A, type B } from 'pkg'`: A), so the bundle
+ * exports only those and esbuild drops the rest. A namespace, default or side-effect import of it
+ * would need everything: the build fails rather than guess.
+ */
 async function importedNames(pkg, files) {
   const names = new Set();
   const quoted = pkg.replace(/[/.@-]/g, (c) => `\\${c}`);

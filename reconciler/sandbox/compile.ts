@@ -47,7 +47,7 @@ async function walk(root: string, rel: string, out: Input[]): Promise<void> {
   }
 }
 
-const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+export const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 
 /**
  * One file's JavaScript and source map, from the per-file cache (by content, so revisions share
@@ -94,8 +94,8 @@ async function writeTree(dir: string, inputs: readonly Input[], sources: Readonl
  * Records every input's content hash (TypeScript and data files alike: a synthesis remembered by
  * its tree must see an edited JSON or YAML file too). A file whose inode, size, mtime and ctime
  * (which no user can set back) match the memo of an earlier run keeps its hash unread (the memo
- * lives in palisade's cache); others are read and hashed. Returns the TypeScript sources read, by relative path (the rest are read if a
- * tree must be written).
+ * lives in palisade's cache); others are read and hashed. Returns the TypeScript sources read, by
+ * relative path (the rest are read if a tree must be written).
  */
 async function hashSources(inputs: Input[], memoFile: string): Promise<Map<string, string>> {
   const memo = JSON.parse(await readFile(memoFile, 'utf8').catch(() => '{}')) as Record<string, { stamp: string; hash: string }>;
@@ -106,7 +106,7 @@ async function hashSources(inputs: Input[], memoFile: string): Promise<Map<strin
     if (known?.stamp === f.stamp) { f.hash = known.hash; continue; }
     const bytes = await readFile(f.real);
     if (f.ts) sources.set(f.rel, bytes.toString('utf8'));
-    f.hash = f.ts ? sha(`${esbuildVersion}\0${bytes.toString('utf8')}`) : sha(bytes);
+    f.hash = f.ts ? sha(`${esbuildVersion}\0${sources.get(f.rel)!}`) : sha(bytes);
     memo[f.real] = { stamp: f.stamp, hash: f.hash };
     changed = true;
   }

@@ -16,7 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { cacheDir } from '../controlplane/paths.js';
-import { PALISADE_ROOT, type CompiledTree } from './compile.js';
+import { PALISADE_ROOT, sha, type CompiledTree } from './compile.js';
 import type { SandboxResponse } from './protocol.js';
 
 /** Format version of a remembered entry; bump when SynthResult's shape changes. */
@@ -26,7 +26,6 @@ const KEEP = 16;
 
 type Done = Extract<SandboxResponse, { kind: 'done' }>;
 
-const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 const memoDir = (): string => join(cacheDir(), 'sandbox', 'results');
 
 /** Whether results are remembered (`PALISADE_SYNTH_CACHE=off|0|false` turns it off). */
