@@ -237,6 +237,27 @@ describe('A12: Calico rule scoping', () => {
   it('`nets: []` is no criterion: the rule matches everything (Calico counts the list)', () => {
     expect(reaches([np({ egress: [{ action: 'Allow', destination: { nets: [] } }] })], 'a/x', 'b/y')).toBe(true);
   });
+  // Unmodelled criteria only narrow a rule: a Deny narrowed by one must not become a deny-all.
+  const gnpDenyThenAllow = (deny: Record<string, unknown>): KubeObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'narrowed-deny' }, spec: { order: 1, selector: "app == 'x'", types: ['Egress'], egress: [{ action: 'Deny', ...deny }, { action: 'Allow' }] } });
+  it.each([
+    ['destination services (a Service\'s endpoints)', { destination: { services: { name: 'db', namespace: 'b' } } }],
+    ['source ports (the client\'s ports)', { protocol: 'TCP', source: { ports: [1234] } }],
+    ['source notPorts', { protocol: 'TCP', source: { notPorts: ['1024:65535'] } }],
+    ['an HTTP match', { http: { methods: ['DELETE'] } }],
+  ])('a Deny narrowed by %s is not read as denying everything, and says so', (_what, deny) => {
+    const a = analyze([...world, gnpDenyThenAllow(deny)].map((object) => ({ object, source: 'test' })));
+    expect(a.connections.some((c) => c.src.id === 'a/x[Deployment]' && c.dst.id === 'b/y[Deployment]')).toBe(true);
+    expect(a.warnings).toEqual([expect.stringMatching(/GlobalNetworkPolicy\/narrowed-deny: spec\.egress\[0\]\.(destination\.services|source\.ports|source\.notPorts|http) is not analysed \(the Deny is read as matching nothing\)/)]);
+  });
+  it('an Allow narrowed by destination services is read without it, with a warning', () => {
+    const allow = np({ egress: [{ action: 'Allow', destination: { services: { name: 'y', namespace: 'b' } } }] });
+    const a = analyze([...world, allow].map((object) => ({ object, source: 'test' })));
+    expect(a.connections.some((c) => c.src.id === 'a/x[Deployment]' && c.dst.id === 'b/y[Deployment]')).toBe(true);
+    expect(a.warnings).toEqual([expect.stringMatching(/destination\.services is not analysed \(read as not narrowing the Allow\)/)]);
+  });
+  it('an IPv6-only rule (ipVersion: 6) matches nothing in the IPv4 analysis: its Deny blocks no IPv4 traffic', () => {
+    expect(reaches([gnpDenyThenAllow({ ipVersion: 6 })], 'a/x', 'b/y')).toBe(true);
+  });
 });
 
 describe('A5: the API server is a remote node too', () => {

@@ -11,6 +11,7 @@ describe('canOnlyNarrow', () => {
     ['a Cilium egressDeny to the world', cnp({ endpointSelector: {}, egressDeny: [{ toEntities: ['world'] }] })],
     ['a Calico Deny-only policy', calico({ selector: 'app == "agent"', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['0.0.0.0/0'] } }] })],
     ['a Calico emergency Deny of one pod address (an approximation of the pod ranges, not a gap in the model)', calico({ selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['10.244.3.7/32'] } }] })],
+    ['a Calico IPv6-only Deny', calico({ selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', ipVersion: 6 }] })],
     ['a NetworkPolicy that only isolates', np({ podSelector: { matchLabels: { app: 'agent' } }, policyTypes: ['Ingress'] })],
   ])('keeps %s', (_what, obj) => {
     expect(canOnlyNarrow(obj)).toBe(true);
@@ -23,6 +24,8 @@ describe('canOnlyNarrow', () => {
     ['a NetworkPolicy with any rule', np({ podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] })],
     ['a kind the engine does not read', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'agents' } }],
     ['an invalid policy', np({ podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: 'not-a-cidr' } }] }] })],
+    ['a Calico IPv6-only Allow (the IPv4 analysis sees no rule in it)', calico({ selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', ipVersion: 6 }] })],
+    ['a Calico Deny narrowed by source ports beside nothing else (the engine does not read source ports)', calico({ selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', protocol: 'TCP', source: { ports: [1] } }] })],
   ])('does not keep %s', (_what, obj) => {
     expect(canOnlyNarrow(obj)).toBe(false);
   });

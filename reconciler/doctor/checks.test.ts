@@ -6,7 +6,8 @@ import { ciliumSelectorKeys, judge, type ClusterFacts } from './checks.js';
 
 const cilium = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, 'prod-cilium'));
 const calico = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, 'prod-calico'));
-const healthy: ClusterFacts = { unservedKinds: [], ciliumConfig: {}, ciliumImage: 'quay.io/cilium/cilium:v1.19.4@sha256:abc', calicoTiers: new Map(), kyvernoReady: 1, tetragonReady: 3 };
+const healthy: ClusterFacts = { unservedKinds: [], ciliumConfig: {}, ciliumImage: 'quay.io/cilium/cilium:v1.19.4@sha256:abc', calicoTiers: new Map(), kyvernoReady: 1, tetragonReady: 3,
+  kubernetesService: { clusterIPs: ['10.96.0.1'], endpoints: ['10.0.0.10'] } };
 const failed = (facts: ClusterFacts, r = cilium): string[] => judge(r.cluster, r.objects, facts).filter((f) => !f.ok).map((f) => `${f.check}: ${f.message}`);
 
 describe('palisade doctor checks', () => {
@@ -45,6 +46,16 @@ describe('palisade doctor checks', () => {
     expect(failed({ ...healthy, ciliumConfig: { policyAuditMode: 'true' } })).toEqual([expect.stringMatching(/^cilium-enforcement: cilium-config policy-audit-mode is "true".*quarantine included/)]);
     expect(failed({ ...healthy, ciliumConfig: { enablePolicy: 'sometimes' } })).toEqual([expect.stringMatching(/does not define/)]);
     expect(failed({ ...healthy, ciliumConfig: { enablePolicy: 'always', policyAuditMode: 'false' } })).toEqual([]);
+  });
+  it('report kubeApiServerCidrs naming the Service ClusterIP or missing an API server address (E11), not checked on Cilium', () => {
+    expect(calico.cluster.kubeApiServerCidrs).toEqual(['10.0.0.10/32']);
+    const on = (kubeApiServerCidrs: string[], facts: ClusterFacts = healthy): string[] => failed(facts, { ...calico, cluster: { ...calico.cluster, kubeApiServerCidrs } });
+    expect(on(['10.96.0.1/32'])).toEqual([expect.stringMatching(/^kube-api-cidrs: kubeApiServerCidrs \(10\.96\.0\.1\/32\) names the Service address 10\.96\.0\.1 of default\/kubernetes/)]);
+    expect(on(['10.0.0.10/32'], { ...healthy, kubernetesService: { clusterIPs: ['10.96.0.1'], endpoints: ['10.0.0.10', '10.0.0.11'] } })).toEqual([expect.stringMatching(/misses the API server address 10\.0\.0\.11/)]);
+    expect(on(['10.0.0.0/24'], { ...healthy, kubernetesService: { clusterIPs: ['10.96.0.1'], endpoints: ['10.0.0.10', '10.0.0.11'] } })).toEqual([]);
+    const { kubernetesService: _gone, ...without } = healthy;
+    expect(on(['10.0.0.10/32'], without)).toEqual([expect.stringMatching(/^kube-api-cidrs: Service default\/kubernetes not found/)]);
+    expect(failed(without)).toEqual([]);
   });
   it('judge the Calico tier order: palisade after kube-admin holds, before it fails', () => {
     expect(failed({ ...healthy, kyvernoReady: 1 }, calico)).toEqual([]);

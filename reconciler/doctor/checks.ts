@@ -4,10 +4,11 @@ import type { KubeObject } from '../../lib/core/resource-id.js';
 import { CALICO_KUBE_TIERS } from '../../lib/analysis/ir.js';
 import type { LabelSelector } from '../../lib/analysis/label-selector.js';
 import { normalizeSelector } from '../../lib/analysis/policies/cilium.js';
+import { parseCidr, parseIPv4 } from '../../lib/analysis/ip.js';
 import { labelFilter } from './label-filter.js';
 
 /** Every assumption `palisade doctor` checks. Closed: add a check here and in `checksFor`. */
-export type CheckId = 'crds' | 'cilium-version' | 'cilium-labels' | 'cilium-enforcement' | 'calico-tiers' | 'kyverno' | 'tetragon';
+export type CheckId = 'crds' | 'cilium-version' | 'cilium-labels' | 'cilium-enforcement' | 'calico-tiers' | 'kube-api-cidrs' | 'kyverno' | 'tetragon';
 
 export interface Finding {
   readonly check: CheckId;
@@ -32,6 +33,8 @@ export interface ClusterFacts {
   readonly ciliumImage?: string;
   /** Live Calico tier orders by name. */
   readonly calicoTiers: ReadonlyMap<string, number>;
+  /** Service default/kubernetes: its ClusterIPs and the API server addresses behind it (EndpointSlices); undefined when absent. */
+  readonly kubernetesService?: { readonly clusterIPs: readonly string[]; readonly endpoints: readonly string[] };
   /** Ready Kyverno admission controllers (Deployments labelled app.kubernetes.io/part-of=kyverno). */
   readonly kyvernoReady: number;
   /** Ready Tetragon agents (DaemonSets labelled app.kubernetes.io/name=tetragon). */
@@ -128,22 +131,46 @@ function calicoTiers(facts: ClusterFacts, desiredOrder: number | undefined): Fin
     : { check: 'calico-tiers', ok: false, message: `tier palisade (order ${palisade}) runs before kube-admin (order ${admin}): its final decisions leave the ClusterNetworkPolicy guardrails nothing to decide`, hint: 'reconcile the current palisade output (tier palisade order 2000), or lower the kube-admin order' };
 }
 
+const covers = (cidrs: readonly string[], ip: string): boolean => {
+  const addr = parseIPv4(ip);
+  return addr !== undefined && cidrs.some((c) => { const p = parseCidr(c); return p.kind === 'v4' && p.range[0] <= addr && addr <= p.range[1]; });
+};
+
+/**
+ * `kubeApiServerCidrs` names the API server's own addresses (E11 of the dataplane review): Calico
+ * and most NetworkPolicy implementations match after kube-proxy has translated the Service address
+ * `default/kubernetes` to an endpoint, so a rule naming the ClusterIP never matches API server
+ * traffic (allowKubeApi agents are cut off, and the fallback's exception misses the real address).
+ */
+function kubeApiCidrs(spec: ClusterSpec, facts: ClusterFacts): Finding {
+  const svc = facts.kubernetesService;
+  const cidrs = spec.kubeApiServerCidrs;
+  if (svc === undefined) return { check: 'kube-api-cidrs', ok: false, message: 'Service default/kubernetes not found: cannot check kubeApiServerCidrs' };
+  const hint = `set kubeApiServerCidrs in cluster.yaml to the API server's endpoint addresses: ${svc.endpoints.map((a) => `${a}/32`).join(', ') || '(none published)'}`;
+  const clusterIPs = svc.clusterIPs.filter((ip) => covers(cidrs, ip) && !svc.endpoints.includes(ip));
+  if (clusterIPs.length > 0) return { check: 'kube-api-cidrs', ok: false, message: `kubeApiServerCidrs (${cidrs.join(', ')}) names the Service address ${clusterIPs.join(', ')} of default/kubernetes: policies match after kube-proxy's translation to the endpoints, so this never matches API server traffic`, hint };
+  const missed = svc.endpoints.filter((ip) => !covers(cidrs, ip));
+  if (missed.length > 0) return { check: 'kube-api-cidrs', ok: false, message: `kubeApiServerCidrs (${cidrs.join(', ')}) misses the API server address${missed.length > 1 ? 'es' : ''} ${missed.join(', ')} (EndpointSlices of default/kubernetes)`, hint };
+  return { check: 'kube-api-cidrs', ok: true, message: `kubeApiServerCidrs covers every API server address (${svc.endpoints.join(', ')})` };
+}
+
 const running = (check: 'kyverno' | 'tetragon', name: string, ready: number): Finding =>
   ready > 0 ? { check, ok: true, message: `${name} is running (${ready} ready)` } : { check, ok: false, message: `the cluster declares ${name} but none is ready`, hint: `install ${name}, or change cluster.yaml` };
 
 /** The checks that apply to a cluster's backends, each judged on the facts (pure). */
 export function judge(spec: ClusterSpec, objects: readonly KubeObject[], facts: ClusterFacts): Finding[] {
   const out = crds(facts);
-  for (const id of checksFor(spec)) out.push(judgeOne(id, objects, facts));
+  for (const id of checksFor(spec)) out.push(judgeOne(id, spec, objects, facts));
   return out;
 }
 
-function judgeOne(id: Exclude<CheckId, 'crds'>, objects: readonly KubeObject[], facts: ClusterFacts): Finding {
+function judgeOne(id: Exclude<CheckId, 'crds'>, spec: ClusterSpec, objects: readonly KubeObject[], facts: ClusterFacts): Finding {
   switch (id) {
     case 'cilium-version': return ciliumVersion(facts, objects);
     case 'cilium-labels': return ciliumLabels(facts, objects);
     case 'cilium-enforcement': return ciliumEnforcement(facts);
     case 'calico-tiers': return calicoTiers(facts, tierOrder(objects));
+    case 'kube-api-cidrs': return kubeApiCidrs(spec, facts);
     case 'kyverno': return running('kyverno', 'Kyverno', facts.kyvernoReady);
     case 'tetragon': return running('tetragon', 'Tetragon', facts.tetragonReady);
     default: return assertNever(id, 'doctor check');
@@ -161,6 +188,8 @@ export function checksFor(spec: ClusterSpec): Array<Exclude<CheckId, 'crds'>> {
   const out: Array<Exclude<CheckId, 'crds'>> = [];
   if (spec.network === 'cilium') out.push('cilium-version', 'cilium-labels', 'cilium-enforcement');
   if (spec.network === 'calico') out.push('calico-tiers');
+  // Cilium names the API server by entity; the other backends by the addresses cluster.yaml gives.
+  if (spec.network !== 'cilium' && spec.kubeApiServerCidrs.length > 0) out.push('kube-api-cidrs');
   if (spec.admission === 'kyverno') out.push('kyverno');
   if (spec.runtime === 'tetragon') out.push('tetragon');
   return out;

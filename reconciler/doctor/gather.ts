@@ -47,6 +47,16 @@ async function ciliumImage(client: ClusterClient): Promise<string | undefined> {
   return (containers.find((c) => c.name === 'cilium-agent') ?? containers[0])?.image;
 }
 
+/** Service default/kubernetes and the API server addresses its EndpointSlices publish (the API server maintains both). */
+async function kubernetesService(client: ClusterClient): Promise<ClusterFacts['kubernetesService']> {
+  const svc = await client.get({ apiVersion: 'v1', kind: 'Service', namespace: 'default', name: 'kubernetes' });
+  if (svc === undefined) return undefined;
+  const spec = (svc['spec'] ?? {}) as { clusterIP?: string; clusterIPs?: string[] };
+  const slices = await listOrEmpty(client, { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' }, { namespace: 'default', labelSelector: 'kubernetes.io/service-name=kubernetes' });
+  const endpoints = slices.flatMap((s) => ((s['endpoints'] ?? []) as Array<{ addresses?: string[] }>).flatMap((e) => e.addresses ?? []));
+  return { clusterIPs: spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : []), endpoints: [...new Set(endpoints)].sort() };
+}
+
 async function readyCount(client: ClusterClient, kind: 'Deployment' | 'DaemonSet', labelSelector: string): Promise<number> {
   const field = kind === 'Deployment' ? 'availableReplicas' : 'numberReady';
   return (await listOrEmpty(client, { apiVersion: 'apps/v1', kind }, { labelSelector })).reduce((n, o) => n + readyOf(o, field), 0);
@@ -57,10 +67,12 @@ export async function gatherFacts(client: ClusterClient, objects: readonly KubeO
   const config = await ciliumConfig(client);
   const image = await ciliumImage(client);
   const tiers = await listOrEmpty(client, { apiVersion: 'projectcalico.org/v3', kind: 'Tier' }, {});
+  const service = await kubernetesService(client);
   return {
     unservedKinds: await unserved(client, objects),
     ...(config === undefined ? {} : { ciliumConfig: config }),
     ...(image === undefined ? {} : { ciliumImage: image }),
+    ...(service === undefined ? {} : { kubernetesService: service }),
     calicoTiers: new Map(tiers.map((t) => [t.metadata.name, Number((t['spec'] as { order?: number } | undefined)?.order ?? Number.NaN)])),
     kyvernoReady: await readyCount(client, 'Deployment', 'app.kubernetes.io/part-of=kyverno'),
     tetragonReady: await readyCount(client, 'DaemonSet', 'app.kubernetes.io/name=tetragon'),

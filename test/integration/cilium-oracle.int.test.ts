@@ -13,7 +13,7 @@ import { ensureBinary } from '../../reconciler/controlplane/index.js';
 import { definePolicies } from '../../policies/index.js';
 import { ciliumKeptLabels, ciliumVerdicts, ciliumVerdictSpec, identityLabels, type OracleFlow } from '../support/cilium-oracle.js';
 import { labelFilter } from '../../reconciler/doctor/index.js';
-import { intruder } from '../policies/invariants.js';
+import { intruder, quarantined } from '../policies/invariants.js';
 import { REPO_ROOT } from '../support/shared.js';
 
 // Built once by the global setup; this only checks the cached binary.
@@ -81,6 +81,28 @@ describe('the analyser agrees with Cilium\'s policy engine', () => {
     expect(result.disagreements).toEqual([]);
     expect(result.allowed).toBeGreaterThan(0);
     expect(result.allowed).toBeLessThan(result.flows);
+  });
+});
+
+describe('quarantine: Cilium\'s policy engine agrees the quarantined pod is cut off (E1, E5)', () => {
+  it('on the template\'s prod-cilium output with a quarantined agent pod and foreign allow-all policies in its namespace', async () => {
+    const r = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, 'prod-cilium'));
+    const agent = r.model.agents[0]!;
+    const ns = agent.namespace;
+    const foreign: KubeObject[] = [
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] } },
+      cnp(ns, 'open', { endpointSelector: {}, egress: [{ toEntities: ['all'] }], ingress: [{ fromEntities: ['all'] }] }),
+    ];
+    const extra = [quarantined(ns, agent.podLabels, agent.serviceAccount), ...foreign];
+    const a = analyze(synthesizedInput('prod-cilium', [...r.objects, ...extra], r.model));
+    const result = await compare([...r.objects, ...extra], a);
+    process.stderr.write(`cilium oracle: quarantine on prod-cilium, ${result.flows} flows compared (${result.allowed} allowed by Cilium), ${result.disagreements.length} disagreements\n`);
+    expect(result.disagreements).toEqual([]);
+    const suspect = `${ns}/suspect[Deployment]`;
+    // Cilium's own verdicts, by meaning: out of the suspect only DNS, into it nothing but the host.
+    const out = a.connections.filter((c) => c.src.id === suspect).map((c) => `${c.dst.id} : ${c.conns.toString()}`);
+    expect(out).toEqual([expect.stringMatching(/^kube-system\/kube-dns\[Deployment\] : (SCTP 53,)?TCP 53,UDP 53$/)]);
+    expect(a.connections.filter((c) => c.dst.id === suspect && c.src.id !== '{host}').map((c) => c.src.id)).toEqual([]);
   });
 });
 

@@ -7,7 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KubeObject } from '../../lib/core/resource-id.js';
-import { gatherFacts } from '../../reconciler/doctor/index.js';
+import { gatherFacts, judge } from '../../reconciler/doctor/index.js';
+import { loadCluster, synthesize } from '../../lib/index.js';
+import { definePolicies } from '../../policies/index.js';
 import { runCli } from '../support/cli.js';
 import { testClient } from '../support/cluster.js';
 import { REPO_ROOT } from '../support/shared.js';
@@ -62,5 +64,19 @@ describe.skipIf(skipWithout('kubectl'))('palisade doctor on a Cilium cluster', (
     expect(r.stdout).toMatch(/FAIL cilium-enforcement: cilium-config policy-audit-mode is "true"/);
     expect(r.stdout).toContain('ok   cilium-labels');
     expect(r.code).toBe(1);
+  });
+});
+
+describe('kube-api-cidrs against the API server\'s own record (E11)', () => {
+  it('reads Service default/kubernetes and its EndpointSlices: the ClusterIP is reported, the endpoint address holds', async () => {
+    const facts = await gatherFacts(client, []);
+    const svc = facts.kubernetesService;
+    expect(svc?.clusterIPs).toHaveLength(1);
+    expect(svc?.endpoints.length).toBeGreaterThan(0);
+    expect(svc?.endpoints).not.toContain(svc?.clusterIPs[0]);
+    const r = synthesize(definePolicies, await loadCluster(`${REPO_ROOT}/clusters`, 'prod-calico'));
+    const judged = (kubeApiServerCidrs: string[]) => judge({ ...r.cluster, kubeApiServerCidrs }, r.objects, facts).find((f) => f.check === 'kube-api-cidrs');
+    expect(judged([`${svc!.clusterIPs[0]}/32`])).toMatchObject({ ok: false, message: expect.stringContaining(`names the Service address ${svc!.clusterIPs[0]}`) });
+    expect(judged(svc!.endpoints.map((a) => `${a}/32`))).toMatchObject({ ok: true });
   });
 });

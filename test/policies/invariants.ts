@@ -38,6 +38,11 @@ const workload = (namespace: string, name: string, labels: Record<string, string
   spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [{ name: 'main', image: 'x', ports: [{ containerPort: 8080 }] }] } } },
 });
 
+/** An agent's pod as it runs after `kubectl label pod … palisade.dev/quarantine=true`: its labels, its ServiceAccount, the quarantine label. */
+export function quarantined(namespace: string, labels: Readonly<Record<string, string>>, serviceAccountName: string): KubeObject {
+  return workload(namespace, 'suspect', { ...labels, [LABELS.quarantine]: 'true' }, serviceAccountName);
+}
+
 /** A pod in `namespace` that wears none of the labels any policy names. */
 export function intruder(namespace: string): KubeObject {
   return workload(namespace, 'intruder', { app: 'intruder' });

@@ -88,9 +88,33 @@ function actionOf(v: unknown, field: string, rc: RuleCtx): Action | 'Log' {
   return rc.fail(field, `unknown action ${String(v)}`);
 }
 
+/**
+ * Rule criteria the analysis does not model (A12), each as a path under the rule: Service matches,
+ * source ports, application-layer (HTTP) matches. They can only narrow a rule, so an Allow is read
+ * without them (reach is shown, not hidden) and a Deny or Pass as matching nothing (the analysis
+ * does not claim a decision it cannot see); either way with a warning.
+ */
+const UNMODELLED_CRITERIA: readonly (readonly string[])[] = [
+  ['source', 'services'], ['destination', 'services'], ['source', 'ports'], ['source', 'notPorts'], ['http'],
+];
+
+/** Whether the rule can be read at all: false when an unmodelled criterion narrows a Deny or Pass (it then matches nothing). */
+function modelledOrAllow(rule: unknown, field: string, action: Action, rc: RuleCtx): boolean {
+  const present = UNMODELLED_CRITERIA.filter((path) => get(rule, ...path) !== undefined);
+  for (const path of present) rc.ctx.warn(`${rc.ref}: ${field}.${path.join('.')} is not analysed (${action === 'Allow' ? 'read as not narrowing the Allow' : `the ${action} is read as matching nothing`})`);
+  return present.length === 0 || action === 'Allow';
+}
+
 function calicoRule(rule: unknown, field: string, dir: Direction, rc: RuleCtx): Rule[] {
   const action = actionOf(get(rule, 'action'), `${field}.action`, rc);
   if (action === 'Log') return [];
+  // IPv6-only rules match nothing in the IPv4 space analysed; an Allow or Pass there is a gap (a
+  // warning, so a foreign policy made of them is never taken for narrowing-only), a Deny is not.
+  if (get(rule, 'ipVersion') === 6) {
+    if (action !== 'Deny') rc.ctx.warn(`${rc.ref}: ${field}.ipVersion: an IPv6-only ${action} is not analysed (IPv4 only)`);
+    return [];
+  }
+  if (!modelledOrAllow(rule, field, action, rc)) return [];
   const peerField = dir === 'ingress' ? 'source' : 'destination';
   const peer = entityMatcher(get(rule, peerField), `${field}.${peerField}`, { ...rc, dir, action });
   const protocols = protocolsOf(get(rule, 'protocol'), get(rule, 'notProtocol'), field, rc);
