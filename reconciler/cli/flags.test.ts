@@ -39,6 +39,16 @@ describe('one flag vocabulary', () => {
     expect(await tree(join(out, 'new', 'local'))).toEqual(a);
   }, 120_000);
 
+  it('--policies naming a directory reads its index.ts; a file that is no module is a clear error (exit 2)', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'palisade-flags-'));
+    const dir = await runCli(['synth', '--policies', 'policies', '-c', 'local', '-o', out]);
+    expect(dir.code, dir.stderr).toBe(0);
+    expect((await tree(join(out, 'local'))).size).toBeGreaterThan(10);
+    const notModule = await runCli(['synth', '--policies', 'README.md', '-c', 'local', '-o', out]);
+    expect(notModule.code).toBe(2);
+    expect(notModule.stderr).toMatch(/README\.md is not a TypeScript or JavaScript module/);
+  }, 120_000);
+
   it('--source names another repository: its policies and clusters, not the current directory', async () => {
     const here = await mkdtemp(join(tmpdir(), 'palisade-cwd-'));
     const r = await runCli(['synth', '--source', process.cwd(), '-c', 'local', '-o', join(here, 'dist')], {}, here);

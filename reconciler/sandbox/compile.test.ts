@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileCheckout } from './compile.js';
+import { compileCheckout, outermost } from './compile.js';
 
 /** A checkout with a one-file lib/ and policies/index.ts holding `marker`. */
 function checkout(root: string, name: string, marker: string): string {
@@ -40,5 +40,13 @@ describe('the sandbox compile cache', () => {
     const left = readdirSync(trees);
     expect(left).toHaveLength(16);
     expect(left).toContain(last.dir.split('/').at(-1));
+  });
+});
+
+describe('outermost', () => {
+  it('walks a directory once when another one given contains it', () => {
+    expect(outermost(['lib', 'policies', '.'])).toEqual(['.']);
+    expect(outermost(['lib', 'policies', 'policies/org', './lib'])).toEqual(['lib', 'policies']);
+    expect(outermost(['lib', 'policies', 'policies-extra'])).toEqual(['lib', 'policies', 'policies-extra']);
   });
 });

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { transform as esbuildTransform } from 'esbuild';
@@ -130,10 +130,16 @@ async function readableRoots(source: string, dirs: readonly string[], inputs: re
   return [...new Set(roots)].sort();
 }
 
+/** The directories of `dirs` that no other one contains (`policies` and `policies/org` walk `policies` once). */
+export function outermost(dirs: readonly string[]): string[] {
+  const norm = [...new Set(dirs.map((d) => normalize(d)))].sort();
+  return norm.filter((d) => !norm.some((o) => o !== d && (o === '.' || !relative(o, d).startsWith('..'))));
+}
+
 /** Compiles `dirs` (relative to `source`, e.g. lib and policies) of a checkout; returns the tree. */
 export async function compileCheckout(source: string, dirs: readonly string[]): Promise<CompiledTree> {
   const inputs: Input[] = [];
-  for (const d of dirs) if (existsSync(join(source, d))) await walk(source, d, inputs);
+  for (const d of outermost(dirs)) if (existsSync(join(source, d))) await walk(source, d, inputs);
   const root = join(cacheDir(), 'sandbox');
   const sources = await hashSources(inputs, join(root, 'stamps.json'));
   const worker = await readFile(WORKER_FILE);

@@ -5,7 +5,7 @@
  * environment is empty, and it has a time and a heap limit. Only plain data comes back.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PalisadeError, type ErrorCode } from '../../lib/core/errors.js';
@@ -72,6 +72,13 @@ function policiesEntry(req: SynthesisRequest): string {
   if (!existsSync(join(req.source, within))) {
     throw new PalisadeError('InvalidInput', `Cannot load policies: ${join(req.source, within)} does not exist`, { hint: 'a policy repository has policies/index.ts exporting definePolicies(scope, cluster)' });
   }
+  // A directory stands for its index.ts (as `--policies policies` reads to a user).
+  if (statSync(join(req.source, within)).isDirectory()) {
+    const index = join(within, 'index.ts');
+    if (!existsSync(join(req.source, index))) throw new PalisadeError('InvalidInput', `Cannot load policies: ${join(req.source, within)} is a directory without index.ts`, { hint: 'name the module exporting definePolicies(scope, cluster), e.g. policies/index.ts' });
+    return index;
+  }
+  if (!/\.(ts|js|mjs)$/.test(within)) throw new PalisadeError('InvalidInput', `Cannot load policies: ${join(req.source, within)} is not a TypeScript or JavaScript module`, { hint: 'name the module exporting definePolicies(scope, cluster), e.g. policies/index.ts' });
   return within;
 }
 
