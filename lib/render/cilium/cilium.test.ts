@@ -42,10 +42,17 @@ describe('cilium renderer', () => {
       endpointSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['agents', 'tools'] }] },
       egressDeny: [{ toCIDR: [...CLOUD_METADATA_DENY] }],
     });
+    // Deny-only, and every in-cluster peer is named (what it means: lib/render/quarantine.test.ts
+    // and the Cilium oracle): world alone left foreign in-cluster allows in force (E1).
     expect(findObject(objects, 'CiliumClusterwideNetworkPolicy', 'palisade-quarantine').spec).toEqual({
       endpointSelector: { matchLabels: { 'palisade.dev/quarantine': 'true' } },
-      ingressDeny: [{ fromEntities: ['all'] }],
-      egressDeny: [{ toEntities: ['world'] }],
+      ingressDeny: [{ fromEntities: ['world', 'remote-node', 'kube-apiserver', 'ingress', 'health', 'init', 'unmanaged'] }, { fromEndpoints: [{}] }],
+      egressDeny: [
+        { toEntities: ['world', 'remote-node', 'kube-apiserver', 'ingress', 'health', 'init', 'unmanaged', 'host'] },
+        { toEndpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] }] },
+        { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' }, matchExpressions: [{ key: 'k8s:k8s-app', operator: 'NotIn', values: ['kube-dns'] }] }] },
+        { toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }], toPorts: [{ ports: [{ port: '1', endPort: 52, protocol: 'ANY' }, { port: '54', endPort: 65535, protocol: 'ANY' }] }] },
+      ],
     });
   });
 
