@@ -23,21 +23,26 @@ const twoRolesOfOne = (a: Workload, b: Workload): boolean => a.what !== b.what &
 
 const describe = (w: Workload): string => `${w.what} "${w.name}" (${w.source.path}, podLabels ${JSON.stringify(w.podLabels)})`;
 
+function overlapIssue(a: Workload, b: Workload): SynthIssue {
+  const [wide, narrow] = selectsPodsOf(a, b) ? [a, b] : [b, a];
+  return {
+    code: 'SelectorOverlap', path: b.source.path,
+    message: `in namespace "${a.namespace}", the selector of ${describe(wide)} also selects the pods of ${describe(narrow)}: both would get each other's access`,
+    hint: 'give each workload a label the other does not carry, e.g. app: <name>',
+  };
+}
+
+/** Every pair of workloads of one namespace where one selects the other's pods, in declaration order (pairs only within a namespace: linear in namespaces). */
 function overlaps(model: PolicyModel): SynthIssue[] {
   const all: Workload[] = [...model.agents.map((a) => ({ ...a, what: 'agent' as const })), ...model.endpoints.map((e) => ({ ...e, what: 'endpoint' as const }))];
-  const issues: SynthIssue[] = [];
-  for (const [i, a] of all.entries()) {
-    for (const b of all.slice(i + 1)) {
-      if (a.namespace !== b.namespace || !(selectsPodsOf(a, b) || selectsPodsOf(b, a)) || twoRolesOfOne(a, b)) continue;
-      const [wide, narrow] = selectsPodsOf(a, b) ? [a, b] : [b, a];
-      issues.push({
-        code: 'SelectorOverlap', path: b.source.path,
-        message: `in namespace "${a.namespace}", the selector of ${describe(wide)} also selects the pods of ${describe(narrow)}: both would get each other's access`,
-        hint: 'give each workload a label the other does not carry, e.g. app: <name>',
-      });
-    }
-  }
-  return issues;
+  const byNamespace = new Map<string, number[]>();
+  all.forEach((w, i) => { const m = byNamespace.get(w.namespace); if (m) m.push(i); else byNamespace.set(w.namespace, [i]); });
+  const clash = (i: number, j: number): boolean => {
+    const [a, b] = [all[i]!, all[j]!];
+    return (selectsPodsOf(a, b) || selectsPodsOf(b, a)) && !twoRolesOfOne(a, b);
+  };
+  const found = [...byNamespace.values()].flatMap((members) => members.flatMap((i, x) => members.slice(x + 1).filter((j) => clash(i, j)).map((j) => [i, j] as const)));
+  return found.sort((p, q) => p[0] - q[0] || p[1] - q[1]).map(([i, j]) => overlapIssue(all[i]!, all[j]!));
 }
 
 function sharedServiceAccounts(model: PolicyModel): SynthIssue[] {

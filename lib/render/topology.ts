@@ -12,9 +12,10 @@ export interface ManagedNamespace {
 
 export function managedNamespaces(model: PolicyModel): ManagedNamespace[] {
   const map = new Map<string, { zone: string; hasAgents: boolean; sources: string[] }>();
+  const agents = new Set<unknown>(model.agents);
   for (const w of [...model.agents, ...model.endpoints]) {
     const entry = map.get(w.namespace) ?? { zone: w.zone, hasAgents: false, sources: [] };
-    entry.hasAgents ||= model.agents.includes(w as AgentModel);
+    entry.hasAgents ||= agents.has(w);
     entry.sources.push(w.source.path);
     map.set(w.namespace, entry);
   }
@@ -26,11 +27,29 @@ export type Target =
   | { readonly kind: 'endpoint'; readonly workload: EndpointModel }
   | { readonly kind: 'external'; readonly external: ExternalModel };
 
+/** The model's workloads and externals by name, built once per model (renderers resolve every edge). */
+interface ByName { readonly agents: ReadonlyMap<string, AgentModel>; readonly endpoints: ReadonlyMap<string, EndpointModel>; readonly externals: ReadonlyMap<string, ExternalModel> }
+const byNameOf = new WeakMap<PolicyModel, ByName>();
+
+/** First of each name wins, as `find` did. */
+const firstByName = <T extends { readonly name: string }>(xs: readonly T[]): Map<string, T> => {
+  const m = new Map<string, T>();
+  for (const x of xs) if (!m.has(x.name)) m.set(x.name, x);
+  return m;
+};
+
+function byName(model: PolicyModel): ByName {
+  let b = byNameOf.get(model);
+  if (!b) byNameOf.set(model, b = { agents: firstByName(model.agents), endpoints: firstByName(model.endpoints), externals: firstByName(model.externals) });
+  return b;
+}
+
 export function targetOf(model: PolicyModel, e: EdgeModel): Target | undefined {
+  const names = byName(model);
   switch (e.to.kind) {
-    case 'agent': { const w = model.agents.find((a) => a.name === e.to.name); return w && { kind: 'agent', workload: w }; }
-    case 'endpoint': { const w = model.endpoints.find((a) => a.name === e.to.name); return w && { kind: 'endpoint', workload: w }; }
-    case 'external': { const x = model.externals.find((a) => a.name === e.to.name); return x && { kind: 'external', external: x }; }
+    case 'agent': { const w = names.agents.get(e.to.name); return w && { kind: 'agent', workload: w }; }
+    case 'endpoint': { const w = names.endpoints.get(e.to.name); return w && { kind: 'endpoint', workload: w }; }
+    case 'external': { const x = names.externals.get(e.to.name); return x && { kind: 'external', external: x }; }
   }
 }
 
@@ -46,15 +65,37 @@ export function edgePorts(e: EdgeModel, t: Target): readonly PortSpec[] {
 
 export interface ResolvedEdge { readonly edge: EdgeModel; readonly from: AgentModel; readonly target: Target; readonly ports: readonly PortSpec[] }
 
-/** Edges with both ends resolved (model validation already reported dangling ones). */
-export function resolvedEdges(model: PolicyModel): ResolvedEdge[] {
+const resolvedOf = new WeakMap<PolicyModel, readonly ResolvedEdge[]>();
+
+/** Edges with both ends resolved (model validation already reported dangling ones); computed once per model. */
+export function resolvedEdges(model: PolicyModel): readonly ResolvedEdge[] {
+  const known = resolvedOf.get(model);
+  if (known) return known;
+  const agents = byName(model).agents;
   const out: ResolvedEdge[] = [];
   for (const edge of model.edges) {
-    const from = model.agents.find((a) => a.name === edge.from);
+    const from = agents.get(edge.from);
     const target = targetOf(model, edge);
     if (from && target) out.push({ edge, from, target, ports: edgePorts(edge, target) });
   }
+  resolvedOf.set(model, out);
   return out;
+}
+
+const fromOf = new WeakMap<PolicyModel, ReadonlyMap<string, readonly ResolvedEdge[]>>();
+
+/** The resolved edges an agent starts, in declaration order. */
+export function edgesFrom(model: PolicyModel, agent: string): readonly ResolvedEdge[] {
+  let m = fromOf.get(model);
+  if (!m) {
+    const grouped = new Map<string, ResolvedEdge[]>();
+    for (const r of resolvedEdges(model)) {
+      const list = grouped.get(r.from.name);
+      if (list) list.push(r); else grouped.set(r.from.name, [r]);
+    }
+    fromOf.set(model, m = grouped);
+  }
+  return m.get(agent) ?? [];
 }
 
 /** In-cluster workloads that receive traffic, each with the edges that reach it. */

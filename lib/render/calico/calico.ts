@@ -7,7 +7,7 @@ import { meta, objectId, unsupported, type RenderContext } from '../context.js';
 import { fallbackRanges } from '../fallback.js';
 import { CLOUD_METADATA_CIDRS } from '../selectors.js';
 import type { WorkloadSelector } from '../../model/model.js';
-import { agentOf, ingressTargets, resolvedEdges, type ResolvedEdge } from '../topology.js';
+import { agentOf, ingressTargets, edgesFrom, type ResolvedEdge } from '../topology.js';
 import { identityIs, labelsExpr, namespaceIs, notQuarantined, serviceAccountIs } from './selectors.js';
 
 /**
@@ -117,9 +117,8 @@ function egressRules(ctx: RenderContext, r: ResolvedEdge): np.NetworkPolicySpecE
 }
 
 function agentPolicies(ctx: RenderContext): void {
-  const edges = resolvedEdges(ctx.model);
   for (const agent of ctx.model.agents) {
-    const mine = edges.filter((r) => r.from.name === agent.name);
+    const mine = edgesFrom(ctx.model, agent.name);
     const rules = mine.flatMap((r) => egressRules(ctx, r));
     if (agent.allowKubeApi) {
       if (ctx.cluster.kubeApiServerCidrs.length === 0) unsupported(ctx, agent.source.path, 'allowKubeApi needs the kube-apiserver address on the calico network backend', 'set kubeApiServerCidrs in the cluster.yaml');

@@ -1,7 +1,7 @@
 import * as cnp from '../../imports/cilium-cnp-cilium.io.js';
 import type { HttpRule, PortSpec, WorkloadSelector } from '../../model/model.js';
 import { meta, objectId, type RenderContext } from '../context.js';
-import { agentOf, ingressTargets, managedNamespaces, resolvedEdges, sortedLabels, type ResolvedEdge } from '../topology.js';
+import { agentOf, ingressTargets, managedNamespaces, edgesFrom, sortedLabels, type ResolvedEdge } from '../topology.js';
 import { agentDnsRule, clusterDnsPeer, internalDnsRules } from './dns.js';
 import { renderCiliumGuardrails } from './guardrails.js';
 import { NS_LABEL, SERVICE_ACCOUNT_LABEL } from './labels.js';
@@ -89,9 +89,8 @@ function namespaceDefaults(ctx: RenderContext): void {
 }
 
 function agentEgress(ctx: RenderContext): void {
-  const edges = resolvedEdges(ctx.model);
   for (const agent of ctx.model.agents) {
-    const mine = edges.filter((r) => r.from.name === agent.name);
+    const mine = edgesFrom(ctx.model, agent.name);
     const rules = mine.map((r) => egressRule(ctx, r));
     const names = agentDnsRule(ctx.cluster.dns, agent, mine.flatMap((r) => (r.target.kind === 'external' ? [r.target.external.host] : [])));
     if (names) rules.push(names);

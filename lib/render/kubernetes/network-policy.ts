@@ -3,7 +3,7 @@ import type { PortSpec } from '../../model/model.js';
 import { meta, objectId, unsupported, type RenderContext } from '../context.js';
 import { CLOUD_METADATA_CIDRS, metadataInside, NAMESPACE_NAME_LABEL, workloadSelector } from '../selectors.js';
 import { fallbackRanges } from '../fallback.js';
-import { ingressTargets, managedNamespaces, resolvedEdges, sortedLabels, type ResolvedEdge } from '../topology.js';
+import { ingressTargets, managedNamespaces, edgesFrom, sortedLabels, type ResolvedEdge } from '../topology.js';
 
 /** Kubernetes NetworkPolicy (networking.k8s.io/v1): allow-only, no DNS names, no L7. */
 
@@ -59,9 +59,8 @@ function egressRule(ctx: RenderContext, r: ResolvedEdge): k8s.NetworkPolicyEgres
 }
 
 function agentEgress(ctx: RenderContext): void {
-  const edges = resolvedEdges(ctx.model);
   for (const agent of ctx.model.agents) {
-    const mine = edges.filter((r) => r.from.name === agent.name);
+    const mine = edgesFrom(ctx.model, agent.name);
     const rules = mine.map((r) => egressRule(ctx, r)).filter((x): x is k8s.NetworkPolicyEgressRule => x !== undefined);
     if (agent.allowKubeApi) {
       if (ctx.cluster.kubeApiServerCidrs.length === 0) unsupported(ctx, agent.source.path, 'allowKubeApi needs the kube-apiserver address on the kubernetes network backend', 'set kubeApiServerCidrs in the cluster.yaml');
