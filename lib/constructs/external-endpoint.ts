@@ -47,7 +47,7 @@ export class ExternalEndpoint extends PolicyConstruct {
     const cidrs = (props.cidrFallback ?? []).map(cidrProblem).filter((p): p is string => p !== undefined);
     this.check([
       ...(isDnsLabel(this.name) ? [] : [`name "${this.name}" must be a DNS label`]),
-      ...(isHostPattern(this.host) ? [] : [`host "${props.host}" must be a DNS name like "api.example.com" or a leading wildcard like "*.example.com"`]),
+      ...(isHostPattern(this.host) ? [] : [`host "${props.host}" must be a DNS name like "api.example.com" or a leading wildcard like "*.example.com" (one label) or "**.example.com" (one or more)`]),
       ...(props.ports?.length === 0 ? ['ports must not be empty (omit it for TCP 443)'] : []),
       ...cidrs,
     ]);

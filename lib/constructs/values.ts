@@ -1,5 +1,6 @@
 import type { HttpMethod, HttpRule, PortSpec, Protocol } from '../model/model.js';
 import { PalisadeError } from '../core/errors.js';
+import { hostPattern } from '../core/hosts.js';
 
 function checkPort(n: number, what: string): void {
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
@@ -56,9 +57,9 @@ export function isDnsLabel(s: string): boolean {
   return DNS_LABEL.test(s);
 }
 
-/** A DNS name (`api.example.com`) or a single leading wildcard (`*.example.com`). */
+/** A DNS name (`api.example.com`), or one leading wildcard: `*.example.com` (one label), `**.example.com` (one or more). */
 export function isHostPattern(s: string): boolean {
-  const host = s.startsWith('*.') ? s.slice(2) : s;
+  const host = hostPattern(s).base;
   const labels = host.split('.');
   return labels.length >= 2 && labels.every((l) => DNS_LABEL.test(l)) && !host.includes('*');
 }

@@ -1,3 +1,4 @@
+import { hostPattern, isWildcardHost } from '../core/hosts.js';
 import { destOf, sourceOf } from './edges.js';
 import type { Edge, EdgeChange, Finding } from './types.js';
 
@@ -8,8 +9,22 @@ function dnsName(id: string): string | undefined {
   return DNS.exec(id)?.[1];
 }
 
+/**
+ * Whether wildcard `pattern` stands for every name `name` stands for (a name, or a narrower
+ * pattern), `name` being something else: `*.x` covers `a.x`; `**.x` covers `a.b.x`, `*.x`,
+ * `*.a.x` and `**.a.x`. A bare base (`x`, which no wildcard matches) counts as covered: a name
+ * turned into a wildcard over it is a widening for review.
+ */
 function covers(pattern: string, name: string): boolean {
-  return pattern.startsWith('*.') && name !== pattern && (name.endsWith(pattern.slice(1)) || name === pattern.slice(2));
+  const p = hostPattern(pattern);
+  const n = hostPattern(name);
+  if (p.wildcard === 'none' || name === pattern) return false;
+  if (n.wildcard === 'none' && n.base === p.base) return true;
+  const under = n.base.endsWith(`.${p.base}`);
+  switch (p.wildcard) {
+    case 'one-label': return n.wildcard === 'none' && under && !n.base.slice(0, -p.base.length - 1).includes('.');
+    case 'labels': return under || (n.wildcard !== 'none' && n.base === p.base);
+  }
 }
 
 function ipSize(id: string): number {
@@ -23,16 +38,16 @@ function ipSize(id: string): number {
 export function reachFindings(cluster: string, delta: readonly EdgeChange[], before: ReadonlyMap<string, Edge>): Finding[] {
   const out: Finding[] = [];
   const beforeDst = new Set([...before.values()].map((e) => `${e.src} => ${e.dst}`));
-  const hadWildcard = new Set([...before.values()].map((e) => dnsName(e.dst)).filter((n) => n?.startsWith('*.')));
+  const hadWildcard = new Set([...before.values()].map((e) => dnsName(e.dst)).filter((n) => n !== undefined && isWildcardHost(n)));
   for (const c of delta) {
     if (c.change === 'removed') continue;
     const src = sourceOf(c);
     const dst = destOf(c);
     const name = dnsName(dst);
-    if (name?.startsWith('*.') === true) {
+    if (name !== undefined && isWildcardHost(name)) {
       const narrowed = [...before.values()].filter((e) => e.src === src && covers(name, dnsName(e.dst) ?? '')).map((e) => dnsName(e.dst));
       if (narrowed.length > 0) out.push({ cluster, kind: 'wildcard-widening', risk: 'high', subject: src, message: `${src}: ${narrowed.join(', ')} widened to ${name}` });
-      else if (!hadWildcard.has(name)) out.push({ cluster, kind: 'new-wildcard', risk: 'medium', subject: src, message: `${src}: new wildcard destination ${name}` });
+      else if (!hadWildcard.has(name) && ![...hadWildcard].some((w) => covers(w!, name))) out.push({ cluster, kind: 'new-wildcard', risk: 'medium', subject: src, message: `${src}: new wildcard destination ${name}` });
     }
     const size = ipSize(dst);
     if (size >= 2 ** 24 && !beforeDst.has(`${src} => ${dst}`)) {

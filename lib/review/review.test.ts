@@ -64,6 +64,13 @@ describe('semantic review', () => {
     expect(r.risk).toBe('high');
   });
 
+  it('flags one label widened to several (*. to **.), and not the reverse (E10)', () => {
+    const change = (from: string, to: string): FindingKind[] => review(side('base', reachTo(from), cilium), side('head', reachTo(to), cilium), { probes: [] }, []).clusters.flatMap((c) => c.findings.map((f) => f.kind));
+    expect(change('*.github.com', '**.github.com')).toContain('wildcard-widening');
+    expect(change('api.github.com', '**.github.com')).toContain('wildcard-widening');
+    expect(change('**.github.com', '*.github.com')).toEqual([]);
+  });
+
   it('flags a new wildcard destination', () => {
     expect(kinds({}, { external: 'wildcard' })).toContain('new-wildcard');
   });

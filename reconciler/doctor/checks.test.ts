@@ -41,6 +41,12 @@ describe('palisade doctor checks', () => {
     // Without ClusterNetworkPolicy in the output, 1.19 holds.
     expect(failed(healthy)).toEqual([]);
   });
+  it('report a Cilium older than 1.19 when the output has **. DNS patterns (it reads them as one label: E10)', () => {
+    const deep = { ...cilium, objects: [...cilium.objects, { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'reader-egress', namespace: 'agents' }, spec: { endpointSelector: {}, egress: [{ toFQDNs: [{ matchPattern: '**.wikipedia.org' }] }] } }] };
+    expect(failed({ ...healthy, ciliumImage: 'quay.io/cilium/cilium:v1.18.6' }, deep)).toEqual([expect.stringMatching(/^cilium-version: Cilium 1\.18\.6 reads a leading \*\*\. .*CiliumNetworkPolicy\/agents\/reader-egress/)]);
+    expect(failed(healthy, deep)).toEqual([]);
+    expect(failed({ ...healthy, ciliumImage: 'quay.io/cilium/cilium:v1.18.6' })).toEqual([]);
+  });
   it('report a Cilium that enforces nothing (A19: enable-policy never, or audit mode), and hold on default and always', () => {
     expect(failed({ ...healthy, ciliumConfig: { enablePolicy: 'never' } })).toEqual([expect.stringMatching(/^cilium-enforcement: cilium-config enable-policy is "never": Cilium enforces no network policy/)]);
     expect(failed({ ...healthy, ciliumConfig: { policyAuditMode: 'true' } })).toEqual([expect.stringMatching(/^cilium-enforcement: cilium-config policy-audit-mode is "true".*quarantine included/)]);

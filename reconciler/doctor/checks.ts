@@ -43,6 +43,8 @@ export interface ClusterFacts {
 
 /** Oldest Cilium that enforces palisade's output: `enableDefaultDeny` appears in v1.16 (pkg/policy/api/rule.go). */
 export const MIN_CILIUM: readonly [number, number] = [1, 16];
+/** First Cilium whose DNS patterns read a leading `**.` as one or more labels (1.19 upgrade notes); older ones read it as one. */
+export const MULTI_LABEL_CILIUM: readonly [number, number] = [1, 19];
 /** First Cilium that enforces Kubernetes ClusterNetworkPolicy, behind enable-k8s-cluster-network-policy (cilium/cilium#47227). */
 export const CNP_CILIUM: readonly [number, number] = [1, 20];
 
@@ -110,6 +112,14 @@ function ciliumVersion(facts: ClusterFacts, objects: readonly KubeObject[]): Fin
   const version = [Number(m[1]), Number(m[2])] as const;
   const text = `Cilium ${m[1]}.${m[2]}.${m[3]}`;
   if (!atLeast(version, MIN_CILIUM)) return { check: 'cilium-version', ok: false, message: `${text} is older than ${MIN_CILIUM.join('.')}: enableDefaultDeny is unknown to it, so palisade's policies would not enforce as written`, hint: `upgrade Cilium to ${MIN_CILIUM.join('.')} or later` };
+  const multiLabel = objects.filter((o) => o.apiVersion.startsWith('cilium.io/') && JSON.stringify(o['spec']).includes('"**.')).map((o) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`);
+  if (multiLabel.length > 0 && !atLeast(version, MULTI_LABEL_CILIUM)) {
+    return {
+      check: 'cilium-version', ok: false,
+      message: `${text} reads a leading **. in DNS patterns as one label (several from 1.19): ${multiLabel.join(', ')} allow fewer names than the policies declare`,
+      hint: `upgrade Cilium to ${MULTI_LABEL_CILIUM.join('.')} or later, or declare *. hosts (one label) only`,
+    };
+  }
   const cnps = objects.filter((o) => o.kind === 'ClusterNetworkPolicy').map((o) => o.metadata.name);
   if (cnps.length > 0 && !(atLeast(version, CNP_CILIUM) && facts.ciliumConfig?.clusterNetworkPolicy === 'true')) {
     return {

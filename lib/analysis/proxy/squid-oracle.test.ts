@@ -5,6 +5,7 @@ import { definePolicies } from '../../../policies/index.js';
 import { REPO_ROOT } from '../../../test/support/shared.js';
 import { ensureSquid, squidVerdict, startSquid, type SquidInstall } from '../../../test/support/squid.js';
 import { skipWithout } from '../../../test/support/tools.js';
+import { hostPattern } from '../../core/hosts.js';
 import { parseSquidConfig, sampleName, squidAllows } from './squid.js';
 
 /**
@@ -14,13 +15,14 @@ import { parseSquidConfig, sampleName, squidAllows } from './squid.js';
  * IP literal), on the configured ports and others, the two must give the same verdict.
  */
 
-/** A crafted policy set: ports and ranges, a wildcard, two agents sharing one host on different ports. */
+/** A crafted policy set: ports and ranges, a one-label and a several-label wildcard, two agents sharing one host on different ports. */
 function crafted(scope: Construct): void {
   const z = new Zone(scope, 'z', {});
   const proxy = new EgressProxy(scope, 'proxy', { namespace: 'egress', zone: z, firstPort: 4000 });
   const api = new ExternalEndpoint(scope, 'api', { host: 'api.example.com', ports: [Port.tcp(443), Port.tcpRange(8080, 8090)] });
   const cdn = new ExternalEndpoint(scope, 'cdn', { host: '*.cdn.example.net' });
-  new Agent(scope, 'alpha', { namespace: 'a', zone: z }).allowTo(api, { via: proxy }).allowTo(cdn, { via: proxy });
+  const docs = new ExternalEndpoint(scope, 'docs', { host: '**.docs.example.org' });
+  new Agent(scope, 'alpha', { namespace: 'a', zone: z }).allowTo(api, { via: proxy }).allowTo(cdn, { via: proxy }).allowTo(docs, { via: proxy });
   new Agent(scope, 'beta', { namespace: 'b', zone: z }).allowTo(api, { via: proxy, ports: [Port.tcp(8085)] });
 }
 
@@ -32,7 +34,7 @@ const confOf = (r: SynthResult): string => {
 function probes(hosts: readonly string[]): string[] {
   const out = new Set<string>(['1.2.3.4', 'evil.example.org']);
   for (const h of hosts) {
-    const base = h.replace(/^\*\./, '');
+    const { base } = hostPattern(h);
     for (const n of [sampleName(h), base, `a.b.${base}`, `${base}.evil.org`, `x${base}`, sampleName(h).toUpperCase()]) out.add(n);
   }
   return [...out].sort();

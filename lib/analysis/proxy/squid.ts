@@ -4,6 +4,7 @@
  * `myportname`, `dstdomain`, `dstdom_regex`, `port`, `http_access`). A directive or ACL type outside
  * it that `http_access` refers to is reported, never guessed. Pure.
  */
+import { hostPattern } from '../../core/hosts.js';
 
 type Acl =
   | { readonly type: 'myportname'; readonly names: readonly string[] }
@@ -27,6 +28,8 @@ export interface SquidConfig {
 }
 
 const ONE_LABEL = /^\^\[\^\.\]\+\\\.((?:[a-z0-9-]+\\\.)*[a-z0-9-]+)\$$/;
+/** palisade's `**.` pattern as its Squid regex: one or more labels under a base. */
+const LABELS = /^\^\(\[\^\.\]\+\\\.\)\+((?:[a-z0-9-]+\\\.)*[a-z0-9-]+)\$$/;
 
 function parseAcl(type: string, args: string[]): Acl | string {
   const values = args.filter((a) => !/^-[ni]$/.test(a));
@@ -42,7 +45,13 @@ function parseAcl(type: string, args: string[]): Acl | string {
 function hostsOfAcl(a: Acl): string[] {
   if (a.type === 'dstdomain') return a.domains.map((d) => (d.startsWith('.') ? d.slice(1) : d));
   if (a.type !== 'dstdom_regex') return [];
-  return a.patterns.flatMap((r) => { const m = ONE_LABEL.exec(r.source); return m ? [`*.${m[1]!.replace(/\\\./g, '.')}`] : []; });
+  const unescape = (base: string): string => base.replace(/\\\./g, '.');
+  return a.patterns.flatMap((r) => {
+    const one = ONE_LABEL.exec(r.source);
+    if (one) return [`*.${unescape(one[1]!)}`];
+    const many = LABELS.exec(r.source);
+    return many ? [`**.${unescape(many[1]!)}`] : [];
+  });
 }
 
 const hostsOf = (acls: ReadonlyMap<string, Acl>): string[] => [...new Set([...acls.values()].flatMap(hostsOfAcl))].sort();
@@ -108,4 +117,7 @@ export function squidAllows(conf: SquidConfig, r: SquidRequest): boolean {
 }
 
 /** A concrete name a host pattern stands for (`*.example.com` → `palisade-probe.example.com`). */
-export const sampleName = (pattern: string): string => (pattern.startsWith('*.') ? `palisade-probe.${pattern.slice(2)}` : pattern);
+export const sampleName = (pattern: string): string => {
+  const { wildcard, base } = hostPattern(pattern);
+  return wildcard === 'none' ? pattern : `palisade-probe.${base}`;
+};

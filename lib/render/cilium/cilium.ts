@@ -1,4 +1,5 @@
 import * as cnp from '../../imports/cilium-cnp-cilium.io.js';
+import { isWildcardHost } from '../../core/hosts.js';
 import type { HttpRule, PortSpec, WorkloadSelector } from '../../model/model.js';
 import { meta, objectId, type RenderContext } from '../context.js';
 import { agentOf, ingressTargets, managedNamespaces, edgesFrom, sortedLabels, type ResolvedEdge } from '../topology.js';
@@ -54,7 +55,7 @@ function egressRule(ctx: RenderContext, r: ResolvedEdge): cnp.CiliumNetworkPolic
       return { toEndpoints: [peer(ctx, r.target.workload, cnp.CiliumNetworkPolicySpecEgressToEndpointsMatchExpressionsOperator.NOT_IN)], toPorts: toPorts(r) };
     case 'external': {
       const x = r.target.external;
-      const wildcard = x.host.startsWith('*.');
+      const wildcard = isWildcardHost(x.host);
       return { toFqdNs: [wildcard ? { matchPattern: x.host } : { matchName: x.host }], toPorts: toPorts(r, x.sni && !wildcard ? x.host : undefined) };
     }
   }

@@ -1,17 +1,24 @@
+import { hostPattern } from '../../core/hosts.js';
 import type { EgressProxyModel, PortSpec, ProxyListener } from '../../model/model.js';
 
 /**
  * The Squid configuration of one egress proxy: one named listener per agent, and for each
  * listener only that agent's hosts and ports. Everything else, IP-literal destinations included,
  * falls through to `http_access deny all`. Host patterns keep palisade's meaning: `api.example.com`
- * is that name only, `*.example.com` is one more label (as Cilium's matchPattern).
+ * is that name only, `*.example.com` is one more label (as Cilium's matchPattern), `**.example.com`
+ * one or more.
  */
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A Squid ACL line matching exactly the names a palisade host pattern covers. */
 export function hostAcl(acl: string, host: string): string {
-  return host.startsWith('*.') ? `acl ${acl} dstdom_regex -n -i ^[^.]+\\.${escapeRegex(host.slice(2))}$` : `acl ${acl} dstdomain -n ${host}`;
+  const { wildcard, base } = hostPattern(host);
+  switch (wildcard) {
+    case 'none': return `acl ${acl} dstdomain -n ${host}`;
+    case 'one-label': return `acl ${acl} dstdom_regex -n -i ^[^.]+\\.${escapeRegex(base)}$`;
+    case 'labels': return `acl ${acl} dstdom_regex -n -i ^([^.]+\\.)+${escapeRegex(base)}$`;
+  }
 }
 
 const portText = (p: PortSpec): string => (p.endPort === undefined ? `${p.port}` : `${p.port}-${p.endPort}`);
