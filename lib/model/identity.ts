@@ -32,17 +32,19 @@ function overlapIssue(a: Workload, b: Workload): SynthIssue {
   };
 }
 
-/** Every pair of workloads of one namespace where one selects the other's pods, in declaration order (pairs only within a namespace: linear in namespaces). */
+/** Every pair of workloads of one namespace where one selects the other's pods, in declaration order (only pairs within a namespace are compared). */
 function overlaps(model: PolicyModel): SynthIssue[] {
   const all: Workload[] = [...model.agents.map((a) => ({ ...a, what: 'agent' as const })), ...model.endpoints.map((e) => ({ ...e, what: 'endpoint' as const }))];
-  const byNamespace = new Map<string, number[]>();
-  all.forEach((w, i) => { const m = byNamespace.get(w.namespace); if (m) m.push(i); else byNamespace.set(w.namespace, [i]); });
-  const clash = (i: number, j: number): boolean => {
-    const [a, b] = [all[i]!, all[j]!];
-    return (selectsPodsOf(a, b) || selectsPodsOf(b, a)) && !twoRolesOfOne(a, b);
-  };
-  const found = [...byNamespace.values()].flatMap((members) => members.flatMap((i, x) => members.slice(x + 1).filter((j) => clash(i, j)).map((j) => [i, j] as const)));
-  return found.sort((p, q) => p[0] - q[0] || p[1] - q[1]).map(([i, j]) => overlapIssue(all[i]!, all[j]!));
+  const byNamespace = new Map<string, Workload[]>();
+  for (const w of all) {
+    const mates = byNamespace.get(w.namespace);
+    if (mates) mates.push(w); else byNamespace.set(w.namespace, [w]);
+  }
+  const clash = (a: Workload, b: Workload): boolean => (selectsPodsOf(a, b) || selectsPodsOf(b, a)) && !twoRolesOfOne(a, b);
+  return all.flatMap((a) => {
+    const mates = byNamespace.get(a.namespace)!;
+    return mates.slice(mates.indexOf(a) + 1).filter((b) => clash(a, b)).map((b) => overlapIssue(a, b));
+  });
 }
 
 function sharedServiceAccounts(model: PolicyModel): SynthIssue[] {

@@ -3,7 +3,7 @@
  * but DNS queries to the cluster DNS and receives nothing from any pod or address, even when
  * foreign policies in its namespace allow everything; its own node's kubelet may still probe it.
  * On Cilium the quarantine is a cluster-wide deny (deny beats every allow); on Calico a Deny in
- * tier palisade, which runs before the tiers foreign policies live in.
+ * tier palisade, final for every tier after it (default, where these foreign policies live).
  */
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../analysis/analyze.js';

@@ -27,30 +27,55 @@ export type Target =
   | { readonly kind: 'endpoint'; readonly workload: EndpointModel }
   | { readonly kind: 'external'; readonly external: ExternalModel };
 
-/** The model's workloads and externals by name, built once per model (renderers resolve every edge). */
-interface ByName { readonly agents: ReadonlyMap<string, AgentModel>; readonly endpoints: ReadonlyMap<string, EndpointModel>; readonly externals: ReadonlyMap<string, ExternalModel> }
-const byNameOf = new WeakMap<PolicyModel, ByName>();
+/**
+ * What renderers look up over and over, built once per model: workloads and externals by name
+ * (first of each name wins, as a search would), the resolved edges, and those edges by source agent.
+ */
+interface ModelIndex {
+  readonly agents: ReadonlyMap<string, AgentModel>;
+  readonly endpoints: ReadonlyMap<string, EndpointModel>;
+  readonly externals: ReadonlyMap<string, ExternalModel>;
+  readonly edges: readonly ResolvedEdge[];
+  readonly edgesFrom: ReadonlyMap<string, readonly ResolvedEdge[]>;
+}
+const indexes = new WeakMap<PolicyModel, ModelIndex>();
 
-/** First of each name wins, as `find` did. */
-const firstByName = <T extends { readonly name: string }>(xs: readonly T[]): Map<string, T> => {
+function firstByName<T extends { readonly name: string }>(xs: readonly T[]): Map<string, T> {
   const m = new Map<string, T>();
   for (const x of xs) if (!m.has(x.name)) m.set(x.name, x);
   return m;
-};
-
-function byName(model: PolicyModel): ByName {
-  let b = byNameOf.get(model);
-  if (!b) byNameOf.set(model, b = { agents: firstByName(model.agents), endpoints: firstByName(model.endpoints), externals: firstByName(model.externals) });
-  return b;
 }
 
-export function targetOf(model: PolicyModel, e: EdgeModel): Target | undefined {
-  const names = byName(model);
+function indexOf(model: PolicyModel): ModelIndex {
+  const known = indexes.get(model);
+  if (known) return known;
+  const names = { agents: firstByName(model.agents), endpoints: firstByName(model.endpoints), externals: firstByName(model.externals) };
+  const edges: ResolvedEdge[] = [];
+  const edgesFrom = new Map<string, ResolvedEdge[]>();
+  for (const edge of model.edges) {
+    const from = names.agents.get(edge.from);
+    const target = lookUp(names, edge);
+    if (!from || !target) continue;
+    const r = { edge, from, target, ports: edgePorts(edge, target) };
+    edges.push(r);
+    const mine = edgesFrom.get(from.name);
+    if (mine) mine.push(r); else edgesFrom.set(from.name, [r]);
+  }
+  const index = { ...names, edges, edgesFrom };
+  indexes.set(model, index);
+  return index;
+}
+
+function lookUp(names: Pick<ModelIndex, 'agents' | 'endpoints' | 'externals'>, e: EdgeModel): Target | undefined {
   switch (e.to.kind) {
     case 'agent': { const w = names.agents.get(e.to.name); return w && { kind: 'agent', workload: w }; }
     case 'endpoint': { const w = names.endpoints.get(e.to.name); return w && { kind: 'endpoint', workload: w }; }
     case 'external': { const x = names.externals.get(e.to.name); return x && { kind: 'external', external: x }; }
   }
+}
+
+export function targetOf(model: PolicyModel, e: EdgeModel): Target | undefined {
+  return lookUp(indexOf(model), e);
 }
 
 /** Ports an edge allows: its own, else the destination's. */
@@ -65,37 +90,14 @@ export function edgePorts(e: EdgeModel, t: Target): readonly PortSpec[] {
 
 export interface ResolvedEdge { readonly edge: EdgeModel; readonly from: AgentModel; readonly target: Target; readonly ports: readonly PortSpec[] }
 
-const resolvedOf = new WeakMap<PolicyModel, readonly ResolvedEdge[]>();
-
-/** Edges with both ends resolved (model validation already reported dangling ones); computed once per model. */
+/** Edges with both ends resolved (model validation already reported dangling ones). */
 export function resolvedEdges(model: PolicyModel): readonly ResolvedEdge[] {
-  const known = resolvedOf.get(model);
-  if (known) return known;
-  const agents = byName(model).agents;
-  const out: ResolvedEdge[] = [];
-  for (const edge of model.edges) {
-    const from = agents.get(edge.from);
-    const target = targetOf(model, edge);
-    if (from && target) out.push({ edge, from, target, ports: edgePorts(edge, target) });
-  }
-  resolvedOf.set(model, out);
-  return out;
+  return indexOf(model).edges;
 }
-
-const fromOf = new WeakMap<PolicyModel, ReadonlyMap<string, readonly ResolvedEdge[]>>();
 
 /** The resolved edges an agent starts, in declaration order. */
 export function edgesFrom(model: PolicyModel, agent: string): readonly ResolvedEdge[] {
-  let m = fromOf.get(model);
-  if (!m) {
-    const grouped = new Map<string, ResolvedEdge[]>();
-    for (const r of resolvedEdges(model)) {
-      const list = grouped.get(r.from.name);
-      if (list) list.push(r); else grouped.set(r.from.name, [r]);
-    }
-    fromOf.set(model, m = grouped);
-  }
-  return m.get(agent) ?? [];
+  return indexOf(model).edgesFrom.get(agent) ?? [];
 }
 
 /** In-cluster workloads that receive traffic, each with the edges that reach it. */
