@@ -230,6 +230,9 @@ describe.skipIf(skipWithout('kubectl'))('foreign objects of every kind each data
       { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'calico-open' }, spec: { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow' }] } },
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'np-open' }, spec: { podSelector: {}, egress: [{}], policyTypes: ['Egress'] } },
       { apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet', metadata: { name: 'everything', labels: { app: 'agent' } }, spec: { nets: ['0.0.0.0/0'] } },
+      // Rules the analysis engine reads as matching no IPv4 traffic or does not model: never taken for narrowing-only.
+      { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'calico-ipv6-open' }, spec: { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', ipVersion: 6 }] } },
+      { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'calico-service-open' }, spec: { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', destination: { services: { name: 'kubernetes', namespace: 'default' } } }] } },
     ]],
   ] as const)('%s: created by mallory, reported as foreign and removed in one pass', async (network, foreign) => {
     const target = backendTarget(network);
