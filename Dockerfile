@@ -1,7 +1,7 @@
 # Image for running `palisade reconcile --watch` in a cluster (see `palisade install-manifests`).
 # Build: docker build -t ghcr.io/palisade-dev/palisade:0.1.0 .
 FROM node:20-bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends git openssh-client gnupg ca-certificates && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends git openssh-client gnupg ca-certificates util-linux && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force

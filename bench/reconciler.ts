@@ -16,7 +16,7 @@
  * sends one at a time. Run: npm run bench:reconciler
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -96,7 +96,7 @@ function sourceDir(prefix: string, objects: number): string {
   const dir = join(REPO, '.palisade', 'bench-sources', `${prefix}-${objects}`);
   mkdirSync(join(dir, 'policies'), { recursive: true });
   mkdirSync(join(dir, 'clusters', prefix), { recursive: true });
-  if (!existsSync(join(dir, 'lib'))) symlinkSync(join(REPO, 'lib'), join(dir, 'lib'));
+  if (!existsSync(join(dir, 'lib'))) cpSync(join(REPO, 'lib'), join(dir, 'lib'), { recursive: true });
   const namespaces = Math.max(5, Math.round(objects / 100));
   writeFileSync(join(dir, 'policies', 'index.ts'), `import type { Construct } from 'constructs';
 import { Agent, Port, Tool, Zone, type ClusterSpec } from '../lib/index.js';

@@ -11,6 +11,11 @@ export interface ReconcilerDeploymentProps {
   readonly gitUrl: string;
   /** @default 'main' */
   readonly ref?: string;
+  /**
+   * The reviewed commit (full SHA) the cluster's first revision is judged from, when the cluster
+   * has no applied revision recorded yet; ignored once one is. Without it a new cluster waits.
+   */
+  readonly trustRevision?: string;
   /** @default 'ghcr.io/palisade-dev/palisade:0.1.0' */
   readonly image?: string;
   /** @default 2 (one leader, one standby) */
@@ -73,7 +78,7 @@ function namespaceGrants(managed: readonly KubeObject[], subject: readonly objec
 }
 
 function deployment(p: ReconcilerDeploymentProps): KubeObject {
-  const args = ['reconcile', '--watch', '--cluster', p.cluster, '--git', p.gitUrl, '--ref', p.ref ?? 'main', '--listen', '0.0.0.0:9090'];
+  const args = ['reconcile', '--watch', '--cluster', p.cluster, '--git', p.gitUrl, '--ref', p.ref ?? 'main', ...(p.trustRevision ? ['--trust-revision', p.trustRevision] : []), '--listen', '0.0.0.0:9090'];
   return {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta(NAME, SYSTEM_NAMESPACE),
     spec: {

@@ -51,7 +51,11 @@ const validator = lazy(() => new Ajv2020({ allErrors: true }).compile<{ review?:
 
 /** Reads `review:` from palisade.yaml (empty configuration when the file or section is absent). */
 export async function loadReviewConfig(file: string): Promise<ReviewConfig> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return parseReviewConfig(await readFile(file, 'utf8').catch(() => undefined), file);
+}
+
+/** `review:` of a palisade.yaml text (undefined: no file); `file` names it in errors. */
+export function parseReviewConfig(text: string | undefined, file: string): ReviewConfig {
   if (text === undefined) return { probes: [] };
   // An empty file (or one of comments only) configures nothing.
   const raw: unknown = parse(text, { version: '1.1' }) ?? {};

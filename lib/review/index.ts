@@ -1,5 +1,5 @@
 /** Pull-request review: semantic policy diff between two syntheses (pure; sides are loaded by the CLI). */
-export { loadReviewConfig, type Probe, type ReviewConfig } from './config.js';
+export { loadReviewConfig, parseReviewConfig, type Probe, type ReviewConfig } from './config.js';
 export { analyzeCluster, edgeDelta, edgesOf, sideClusterOf } from './edges.js';
 export { COMMENT_MARKER, reviewMarkdown } from './markdown.js';
 export { mermaidOf } from './mermaid.js';

@@ -12,6 +12,7 @@ export function registerInstall(program: Command): void {
   const git = cmd.options.find((o) => o.long === '--git');
   if (git) git.makeOptionMandatory().description = 'Git repository the reconciler in the cluster reads';
   cmd.option('--image <image>', 'container image (default ghcr.io/palisade-dev/palisade:0.1.0)')
+    .option('--trust-revision <sha>', 'the reviewed commit (full SHA) a cluster with no applied revision is judged from (bootstrap); ignored once one is recorded')
     .option('--replicas <n>', 'replicas (one leads through a Lease)', '2')
     .action(action(runInstall));
 }

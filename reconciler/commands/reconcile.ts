@@ -1,30 +1,40 @@
+import { join } from 'node:path';
 import { PalisadeError } from '../../lib/core/errors.js';
 import { formatId } from '../../lib/core/resource-id.js';
+import { loadReviewConfig, type ReviewConfig } from '../../lib/review/index.js';
 import { Predictor } from '../observe/predict.js';
 import { reconcileOnce } from '../engine/reconcile-once.js';
 import { runLoop } from '../engine/loop.js';
 import { hasOpenDrift, type DriftReport, type ReportFormat } from '../report/index.js';
 import type { ClusterClient } from '../cluster/client.js';
-import { appliedOf, describeProbeFailures, describeSignatureRefusal, signaturesAdmit, verifyForCluster } from '../gate/index.js';
+import { admitRange, appliedOf, describeProbeFailures, isRefusal, parseTrustRevision, trustedReviewConfig, type RangeAdmission, type TrustOptions } from '../gate/index.js';
 import { readAppliedRevision, recordAppliedRevision } from '../inventory/revision-record.js';
 import type { Checkout } from '../source/source.js';
-import type { RangeVerdict } from '../verify/index.js';
-import { failedProbes, type ClusterTarget } from '../source/desired.js';
+import type { ClusterRef } from '../source/clusters.js';
+import { clustersOf, failedProbes, synthesizeTargets, type ClusterTarget } from '../source/desired.js';
 import { EXIT } from './exit.js';
 import { emit } from './emit.js';
-import { connectTarget, loadRevision, sourceOf, type TargetFlags } from './targets.js';
+import { checkoutOf, connectCluster, sourceOf, type TargetFlags } from './targets.js';
 
 export interface ReconcileFlags extends TargetFlags {
   readonly once?: boolean;
   readonly watch?: boolean;
   readonly allowMassPrune?: boolean;
   readonly allowProbeFailures?: boolean;
+  /** A full SHA: the baseline of a cluster with no applied revision recorded. */
+  readonly trustRevision?: string;
+  readonly allowRollback?: boolean;
   readonly format: ReportFormat;
   readonly output?: string;
   readonly pollInterval: string;
   readonly resyncInterval: string;
   readonly listen: string;
 }
+
+const trustOf = (flags: ReconcileFlags): TrustOptions => {
+  const trustRevision = parseTrustRevision(flags.trustRevision);
+  return { ...(trustRevision ? { trustRevision } : {}), allowRollback: flags.allowRollback ?? false };
+};
 
 /** The probe gate of `--once`: true when the revision may be applied (the reason is printed either way). */
 function probesAdmit(targets: readonly ClusterTarget[], allow: boolean): boolean {
@@ -36,40 +46,42 @@ function probesAdmit(targets: readonly ClusterTarget[], allow: boolean): boolean
   return allow;
 }
 
-interface Verified { readonly target: ClusterTarget; readonly client: ClusterClient; readonly verdict?: RangeVerdict }
+interface Gated { readonly admission: RangeAdmission; readonly client: ClusterClient; readonly review: ReviewConfig }
 
 /**
- * The signature gate of `--once` (--git revisions): every cluster's range is verified before any is
- * written; undefined when one is refused (each refusal names the commit and path).
+ * Gates 1-3 of `--once` (see ../gate/admit.ts) for every cluster before any policy code runs and
+ * before any is written; undefined when one refuses (the refusal is printed).
  */
-async function signaturesFor(flags: ReconcileFlags, checkout: Checkout, targets: readonly ClusterTarget[]): Promise<Verified[] | undefined> {
-  const out: Verified[] = [];
-  for (const target of targets) {
-    const client = await connectTarget(flags, target);
-    if (!flags.git) { out.push({ target, client }); continue; }
-    const verdict = await verifyForCluster(checkout, await readAppliedRevision(client, target.spec.name));
-    if (!signaturesAdmit(verdict)) {
-      process.stderr.write(`${describeSignatureRefusal(target.spec.name, verdict)}\nnothing applied: the revision is not signed as palisade.yaml source.signatures requires\n`);
+async function gateAll(flags: ReconcileFlags, checkout: Checkout, refs: readonly ClusterRef[]): Promise<Gated[] | undefined> {
+  const out: Gated[] = [];
+  for (const ref of refs) {
+    const client = await connectCluster(flags, ref);
+    const admission = await admitRange(checkout, ref, await readAppliedRevision(client, ref.name), { ...trustOf(flags), gated: flags.git !== undefined });
+    if (isRefusal(admission)) {
+      process.stderr.write(`${admission.message}\nnothing applied: the revision was not admitted (${admission.reason})\n`);
       return undefined;
     }
-    out.push({ target, client, verdict });
+    out.push({ admission, client, review: await trustedReviewConfig(checkout, admission, () => loadReviewConfig(join(checkout.dir, 'palisade.yaml'))) });
   }
   return out;
 }
 
 async function once(flags: ReconcileFlags): Promise<number> {
-  const { checkout, targets } = await loadRevision(flags);
-  const verified = await signaturesFor(flags, checkout, targets);
-  if (verified === undefined) return EXIT.findings;
+  const checkout = await checkoutOf(flags);
+  const refs = await clustersOf(checkout, flags.cluster);
+  const gated = await gateAll(flags, checkout, refs);
+  if (gated === undefined) return EXIT.findings;
+  const targets = await synthesizeTargets(checkout, refs, (ref) => gated.find((g) => g.admission.ref === ref)!.review);
   if (!probesAdmit(targets, flags.allowProbeFailures ?? false)) return EXIT.findings;
   const reports: DriftReport[] = [];
-  for (const { target: t, client, verdict } of verified) {
+  for (const [i, t] of targets.entries()) {
+    const { client, admission } = gated[i]!;
+    await recordAppliedRevision(client, t.spec.name, appliedOf(checkout, admission));
     const pass = await reconcileOnce(client, new Predictor(client), t, {
       write: true, allowMassPrune: flags.allowMassPrune ?? false,
       onEntry: (e) => { if (e.action !== 'unchanged') process.stderr.write(`  ${e.action} ${formatId(e.id)}${e.error ? `: ${e.error}` : ''}\n`); },
     });
     reports.push(pass.report);
-    if (!pass.report.refusal) await recordAppliedRevision(client, t.spec.name, verdict === undefined ? { revision: checkout.revision, verified: false, signedBy: [] } : appliedOf(verdict));
   }
   await emit(reports, flags.format, flags.output);
   if (reports.some((r) => r.failures.length > 0 || r.refusal)) return EXIT.error;
@@ -90,7 +102,7 @@ export async function runReconcile(flags: ReconcileFlags): Promise<number> {
   const [host, port] = flags.listen.split(':');
   await runLoop({
     source: sourceOf(flags), clusters: flags.cluster, pollSeconds: seconds(flags.pollInterval), resyncSeconds: seconds(flags.resyncInterval, '--resync-interval'),
-    connect: (t: ClusterTarget) => connectTarget(flags, t), allowMassPrune: flags.allowMassPrune ?? false, allowProbeFailures: flags.allowProbeFailures ?? false,
+    connect: (ref: ClusterRef) => connectCluster(flags, ref), trust: trustOf(flags), allowMassPrune: flags.allowMassPrune ?? false, allowProbeFailures: flags.allowProbeFailures ?? false,
     listen: { host: host || '0.0.0.0', port: Number(port ?? 9090) },
   });
   return EXIT.ok;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { LABELS } from '../../lib/core/labels.js';
 import type { KubeObject } from '../../lib/core/resource-id.js';
 import type { ClusterClient } from '../cluster/client.js';
+import type { RefusalReason } from '../gate/index.js';
 import { INVENTORY_NAMESPACE, inventoryName } from '../inventory/inventory.js';
 
 /** A Warning Event on `obj` (best effort: a failure is logged at debug, never fatal). */
@@ -23,7 +24,7 @@ export async function recordEvent(client: ClusterClient, log: Logger, event: { r
  * writes admission refused (blocked tampers): a Warning Event on the cluster's inventory in
  * palisade-system, where on-call looks first.
  */
-export function recordRefusal(client: ClusterClient, log: Logger, refusal: { readonly cluster: string; readonly reason: 'ProbeFailed' | 'SignatureRejected' | 'TamperDenied'; readonly message: string }): Promise<void> {
+export function recordRefusal(client: ClusterClient, log: Logger, refusal: { readonly cluster: string; readonly reason: RefusalReason | 'TamperDenied'; readonly message: string }): Promise<void> {
   const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: inventoryName(refusal.cluster), namespace: INVENTORY_NAMESPACE } };
   const event = refusal.reason === 'TamperDenied' ? 'tamper-denied' : 'revision-refused';
   return recordEvent(client, log, { obj, reason: refusal.reason, message: refusal.message, labels: { [LABELS.event]: event, [LABELS.cluster]: refusal.cluster } });

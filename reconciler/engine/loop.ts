@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { ClusterClient } from '../cluster/client.js';
 import { inventoryNamespace } from '../inventory/inventory.js';
-import { appliedOf, describeProbeFailures, describeSignatureRefusal, signaturesAdmit, verifyForCluster } from '../gate/index.js';
+import { join } from 'node:path';
+import { loadReviewConfig, type ReviewConfig } from '../../lib/review/index.js';
+import { admitRange, appliedOf, describeProbeFailures, isCommit, isRefusal, REFUSAL_METRIC, trustedReviewConfig, type RangeAdmission, type Refusal, type TrustOptions } from '../gate/index.js';
 import { readAppliedRevision, recordAppliedRevision, type AppliedRevision } from '../inventory/revision-record.js';
-import type { RangeVerdict } from '../verify/index.js';
-import { desiredSets, failedProbes, type ClusterTarget } from '../source/desired.js';
+import type { ClusterRef } from '../source/clusters.js';
+import { clustersOf, failedProbes, refOf, synthesizeTargets, type ClusterTarget } from '../source/desired.js';
 import { resolveSource, type Checkout, type SourceSpec } from '../source/source.js';
 import { ClusterController } from './controller.js';
 import { recordRefusal } from './events.js';
@@ -17,7 +19,9 @@ export interface LoopOptions {
   readonly pollSeconds: number;
   /** Full pass this often in watch mode (0: never). */
   readonly resyncSeconds: number;
-  readonly connect: (t: ClusterTarget) => Promise<ClusterClient>;
+  readonly connect: (ref: ClusterRef) => Promise<ClusterClient>;
+  /** What the operator vouches for beyond the recorded baselines (--trust-revision, --allow-rollback). */
+  readonly trust: TrustOptions;
   readonly allowMassPrune: boolean;
   /** Apply a revision even when it violates one of its probes. */
   readonly allowProbeFailures: boolean;
@@ -72,7 +76,7 @@ function keepLease(rt: Runtime, lease: LeaderLease, cluster: string): void {
 /** Waits for the Lease, keeps renewing it (exiting when lost), then starts the cluster's controller. */
 async function lead(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<void> {
   rt.leading.add(t.spec.name);
-  const client = await opts.connect(t);
+  const client = await opts.connect(refOf(t));
   await client.apply(inventoryNamespace());
   const lease = new LeaderLease(client, { name: `palisade-reconciler-${t.spec.name}` });
   while (!rt.stopping && !(await lease.tryAcquire())) await sleep(lease.renewEveryMs, rt.shutdown.signal);
@@ -84,61 +88,39 @@ async function lead(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<v
   rt.controllers.set(t.spec.name, controller);
 }
 
-/** A refused revision: an Event on the cluster's inventory first (once the metric moves, it is visible everywhere), then the metric. */
-async function refuse(rt: Runtime, client: ClusterClient, t: ClusterTarget, refusal: { reason: 'ProbeFailed' | 'SignatureRejected'; metric: 'probe' | 'signature'; message: string }): Promise<void> {
-  await recordRefusal(client, rt.log, { cluster: t.spec.name, reason: refusal.reason, message: `${refusal.message}; staying on the last good revision` })
-    .catch((e: unknown) => rt.log.warn({ cluster: t.spec.name, err: String(e) }, 'refusal event not recorded'));
-  rt.metrics.refusals.inc({ cluster: t.spec.name, reason: refusal.metric });
+/** A refused revision: an Event on the cluster's inventory first (once the metric moves, it is visible everywhere), then the metric and a log line. */
+async function refuse(rt: Runtime, client: ClusterClient, refusal: Refusal, revision: string): Promise<void> {
+  await recordRefusal(client, rt.log, { cluster: refusal.cluster, reason: refusal.reason, message: `${refusal.message}; staying on the last admitted revision` })
+    .catch((e: unknown) => rt.log.warn({ cluster: refusal.cluster, err: String(e) }, 'refusal event not recorded'));
+  rt.metrics.refusals.inc({ cluster: refusal.cluster, reason: REFUSAL_METRIC[refusal.reason] });
+  rt.log.error({ cluster: refusal.cluster, revision, reason: refusal.reason, ...(refusal.commits ? { commits: refusal.commits } : {}), ...(refusal.probes ? { probes: refusal.probes } : {}) }, `revision refused, staying on the last admitted revision: ${refusal.message}`);
 }
 
-/**
- * The signature gate (--git sources): the commits since the revision last applied to the cluster
- * must be signed as the rules require; the verdict is recorded as the cluster's applied revision
- * once admitted. A refusal names each commit and path.
- */
-async function verified(rt: Runtime, opts: LoopOptions, gate: { readonly t: ClusterTarget; readonly client: ClusterClient; readonly checkout: Checkout }): Promise<RangeVerdict | undefined | false> {
-  const { t, client, checkout } = gate;
-  if (opts.source.kind !== 'git') return undefined;
-  const last = rt.applied.get(t.spec.name) ?? await readAppliedRevision(client, t.spec.name);
-  const verdict = await verifyForCluster(checkout, last);
-  if (signaturesAdmit(verdict)) return verdict;
-  const message = describeSignatureRefusal(t.spec.name, verdict);
-  await refuse(rt, client, t, { reason: 'SignatureRejected', metric: 'signature', message });
-  rt.log.error({ cluster: t.spec.name, revision: t.desired.revision, commits: verdict.failures.map((f) => ({ commit: f.sha, path: f.path })) }, `revision refused, staying on the last good revision: ${message}`);
-  return false;
-}
-
-/**
- * The probe gate: a revision that violates a probe is not handed to the cluster's controller,
- * which stays on the last good revision; the refusal is a log line, a metric and an Event.
- */
-async function probesPass(rt: Runtime, opts: LoopOptions, t: ClusterTarget, client: ClusterClient): Promise<boolean> {
+/** The probe gate: probes violated refuse the revision unless --allow-probe-failures (then a warning). */
+function probeRefusal(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Refusal | undefined {
   const failures = failedProbes(t);
-  if (failures.length === 0) return true;
+  if (failures.length === 0) return undefined;
   const message = describeProbeFailures(t.desired.revision, failures);
-  if (opts.allowProbeFailures) {
-    rt.log.warn({ cluster: t.spec.name, revision: t.desired.revision, probes: failures.map((f) => f.probe) }, `applying despite --allow-probe-failures: ${message}`);
-    return true;
-  }
-  await refuse(rt, client, t, { reason: 'ProbeFailed', metric: 'probe', message });
-  rt.log.error({ cluster: t.spec.name, revision: t.desired.revision, probes: failures.map((f) => f.probe) }, `revision refused, staying on the last good revision: ${message}`);
-  return false;
+  if (!opts.allowProbeFailures) return { cluster: t.spec.name, reason: 'ProbeFailed', message, probes: failures.map((f) => f.probe) };
+  rt.log.warn({ cluster: t.spec.name, revision: t.desired.revision, probes: failures.map((f) => f.probe) }, `applying despite --allow-probe-failures: ${message}`);
+  return undefined;
 }
 
-/** Hands an admitted revision to the cluster's controller, starting its lead the first time. */
-async function enforce(rt: Runtime, opts: LoopOptions, t: ClusterTarget, checkout: Checkout): Promise<void> {
-  // One connection for the gates and their records (the controller keeps its own).
-  const client = await opts.connect(t);
-  const verdict = await verified(rt, opts, { t, client, checkout });
-  if (verdict === false || !(await probesPass(rt, opts, t, client))) return;
-  const applied = verdict === undefined ? { revision: checkout.revision, verified: false, signedBy: [] } : appliedOf(verdict);
-  rt.applied.set(t.spec.name, { ...applied, appliedAt: new Date().toISOString() });
-  await recordAppliedRevision(client, t.spec.name, applied)
-    .catch((e: unknown) => rt.log.warn({ cluster: t.spec.name, err: String(e) }, 'applied revision not recorded'));
+/** Hands a target to the cluster's controller, starting its lead the first time. */
+async function handOver(rt: Runtime, opts: LoopOptions, t: ClusterTarget): Promise<void> {
   rt.targets.set(t.spec.name, t);
   const controller = rt.controllers.get(t.spec.name);
   if (controller) await controller.update(t);
   else if (!rt.leading.has(t.spec.name)) void lead(rt, opts, t).then(() => { rt.health.ready = rt.controllers.size >= rt.expected; }, (e: unknown) => fatal(rt, e));
+}
+
+/** Records an admitted revision as the cluster's applied revision (the next one's baseline), then hands it over. */
+async function enforce(rt: Runtime, opts: LoopOptions, admitted: { readonly t: ClusterTarget; readonly client: ClusterClient; readonly applied: Omit<AppliedRevision, 'appliedAt'> }): Promise<void> {
+  const { t, client, applied } = admitted;
+  rt.applied.set(t.spec.name, { ...applied, appliedAt: new Date().toISOString() });
+  await recordAppliedRevision(client, t.spec.name, applied)
+    .catch((e: unknown) => rt.log.warn({ cluster: t.spec.name, err: String(e) }, 'applied revision not recorded'));
+  await handOver(rt, opts, t);
 }
 
 function fatal(rt: Runtime, e: unknown): never {
@@ -146,13 +128,78 @@ function fatal(rt: Runtime, e: unknown): never {
   process.exit(2);
 }
 
-/** One Git poll: a new revision is synthesized, gated and handed to every controller. */
-async function poll(rt: Runtime, opts: LoopOptions, current: Checkout): Promise<Checkout> {
+interface Gated { readonly admission: RangeAdmission; readonly client: ClusterClient; readonly review: ReviewConfig }
+
+/** Gates 1-3 (baseline, ancestry, signatures) for every cluster, before any policy code runs; refusals are recorded. */
+async function gateRanges(rt: Runtime, opts: LoopOptions, checkout: Checkout, refs: readonly ClusterRef[]): Promise<{ gated: Gated[]; refused: ClusterRef[] }> {
+  const gated: Gated[] = [];
+  const refused: ClusterRef[] = [];
+  for (const ref of refs) {
+    const client = await opts.connect(ref);
+    const last = rt.applied.get(ref.name) ?? await readAppliedRevision(client, ref.name);
+    const admission = await admitRange(checkout, ref, last, { ...opts.trust, gated: opts.source.kind === 'git' });
+    if (isRefusal(admission)) { await refuse(rt, client, admission, checkout.revision); refused.push(ref); continue; }
+    gated.push({ admission, client, review: await trustedReviewConfig(checkout, admission, () => loadReviewConfig(join(checkout.dir, 'palisade.yaml'))) });
+  }
+  return { gated, refused };
+}
+
+/**
+ * Gates a revision for every cluster and hands each admitted cluster to its controller; a cluster
+ * that refuses it stays where it is. Returns the clusters that did not admit it.
+ */
+async function advance(rt: Runtime, opts: LoopOptions, checkout: Checkout): Promise<ClusterRef[]> {
+  const refs = await clustersOf(checkout, opts.clusters);
+  const { gated, refused } = await gateRanges(rt, opts, checkout, refs);
+  if (gated.length === 0) return refused;
+  const targets = await synthesizeTargets(checkout, gated.map((g) => g.admission.ref), (ref) => gated.find((g) => g.admission.ref === ref)!.review).catch(async (e: unknown) => {
+    for (const g of gated) await refuse(rt, g.client, { cluster: g.admission.ref.name, reason: 'SynthesisFailed', message: `revision ${checkout.revision.slice(0, 12)} did not synthesize: ${(e as Error).message}` }, checkout.revision);
+    return undefined;
+  });
+  if (targets === undefined) return [...refused, ...gated.map((g) => g.admission.ref)];
+  for (const [i, t] of targets.entries()) {
+    const g = gated[i]!;
+    const probes = probeRefusal(rt, opts, t);
+    if (probes) { await refuse(rt, g.client, probes, checkout.revision); refused.push(refOf(t)); continue; }
+    await enforce(rt, opts, { t, client: g.client, applied: appliedOf(checkout, g.admission) });
+  }
+  return refused;
+}
+
+/**
+ * At start-up, a cluster that refuses the head is still enforced: its applied revision, checked
+ * out by full SHA and synthesized (it passed every gate when it was admitted). Without one, the
+ * cluster waits for an admissible revision.
+ */
+async function enforceApplied(rt: Runtime, opts: LoopOptions, ref: ClusterRef): Promise<void> {
+  const client = await opts.connect(ref);
+  const last = await readAppliedRevision(client, ref.name);
+  if (opts.source.kind !== 'git' || last === undefined || !isCommit(last.revision)) {
+    rt.log.warn({ cluster: ref.name }, 'no admitted revision to enforce; waiting for an admissible one');
+    return;
+  }
+  try {
+    const checkout = await resolveSource({ ...opts.source, ref: last.revision });
+    const [old] = await clustersOf(checkout, [ref.name]);
+    const [t] = await synthesizeTargets(checkout, [old ?? ref], () => ({ probes: [] }));
+    rt.applied.set(ref.name, last);
+    rt.log.info({ cluster: ref.name, revision: last.revision }, 'enforcing the applied revision');
+    if (t) await handOver(rt, opts, t);
+  } catch (e) {
+    rt.log.error({ cluster: ref.name, revision: last.revision, err: String(e) }, 'the applied revision cannot be enforced; waiting for an admissible one');
+  }
+}
+
+/** One Git poll: a new revision is gated and handed to every admitting cluster's controller. Never throws. */
+async function poll(rt: Runtime, opts: LoopOptions, current: Checkout | undefined): Promise<Checkout | undefined> {
   try {
     const next = await resolveSource(opts.source);
-    if (next.revision === current.revision) return current;
-    rt.log.info({ from: current.revision, to: next.revision }, 'new revision');
-    for (const t of await desiredSets(next, opts.clusters)) await enforce(rt, opts, t, next);
+    if (next.revision === current?.revision) return current;
+    rt.log.info({ from: current?.revision, to: next.revision }, 'new revision');
+    if (current === undefined) rt.expected = (await clustersOf(next, opts.clusters)).length;
+    const refused = await advance(rt, opts, next);
+    const unserved = current === undefined ? refused.filter((ref) => !rt.leading.has(ref.name)) : [];
+    for (const ref of unserved) await enforceApplied(rt, opts, ref);
     return next;
   } catch (e) {
     rt.log.error({ err: String(e) }, 'source poll failed; keeping the current revision');
@@ -175,12 +222,9 @@ export async function runLoop(opts: LoopOptions): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  let checkout = await resolveSource(opts.source);
   // Each cluster has its own Lease: a replica that does not lead one cluster still serves the others,
-  // and keeps polling Git meanwhile. Ready once it leads every cluster whose revision it admitted.
-  const first = await desiredSets(checkout, opts.clusters);
-  rt.expected = first.length;
-  for (const t of first) await enforce(rt, opts, t, checkout);
+  // and keeps polling Git meanwhile. Ready once it leads every cluster of the first revision.
+  let checkout = await poll(rt, opts, undefined);
   while (!rt.stopping) {
     await sleep(opts.pollSeconds * 1000, rt.shutdown.signal);
     if (!rt.stopping) checkout = await poll(rt, opts, checkout);

@@ -21,22 +21,22 @@ describe('the sandbox compile cache', () => {
   afterAll(() => { if (before === undefined) delete process.env['PALISADE_CACHE_DIR']; else process.env['PALISADE_CACHE_DIR'] = before; });
 
   it('reuses one tree for an unchanged checkout and shares compiled files between checkouts', async () => {
-    const a = await compileCheckout(checkout(root, 'a', 'x'), ['lib', 'policies']);
-    expect((await compileCheckout(join(root, 'a'), ['lib', 'policies'])).dir).toBe(a.dir);
-    const b = await compileCheckout(checkout(root, 'b', 'y'), ['lib', 'policies']);
+    const a = await compileCheckout(checkout(root, 'a', 'x'), ['lib', 'policies'], join(root, 'none'));
+    expect((await compileCheckout(join(root, 'a'), ['lib', 'policies'], join(root, 'none'))).dir).toBe(a.dir);
+    const b = await compileCheckout(checkout(root, 'b', 'y'), ['lib', 'policies'], join(root, 'none'));
     expect(b.dir).not.toBe(a.dir);
     // lib/index.ts is the same content in both: one cache entry for it, one per distinct policies file.
     expect(readdirSync(join(root, 'cache', 'sandbox', 'files')).filter((f) => f.endsWith('.map'))).toHaveLength(3);
   });
 
   it('keeps at most 16 trees, removing the least recently used once they are not in use', async () => {
-    for (let i = 0; i < 17; i++) await compileCheckout(checkout(root, `r${i}`, `rev-${i}`), ['lib', 'policies']);
+    for (let i = 0; i < 17; i++) await compileCheckout(checkout(root, `r${i}`, `rev-${i}`), ['lib', 'policies'], join(root, 'none'));
     const trees = join(root, 'cache', 'sandbox', 'trees');
     // All young: none is removed while it may be in use.
     expect(readdirSync(trees).length).toBeGreaterThan(16);
     const hourAgo = new Date(Date.now() - 3600_000);
     for (const t of readdirSync(trees)) utimesSync(join(trees, t, '.complete'), hourAgo, hourAgo);
-    const last = await compileCheckout(checkout(root, 'last', 'newest'), ['lib', 'policies']);
+    const last = await compileCheckout(checkout(root, 'last', 'newest'), ['lib', 'policies'], join(root, 'none'));
     const left = readdirSync(trees);
     expect(left).toHaveLength(16);
     expect(left).toContain(last.dir.split('/').at(-1));

@@ -6,8 +6,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, normalize, relative } from 'node:path';
+import { copyFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { basename, dirname, isAbsolute, join, normalize, relative } from 'node:path';
+import { PalisadeError } from '../../lib/core/errors.js';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { transform as esbuildTransform } from 'esbuild';
@@ -22,29 +24,80 @@ const OWN = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 export const PALISADE_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), OWN === '.ts' ? '../..' : '../../..');
 const WORKER_FILE = fileURLToPath(new URL(`./worker${OWN}`, import.meta.url));
 /** Format version of the tree layout; bump when it changes. */
-const LAYOUT = '3';
+const LAYOUT = '4';
 const SKIP = new Set(['node_modules', '.palisade', '__snapshots__', '.git']);
+/** Where the tree holds its copy of the clusters folder. */
+export const CLUSTERS = '_clusters';
 
 export interface CompiledTree {
   readonly dir: string;
   readonly worker: string;
-  /** Real directories the sandbox may read besides the tree: the checkout's sources and node_modules. */
+  /** The tree's copy of the clusters folder. */
+  readonly clusters: string;
+  /** Everything the sandbox may read: the tree (copies of the checkout's files, never links out of it) and palisade's node_modules. */
   readonly readable: readonly string[];
   /** Hash of everything the tree is made of: every input file's content, the worker, esbuild, the layout. */
   readonly key: string;
 }
 
-interface Input { readonly rel: string; readonly real: string; readonly ts: boolean; readonly stamp: string; hash?: string }
+interface Input { readonly rel: string; /** Path in the tree (before .ts → .js). */ readonly dest: string; readonly real: string; readonly ts: boolean; readonly stamp: string; readonly size: number; hash?: string }
 
-async function walk(root: string, rel: string, out: Input[]): Promise<void> {
+/** What the sandbox is given is bounded: a revision over these limits is refused, never read. */
+export const INPUT_LIMITS = { fileBytes: 16 << 20, totalBytes: 256 << 20, files: 50_000 } as const;
+
+const refuse = (message: string): PalisadeError => new PalisadeError('InvalidInput', message, { hint: 'the synthesis sandbox reads only regular files inside the repository (symlinks may point only to files and folders inside it)' });
+
+/**
+ * The regular file or folder behind one entry: a symlink is followed only to a regular file or a
+ * folder inside `root` (the checkout); devices, FIFOs, sockets and links out of it are refused.
+ */
+async function entryOf(root: string, rel: string): Promise<{ real: string; st: Stats }> {
+  const path = join(root, rel);
+  const link = await lstat(path);
+  const real = link.isSymbolicLink() ? await realpath(path).catch(() => { throw refuse(`${rel} is a symlink to ${path} that does not resolve`); }) : path;
+  if (link.isSymbolicLink()) {
+    const inside = relative(root, real);
+    if (inside.startsWith('..') || isAbsolute(inside)) throw refuse(`${rel} is a symlink to ${real}, outside the repository`);
+  }
+  const st = await stat(real);
+  if (!st.isFile() && !st.isDirectory()) throw refuse(`${rel} is not a regular file or folder (a device, FIFO or socket)`);
+  return { real, st };
+}
+
+interface Walk { readonly root: string; /** Walked folder, relative to root; files land at `into` + their path below it. */ readonly base: string; readonly into: string }
+
+async function walk(w: Walk, rel: string, out: Input[], seen: Set<string>): Promise<void> {
+  const { root, base, into } = w;
   for (const e of await readdir(join(root, rel), { withFileTypes: true })) {
     if (SKIP.has(e.name)) continue;
     const r = join(rel, e.name);
-    const real = await realpath(join(root, r));
-    const st = await stat(real);
-    if (st.isDirectory()) await walk(root, r, out);
-    else if (!e.name.endsWith('.test.ts')) out.push({ rel: r, real, ts: e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'), stamp: `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` });
+    const { real, st } = await entryOf(root, r);
+    if (st.isDirectory()) {
+      // A folder linked into itself (or twice) is walked once.
+      if (seen.has(real)) throw refuse(`${r} links to a folder already read (${real})`);
+      seen.add(real);
+      await walk(w, r, out, seen);
+      continue;
+    }
+    if (e.name.endsWith('.test.ts')) continue;
+    if (st.size > INPUT_LIMITS.fileBytes) throw refuse(`${r} is ${st.size} bytes, over the ${INPUT_LIMITS.fileBytes}-byte limit per file`);
+    out.push({ rel: r, dest: join(into, relative(base, r)), real, ts: e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'), stamp: `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`, size: st.size });
+    if (out.length > INPUT_LIMITS.files) throw refuse(`more than ${INPUT_LIMITS.files} files under ${rel.split('/')[0]}`);
   }
+}
+
+/** Every input of `dirs` (relative to `root`) and of the clusters folder, checked and bounded as a whole. */
+async function inputsOf(root: string, dirs: readonly string[], clusters: string): Promise<Input[]> {
+  const inputs: Input[] = [];
+  const seen = new Set<string>();
+  for (const d of dirs) if (existsSync(join(root, d))) await walk({ root, base: d, into: d }, d, inputs, seen);
+  // clusters/ is copied whole under CLUSTERS; links in it may point anywhere in the checkout it belongs to.
+  const inRoot = relative(root, clusters);
+  const cw: Walk = inRoot.startsWith('..') || isAbsolute(inRoot) ? { root: clusters, base: '', into: CLUSTERS } : { root, base: inRoot, into: CLUSTERS };
+  if (existsSync(clusters)) await walk(cw, cw.base, inputs, new Set());
+  const total = inputs.reduce((n, f) => n + f.size, 0);
+  if (total > INPUT_LIMITS.totalBytes) throw refuse(`the repository's ${[...dirs, 'clusters'].join(', ')} hold ${total} bytes, over the ${INPUT_LIMITS.totalBytes}-byte limit`);
+  return inputs;
 }
 
 export const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
@@ -79,10 +132,10 @@ async function writeCompiled(f: Input, dest: string, code: string, filesDir: str
 
 async function writeTree(dir: string, inputs: readonly Input[], sources: ReadonlyMap<string, string>, filesDir: string): Promise<void> {
   for (const f of inputs) {
-    const dest = join(dir, f.ts ? f.rel.replace(/\.ts$/, '.js') : f.rel);
+    const dest = join(dir, f.ts ? f.dest.replace(/\.ts$/, '.js') : f.dest);
     await mkdir(dirname(dest), { recursive: true });
-    if (f.ts) await writeCompiled(f, dest, sources.get(f.rel) ?? await readFile(f.real, 'utf8'), filesDir);
-    else await symlink(f.real, dest);
+    if (f.ts) await writeCompiled(f, dest, sources.get(f.dest) ?? await readFile(f.real, 'utf8'), filesDir);
+    else await copyFile(f.real, dest);
   }
   const worker = await readFile(WORKER_FILE, 'utf8');
   await writeFile(join(dir, 'worker.js'), OWN === '.ts' ? (await transform(worker, { loader: 'ts', format: 'esm', target: 'node20' })).code : worker);
@@ -105,8 +158,8 @@ async function hashSources(inputs: Input[], memoFile: string): Promise<Map<strin
     const known = memo[f.real];
     if (known?.stamp === f.stamp) { f.hash = known.hash; continue; }
     const bytes = await readFile(f.real);
-    if (f.ts) sources.set(f.rel, bytes.toString('utf8'));
-    f.hash = f.ts ? sha(`${esbuildVersion}\0${sources.get(f.rel)!}`) : sha(bytes);
+    if (f.ts) sources.set(f.dest, bytes.toString('utf8'));
+    f.hash = f.ts ? sha(`${esbuildVersion}\0${sources.get(f.dest)!}`) : sha(bytes);
     memo[f.real] = { stamp: f.stamp, hash: f.hash };
     changed = true;
   }
@@ -121,31 +174,23 @@ async function hashSources(inputs: Input[], memoFile: string): Promise<Map<strin
   return sources;
 }
 
-/** The real directories behind the compiled sources (linked data files point there) and node_modules. */
-async function readableRoots(source: string, dirs: readonly string[], inputs: readonly Input[]): Promise<string[]> {
-  const roots: string[] = [await realpath(join(PALISADE_ROOT, 'node_modules'))];
-  for (const d of dirs) if (existsSync(join(source, d))) roots.push(await realpath(join(source, d)));
-  const inside = (p: string): boolean => roots.some((r) => !relative(r, p).startsWith('..'));
-  for (const f of inputs) if (!inside(f.real)) roots.push(dirname(f.real));
-  return [...new Set(roots)].sort();
-}
-
 /** The directories of `dirs` that no other one contains (`policies` and `policies/org` walk `policies` once). */
 export function outermost(dirs: readonly string[]): string[] {
   const norm = [...new Set(dirs.map((d) => normalize(d)))].sort();
   return norm.filter((d) => !norm.some((o) => o !== d && (o === '.' || !relative(o, d).startsWith('..'))));
 }
 
-/** Compiles `dirs` (relative to `source`, e.g. lib and policies) of a checkout; returns the tree. */
-export async function compileCheckout(source: string, dirs: readonly string[]): Promise<CompiledTree> {
-  const inputs: Input[] = [];
-  for (const d of outermost(dirs)) if (existsSync(join(source, d))) await walk(source, d, inputs);
+/**
+ * Compiles `dirs` (relative to `source`, e.g. lib and policies) of a checkout into a tree that
+ * also holds a copy of `clusters` (an absolute folder) under {@link CLUSTERS}; returns the tree.
+ */
+export async function compileCheckout(source: string, dirs: readonly string[], clusters: string): Promise<CompiledTree> {
+  const inputs = await inputsOf(source, outermost(dirs), clusters);
   const root = join(cacheDir(), 'sandbox');
   const sources = await hashSources(inputs, join(root, 'stamps.json'));
   const worker = await readFile(WORKER_FILE);
-  const key = sha(JSON.stringify([LAYOUT, esbuildVersion, sha(worker), PALISADE_ROOT, inputs.map((f) => [f.rel, f.real, f.hash ?? ''])]));
+  const key = sha(JSON.stringify([LAYOUT, esbuildVersion, sha(worker), PALISADE_ROOT, inputs.map((f) => [f.dest, f.real, f.hash ?? ''])]));
   const dir = join(root, 'trees', key.slice(0, 32));
-  const readable = await readableRoots(source, dirs, inputs);
   if (!existsSync(join(dir, '.complete'))) {
     const filesDir = join(root, 'files');
     await mkdir(filesDir, { recursive: true });
@@ -160,7 +205,7 @@ export async function compileCheckout(source: string, dirs: readonly string[]): 
   }
   await markUsed(dir);
   await prune(root);
-  return { dir, worker: join(dir, 'worker.js'), readable, key };
+  return { dir, worker: join(dir, 'worker.js'), clusters: join(dir, CLUSTERS), readable: [dir, await realpath(join(PALISADE_ROOT, 'node_modules'))], key };
 }
 
 /** Trees kept (most recently used first); a watch following a branch makes one per revision. */

@@ -12,9 +12,9 @@
  * palisade's cache directory, which holds the compiled code the sandbox runs: it trusts that
  * directory exactly as much as the compile cache does.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { cacheDir } from '../controlplane/paths.js';
 import { PALISADE_ROOT, sha, type CompiledTree } from './compile.js';
 import type { SandboxResponse } from './protocol.js';
@@ -33,37 +33,21 @@ export function memoEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return !['off', '0', 'false'].includes((env['PALISADE_SYNTH_CACHE'] ?? '').toLowerCase());
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isDirectory()) out.push(join(e.parentPath, e.name));
-  }
-  return out.sort();
-}
-
-/** Content of every file under clusters/ (cluster.yaml and anything policy code may read there). */
-async function clustersHash(clusters: string): Promise<string> {
-  const h = createHash('sha256');
-  for (const f of await filesUnder(clusters)) h.update(`${relative(clusters, f)}\0`).update(await readFile(f)).update('\0');
-  return h.digest('hex');
-}
-
 /** npm rewrites node_modules/.package-lock.json on every install; ctime cannot be set back. */
 async function installStamp(): Promise<string> {
   const st = await stat(join(PALISADE_ROOT, 'node_modules', '.package-lock.json')).catch(() => stat(join(PALISADE_ROOT, 'node_modules')));
   return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
-/** What one synthesis is asked for besides the tree: the clusters directory, the policies module, the clusters named. */
+/** What one synthesis is asked for besides the tree (which holds the clusters folder too): the policies module, the clusters named. */
 export interface SynthesisInputs {
-  readonly clusters: string;
   readonly entry: string;
   readonly names: readonly string[];
 }
 
-/** The key of one synthesis: the tree, the clusters directory's content, the entry, the install, Node, the names. */
+/** The key of one synthesis: the tree (lib, policies, clusters), the entry, the install, Node, the names. */
 export async function synthesisKey(tree: CompiledTree, inputs: SynthesisInputs): Promise<string> {
-  return sha(JSON.stringify([FORMAT, tree.key, await clustersHash(inputs.clusters), inputs.entry, PALISADE_ROOT, await installStamp(), process.version, [...inputs.names]]));
+  return sha(JSON.stringify([FORMAT, tree.key, inputs.entry, PALISADE_ROOT, await installStamp(), process.version, [...inputs.names]]));
 }
 
 /** The remembered result for `key`, or undefined (never remembered, or unreadable). */

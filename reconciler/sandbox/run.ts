@@ -1,8 +1,11 @@
 /**
  * Runs a revision's policy code in a child process that holds no cluster credentials: Node's
- * permission model limits it to reading the compiled checkout, its clusters/ and palisade's
- * node_modules (no kubeconfig, no ServiceAccount token, no writes, no processes or threads), its
- * environment is empty, and it has a time and a heap limit. Only plain data comes back.
+ * permission model limits it to reading the compiled tree (copies of the checkout's lib/,
+ * policies/ and clusters/, never a link out of it) and palisade's node_modules (no kubeconfig, no
+ * ServiceAccount token, no /proc, no writes, no processes or threads) and denies it the network
+ * (sockets, DNS, fetch: see runtime.ts for the Node that enforces it); its environment is empty,
+ * and it has a time limit, a heap limit and, on Linux, a cap on all its memory. Only plain data
+ * comes back.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -11,6 +14,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PalisadeError, type ErrorCode } from '../../lib/core/errors.js';
 import type { SynthResult } from '../../lib/synth/synthesize.js';
 import { compileCheckout, type CompiledTree } from './compile.js';
+import { sandboxRuntime } from './runtime.js';
 import { memoEnabled, recall, remember, synthesisKey } from './memo.js';
 import type { SandboxRequest, SandboxResponse, WireError } from './protocol.js';
 
@@ -85,8 +89,9 @@ function policiesEntry(req: SynthesisRequest): string {
 interface Child { readonly response?: SandboxResponse; readonly code: number | null; readonly signal: string | null; readonly timedOut: boolean; readonly output: string }
 
 function runChild(args: readonly string[], cwd: string, request: SandboxRequest, limits: SandboxLimits): Promise<Child> {
+  const runtime = sandboxRuntime();
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd, env: { LANG: 'C.UTF-8', TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(runtime.command, [...runtime.prefix(limits.heapMb), ...args], { cwd, env: { LANG: 'C.UTF-8', TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     let output = '';
     let response: SandboxResponse | undefined;
     let timedOut = false;
@@ -101,19 +106,30 @@ function runChild(args: readonly string[], cwd: string, request: SandboxRequest,
   });
 }
 
+/** What Node and V8 say when the heap limit or the memory rlimit is reached. */
+const OUT_OF_MEMORY = /heap out of memory|Allocation failed|Failed to allocate memory|Cannot allocate memory|Array buffer allocation failed|Fatal process out of memory/;
+
+const outOfMemory = (at: string, limits: SandboxLimits): PalisadeError =>
+  new PalisadeError('SynthFailed', `${at} ran out of memory (heap limit ${limits.heapMb} MB, Buffers and other memory capped with it) and was stopped`, { hint: 'raise PALISADE_SYNTH_MEMORY (MB) if the policies are only large' });
+
+const synthesisOf = (req: SynthesisRequest): string => `synthesis of ${req.revision === 'local' ? req.source : `revision ${shortRevision(req.revision)}`}`;
+
 function failure(c: Child, req: SynthesisRequest, limits: SandboxLimits): PalisadeError {
-  const at = `synthesis of ${req.revision === 'local' ? req.source : `revision ${shortRevision(req.revision)}`}`;
+  const at = synthesisOf(req);
   if (c.timedOut) return new PalisadeError('SynthFailed', `${at} did not finish within ${limits.timeoutMs / 1000} s and was stopped`, { hint: 'policy code must not loop or wait; raise PALISADE_SYNTH_TIMEOUT (seconds) if it is only slow' });
-  if (/heap out of memory|Allocation failed/.test(c.output)) return new PalisadeError('SynthFailed', `${at} ran out of memory (heap limit ${limits.heapMb} MB) and was stopped`, { hint: 'raise PALISADE_SYNTH_MEMORY (MB) if the policies are only large' });
+  if (OUT_OF_MEMORY.test(c.output)) return outOfMemory(at, limits);
   return new PalisadeError('SynthFailed', `${at} exited (${c.signal ?? `code ${c.code}`}) without a result${c.output ? `:\n${c.output.trimEnd()}` : ''}`);
 }
 
 /** Runs the sandbox child on a compiled tree; its response, or the error it died with. */
 async function runSandbox(tree: CompiledTree, request: SandboxRequest, req: SynthesisRequest, limits: SandboxLimits): Promise<SandboxResponse> {
-  const reads = [tree.dir, request.clusters, ...tree.readable].map((p) => `--allow-fs-read=${p}`);
-  const args = ['--experimental-permission', ...reads, '--disable-warning=ExperimentalWarning', '--enable-source-maps', `--max-old-space-size=${limits.heapMb}`, tree.worker];
+  const reads = tree.readable.map((p) => `--allow-fs-read=${p}`);
+  const args = ['--permission', ...reads, '--disable-warning=ExperimentalWarning', '--no-deprecation', '--enable-source-maps', `--max-old-space-size=${limits.heapMb}`, tree.worker];
   const child = await runChild(args, req.source, request, limits);
   if (child.response === undefined) throw failure(child, req, limits);
+  // An allocation that failed inside policy code comes back as its error: the memory cap, said as such.
+  const errors = child.response.kind === 'failed' ? [child.response.error] : child.response.errors;
+  if (errors.some((e) => OUT_OF_MEMORY.test(e.message))) throw outOfMemory(synthesisOf(req), limits);
   return child.response;
 }
 
@@ -127,9 +143,9 @@ export async function synthesizeInSandbox(req: SynthesisRequest, limits: Sandbox
   const clusters = await realpath(resolve(req.clusters ?? join(source, 'clusters'))).catch(() => {
     throw new PalisadeError('InvalidInput', `no clusters directory at ${req.clusters ?? join(source, 'clusters')}`, { hint: 'each cluster is clusters/<name>/cluster.yaml' });
   });
-  const tree = await compileCheckout(source, [...new Set(['lib', 'policies', dirname(entry)])]);
-  const request: SandboxRequest = { lib: join(tree.dir, 'lib', 'index.js'), policies: join(tree.dir, entry.replace(/\.ts$/, '.js')), clusters, names: req.names };
-  const key = memoEnabled() ? await synthesisKey(tree, { clusters, entry, names: req.names }) : undefined;
+  const tree = await compileCheckout(source, [...new Set(['lib', 'policies', dirname(entry)])], clusters);
+  const request: SandboxRequest = { lib: join(tree.dir, 'lib', 'index.js'), policies: join(tree.dir, entry.replace(/\.ts$/, '.js')), clusters: tree.clusters, names: req.names };
+  const key = memoEnabled() ? await synthesisKey(tree, { entry, names: req.names }) : undefined;
   const known = key === undefined ? undefined : await recall(key);
   const response = known ?? await runSandbox(tree, request, { ...req, source }, limits);
   if (response.kind === 'failed') throw fromWire(response.error, req.revision);

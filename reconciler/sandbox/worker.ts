@@ -1,8 +1,9 @@
 /**
  * The synthesis sandbox's entry point, run as a child process with Node's permission model: it may
- * read the compiled checkout, its clusters/ and palisade's node_modules, nothing else (no kubeconfig,
- * no ServiceAccount token), and may not write files, start processes or threads. It loads the
- * revision's own lib/ and policies/, synthesizes, and sends plain data back over IPC.
+ * read the compiled checkout (with its copy of clusters/) and palisade's node_modules, nothing else
+ * (no kubeconfig, no ServiceAccount token), and may not write files, reach the network, start
+ * processes or threads. It loads the revision's own lib/ and policies/, synthesizes, and sends
+ * plain data back over IPC.
  *
  * Self-contained on purpose (node builtins only): it is copied into every compiled checkout and
  * must not load palisade's code from anywhere but the checkout.
@@ -31,7 +32,7 @@ function wire(e: unknown): WireError {
   const message = typeof err?.message === 'string' ? err.message : String(e);
   const d = denied(e);
   if (d) {
-    return { code: 'SynthFailed', message, hint: `the synthesis sandbox denied ${d.permission ?? 'access'}${d.resource ? ` to ${d.resource}` : ''}: policy code runs without cluster credentials and may read only the repository's lib/, policies/ and clusters/, write nothing and start no processes` };
+    return { code: 'SynthFailed', message, hint: `the synthesis sandbox denied ${d.permission ?? 'access'}${d.resource ? ` to ${d.resource}` : ''}: policy code runs without cluster credentials and may read only the repository's lib/, policies/ and clusters/, reach no network, write nothing and start no processes` };
   }
   if (err?.[PALISADE_ERROR] !== true) return { message };
   return { code: String(err.code), message, ...(typeof err.hint === 'string' ? { hint: err.hint } : {}) };

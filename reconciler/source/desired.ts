@@ -5,7 +5,9 @@ import type { ClusterSpec } from '../../lib/cluster/cluster-spec.js';
 import type { SynthResult } from '../../lib/synth/synthesize.js';
 import { synthesizeAll } from '../sandbox/index.js';
 import { applySetId, PART_OF_LABEL } from '../inventory/inventory.js';
-import { loadReviewConfig, type ProbeVerdict } from '../../lib/review/index.js';
+import { loadReviewConfig, type ProbeVerdict, type ReviewConfig } from '../../lib/review/index.js';
+import { PalisadeError } from '../../lib/core/errors.js';
+import { assertSameCluster, clusterRefs, type ClusterRef } from './clusters.js';
 import { probeVerdicts } from '../gate/index.js';
 import { isKyvernoPolicy } from '../observe/foreign.js';
 import { withDesiredHash } from '../observe/untouched.js';
@@ -36,23 +38,46 @@ export function desiredFrom(result: SynthResult, revision: string): DesiredSet {
 }
 
 export interface ClusterTarget {
+  /** Name and context equal to what palisade read before running the revision's code (synthesizeTargets checks). */
   readonly spec: ClusterSpec;
   readonly desired: DesiredSet;
-  /** The revision's probes (its palisade.yaml `review.probes`) judged on this cluster's synthesis. */
+  /** The probes of the trusted palisade.yaml (`review.probes`) judged on this cluster's synthesis. */
   readonly probes: readonly ProbeVerdict[];
 }
+
+/** The cluster a target is for, as palisade names and reaches it. */
+export const refOf = (t: ClusterTarget): ClusterRef => ({ name: t.spec.name, ...(t.spec.context ? { context: t.spec.context } : {}) });
 
 /** The probes a target's revision violates; a revision with any is not applied unless allowed. */
 export const failedProbes = (t: ClusterTarget): ProbeVerdict[] => t.probes.filter((p) => !p.ok);
 
+/** The clusters of a checkout (`requested`, or all), read by palisade without running the revision's code. */
+export function clustersOf(checkout: Checkout, requested: readonly string[]): Promise<ClusterRef[]> {
+  return clusterRefs(join(checkout.dir, 'clusters'), requested);
+}
+
+/**
+ * Synthesizes `refs` of a checkout with the checkout's own code, in the sandbox, and judges
+ * `review`'s probes on each; a result that renames its cluster or moves its context is refused.
+ */
+export async function synthesizeTargets(checkout: Checkout, refs: readonly ClusterRef[], review: (ref: ClusterRef) => ReviewConfig): Promise<ClusterTarget[]> {
+  const results = await synthesizeAll({ source: checkout.dir, revision: checkout.revision, names: refs.map((r) => r.name) });
+  return refs.map((ref) => {
+    const r = results.find((x) => x.cluster.name === ref.name) ?? results[refs.indexOf(ref)];
+    if (r === undefined) throw new PalisadeError('SynthFailed', `revision ${checkout.revision.slice(0, 12)}: synthesis returned no result for cluster ${ref.name}`);
+    assertSameCluster(ref, r.cluster, checkout.revision);
+    return { spec: r.cluster, desired: desiredFrom(r, checkout.revision), probes: probeVerdicts(r, review(ref)) };
+  });
+}
+
+/** Synthesizes the selected clusters (all when none named) of a checkout, judged by its own palisade.yaml's probes (ungated commands). */
+export async function desiredSets(checkout: Checkout, clusters: readonly string[]): Promise<ClusterTarget[]> {
+  const refs = await clustersOf(checkout, clusters);
+  const review = await loadReviewConfig(join(checkout.dir, 'palisade.yaml'));
+  return synthesizeTargets(checkout, refs, () => review);
+}
+
 /** Synthesizes every selected cluster of a checkout with the checkout's own code, in the sandbox. */
 export function synthesizeCheckout(checkout: Checkout, clusters: readonly string[] = []): Promise<SynthResult[]> {
   return synthesizeAll({ source: checkout.dir, revision: checkout.revision, names: clusters });
-}
-
-/** Synthesizes the selected clusters (all when none named) from a checkout. */
-export async function desiredSets(checkout: Checkout, clusters: readonly string[]): Promise<ClusterTarget[]> {
-  const results = await synthesizeCheckout(checkout, clusters);
-  const review = await loadReviewConfig(join(checkout.dir, 'palisade.yaml'));
-  return results.map((r) => ({ spec: r.cluster, desired: desiredFrom(r, checkout.revision), probes: probeVerdicts(r, review) }));
 }

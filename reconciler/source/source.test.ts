@@ -33,12 +33,36 @@ describe('Git sources', () => {
     const base = join(first.dir, '..');
     const kept = readdirSync(base).filter((d) => d !== 'repo');
     expect(kept).toHaveLength(KEEP_WORKTREES);
-    expect(kept.sort()).toEqual(shas.slice(-KEEP_WORKTREES).map((s) => s.slice(0, 12)).sort());
+    expect(kept.sort()).toEqual(shas.slice(-KEEP_WORKTREES).sort());
     expect(existsSync(first.dir)).toBe(false);
     const listed = execFileSync('git', ['worktree', 'list', '--porcelain'], { cwd: join(base, 'repo'), encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('worktree '));
     expect(listed).toHaveLength(KEEP_WORKTREES + 1);
     // Using an old revision again checks it out again.
     const again = await resolveSource({ kind: 'git', url, ref: shas[0]! }, root);
     expect(readFileSync(join(again.dir, 'rev.txt'), 'utf8')).toBe('0');
+  }, 60_000);
+
+  it('never reuses a worktree that is not exactly its commit (a file edited or added there is checked out again)', async () => {
+    const { url, shas } = repoWithCommits(2);
+    const root = mkdtempSync(join(tmpdir(), 'palisade-root-'));
+    const c = await resolveSource({ kind: 'git', url, ref: shas[1]! }, root);
+    writeFileSync(join(c.dir, 'rev.txt'), 'tampered');
+    writeFileSync(join(c.dir, 'extra.ts'), 'export {};');
+    const again = await resolveSource({ kind: 'git', url, ref: shas[1]! }, root);
+    expect(again.dir).toBe(c.dir);
+    expect(readFileSync(join(again.dir, 'rev.txt'), 'utf8')).toBe('1');
+    expect(existsSync(join(again.dir, 'extra.ts'))).toBe(false);
+  }, 60_000);
+
+  it('resolves a branch only as a branch: a tag named origin/main or main never stands in for it', async () => {
+    const { url, shas } = repoWithCommits(3);
+    const root = mkdtempSync(join(tmpdir(), 'palisade-root-'));
+    execFileSync('git', ['checkout', '-q', '--detach', shas[2]!], { cwd: url });
+    execFileSync('git', ['branch', '-q', '-f', 'main', shas[1]!], { cwd: url });
+    execFileSync('git', ['tag', 'origin/main', shas[2]!], { cwd: url });
+    expect((await resolveSource({ kind: 'git', url, ref: 'main' }, root)).revision).toBe(shas[1]);
+    execFileSync('git', ['tag', 'main', shas[0]!], { cwd: url });
+    await expect(resolveSource({ kind: 'git', url, ref: 'main' }, root)).rejects.toThrow(/Git ref "main" is both a branch and a tag/);
+    await expect(resolveSource({ kind: 'git', url, ref: '--upload-pack=x' }, root)).rejects.toThrow(/is not a branch, tag or commit name/);
   }, 60_000);
 });

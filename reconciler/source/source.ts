@@ -36,12 +36,39 @@ function gitEnv(): Record<string, string> {
   return env;
 }
 
+/**
+ * The commit `ref` names, by kind and never by guess: a full or abbreviated object id is a commit,
+ * else a branch is only `refs/remotes/origin/<ref>` and a tag only `refs/tags/<ref>` (a pushed tag
+ * named `origin/main` or `main` cannot stand in for the branch). A name that is both a branch and
+ * a tag is refused as ambiguous.
+ */
 async function resolveRef(repo: SimpleGit, url: string, ref: string): Promise<string> {
-  for (const candidate of [`origin/${ref}`, ref]) {
-    const sha = await repo.revparse(['--verify', '--quiet', `${candidate}^{commit}`]).catch(() => '');
-    if (sha.trim()) return sha.trim();
+  const commitOf = async (name: string): Promise<string> => (await repo.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${name}^{commit}`]).catch(() => '')).trim();
+  if (/^[0-9a-f]{7,40}$/.test(ref)) {
+    const sha = await commitOf(ref);
+    if (sha.startsWith(ref)) return sha;
   }
+  assertRefName(ref);
+  const branch = await commitOf(`refs/remotes/origin/${ref}`);
+  const tag = await commitOf(`refs/tags/${ref}`);
+  if (branch && tag && branch !== tag) {
+    throw new PalisadeError('GitFailed', `Git ref "${ref}" is both a branch and a tag in ${url}, naming different commits`, { hint: 'pass the commit SHA, or delete the tag that shadows the branch' });
+  }
+  if (branch || tag) return branch || tag;
   throw new PalisadeError('GitFailed', `Git ref "${ref}" does not exist in ${url}.`, { hint: 'use a branch, tag or commit that exists (git ls-remote shows them)' });
+}
+
+function assertRefName(ref: string): void {
+  if (/^[A-Za-z0-9._/-]+$/.test(ref) && !ref.startsWith('-') && !ref.includes('..')) return;
+  throw new PalisadeError('InvalidInput', `--ref "${ref}" is not a branch, tag or commit name`, { hint: 'a branch (main), a tag (v1.2.0) or a commit SHA' });
+}
+
+/** Whether a reused worktree is exactly `sha`: HEAD there, and no file changed or added since. */
+async function cleanAt(worktree: string, sha: string): Promise<boolean> {
+  const head = await git(worktree).revparse(['HEAD']).catch(() => '');
+  if (head.trim() !== sha) return false;
+  const status = await git(worktree).raw(['status', '--porcelain', '--ignored', '--untracked-files=all']).catch(() => 'unknown');
+  return status.trim() === '';
 }
 
 /**
@@ -65,12 +92,17 @@ async function checkoutGit(url: string, ref: string, root: string): Promise<Chec
   }
   const repo = git(dir);
   const sha = await resolveRef(repo, url, ref);
-  const worktree = join(base, sha.slice(0, 12));
+  const worktree = join(base, sha);
+  if (existsSync(worktree) && !(await cleanAt(worktree, sha))) {
+    await repo.raw(['worktree', 'remove', '--force', worktree]).catch(() => rm(worktree, { recursive: true, force: true }));
+    await repo.raw(['worktree', 'prune']);
+  }
   if (!existsSync(worktree)) await repo.raw(['worktree', 'add', '--force', '--detach', worktree, sha]);
   else await utimes(worktree, new Date(), new Date());
   await pruneWorktrees(repo, base, worktree);
   return { dir: worktree, revision: sha };
 }
+/**
 
 /** Revisions kept checked out per repository (a watch following a branch would otherwise keep every commit). */
 export const KEEP_WORKTREES = 8;

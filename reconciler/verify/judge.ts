@@ -1,7 +1,9 @@
 /**
  * Whether one commit is signed as the rules require (pure). Per file the commit touches, the first
  * rule whose glob matches decides which signer groups may sign; a commit that touches a protected
- * path must carry a good signature by a key of one of those groups.
+ * path must carry a good signature by a key of one of those groups. A path no rule matches is
+ * refused (the rules fail closed). lib/ and policies/ are the code synthesis runs, one unit: a
+ * commit touching either is also judged as touching both entry points.
  */
 import picomatch from 'picomatch';
 import type { SignatureConfig, SignatureRule } from './config.js';
@@ -34,12 +36,30 @@ function refusal(c: CommitFacts, rule: SignatureRule): string {
   }
 }
 
+/** The entry points of the code synthesis runs; a change anywhere in it is a change of all of it. */
+export const SYNTHESIS_UNIT = ['lib/index.ts', 'policies/index.ts'] as const;
+
+const inUnit = (path: string): boolean => path.startsWith('lib/') || path.startsWith('policies/');
+
+/**
+ * The paths a commit is judged on: its files (each must match a rule), and, when it touches the
+ * synthesis unit, the unit's entry points (judged where a rule names them).
+ */
+export function judgedPaths(files: readonly string[]): Array<{ readonly path: string; readonly touched: boolean }> {
+  const unit = files.some(inUnit) ? SYNTHESIS_UNIT.filter((p) => !files.includes(p)) : [];
+  return [...files.map((path) => ({ path, touched: true })), ...unit.map((path) => ({ path, touched: false }))];
+}
+
 export function judgeCommit(c: CommitFacts, config: SignatureConfig): CommitVerdict {
-  for (const path of c.files) {
+  for (const { path, touched } of judgedPaths(c.files)) {
     const rule = ruleFor(config, path);
-    if (rule === undefined) continue;
+    if (rule === undefined && !touched) continue;
+    if (rule === undefined) return { ok: false, sha: c.sha, path, reason: 'matches no rule of source.signatures (a path no rule names is refused; add a catch-all rule, paths: ["**"])' };
     const allowed = c.signature.status === 'good' && c.signature.groups.some((g) => rule.signers.includes(g));
-    if (!allowed) return { ok: false, sha: c.sha, path, reason: refusal(c, rule) };
+    if (allowed) continue;
+    if (touched) return { ok: false, sha: c.sha, path, reason: refusal(c, rule) };
+    const changed = c.files.find(inUnit) ?? path;
+    return { ok: false, sha: c.sha, path: changed, reason: `changes the code synthesis runs, which the rule of ${path} protects, and ${refusal(c, rule)}` };
   }
   return { ok: true, sha: c.sha, signedBy: c.signature.status === 'good' ? c.signature.groups : [] };
 }

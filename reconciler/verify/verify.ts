@@ -1,8 +1,8 @@
 /**
- * Verifies the commits between the last applied revision and a new one (I/O: real git). The rules
- * come from the last applied revision's palisade.yaml, so a commit cannot relax the rules that
- * judge it; on a cluster's first apply from the new revision itself (trust on first use). Every
- * commit in `from..to` that touches a protected path is judged, not only the head.
+ * Verifies the commits between a baseline (the last admitted revision, or one the operator
+ * vouches for) and a new one (I/O: real git). The rules come from the baseline's palisade.yaml,
+ * so a commit cannot relax the rules that judge it. Every commit in `from..to` is judged, and the
+ * head always is (also when it is the baseline, or a rollback behind it).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import { judgeCommit, type CommitFacts, type CommitVerdict, type SignatureStatus
 export interface RangeVerdict {
   /** False: the rules in effect require no signatures. */
   readonly required: boolean;
-  readonly from?: string;
+  readonly from: string;
   readonly to: string;
   /** Commits judged. */
   readonly checked: number;
@@ -93,8 +93,14 @@ function groupsOf(keys: Keys, f: { principal: string; fingerprint: string; prima
   return keys.pgp?.groups.get(f.primary) ?? keys.pgp?.groups.get(f.fingerprint) ?? [];
 }
 
+/** Paths a commit changes against its first parent (all paths of a root commit), byte-exact (`-z`: never quoted). */
+async function filesOf(repoDir: string, sha: string): Promise<string[]> {
+  const out = await git(repoDir).raw(['-c', 'core.quotePath=false', 'diff-tree', '-z', '--no-commit-id', '--name-only', '-r', '--root', '-m', '--first-parent', sha]);
+  return out.split('\0').filter(Boolean);
+}
+
 async function factsOf(repoDir: string, sha: string, keys: Keys): Promise<CommitFacts> {
-  const files = (await git(repoDir).raw(['diff-tree', '--no-commit-id', '--name-only', '-r', '--root', '-m', '--first-parent', sha])).split('\n').filter(Boolean);
+  const files = await filesOf(repoDir, sha);
   const env = keys.pgp ? { GNUPGHOME: keys.pgp.home } : {};
   const out = await git(repoDir, env).raw(['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${keys.ssh.file}`, 'log', '-1', '--format=%G?%x1f%GS%x1f%GK%x1f%GF%x1f%GP', sha]);
   const [status = 'N', principal = '', key = '', fingerprint = '', primary = ''] = out.trim().split('\x1f');
@@ -102,19 +108,19 @@ async function factsOf(repoDir: string, sha: string, keys: Keys): Promise<Commit
   return { sha, files, signature: { status: s, groups: s === 'good' ? groupsOf(keys, { principal, fingerprint, primary }) : [], ...(key ? { key } : {}) } };
 }
 
-/** Commits in `from..to`, oldest first; just `to` without `from` (a first apply). */
-async function rangeCommits(repoDir: string, from: string | undefined, to: string): Promise<string[]> {
-  if (from === undefined) return [to];
-  return (await git(repoDir).raw(['rev-list', '--reverse', `${from}..${to}`])).split('\n').filter(Boolean);
+/** Commits judged: `from..to` oldest first, and the head whether or not the range holds it. */
+async function rangeCommits(repoDir: string, from: string, to: string): Promise<string[]> {
+  const range = (await git(repoDir).raw(['rev-list', '--reverse', `${from}..${to}`])).split('\n').filter(Boolean);
+  return range.includes(to) ? range : [...range, to];
 }
 
-/** Verifies `from..to` (just `to` when `from` is undefined) in the repository at `repoDir`. */
-export async function verifyRange(repoDir: string, from: string | undefined, to: string): Promise<RangeVerdict> {
-  if (from !== undefined && !(await exists(repoDir, from))) {
-    throw new PalisadeError('GitFailed', `the last applied revision ${from.slice(0, 12)} is not in the repository: the commits since it cannot be verified`, { hint: 'history was rewritten; apply a revision on top of the last applied one, or re-bootstrap the cluster deliberately' });
+/** Verifies `from..to` and the head `to` in the repository at `repoDir`, by the rules at `from`. */
+export async function verifyRange(repoDir: string, from: string, to: string): Promise<RangeVerdict> {
+  if (!(await exists(repoDir, from))) {
+    throw new PalisadeError('GitFailed', `the baseline revision ${from.slice(0, 12)} is not in the repository: the commits since it cannot be verified`, { hint: 'history was rewritten; apply a revision on top of the last applied one, or re-bootstrap the cluster deliberately (--trust-revision)' });
   }
-  const rules = parseSignatureConfig(await fileAt(repoDir, from ?? to, 'palisade.yaml'), `palisade.yaml at ${(from ?? to).slice(0, 12)}`);
-  if (rules === undefined) return { required: false, ...(from === undefined ? {} : { from }), to, checked: 0, failures: [], signedBy: [] };
+  const rules = parseSignatureConfig(await fileAt(repoDir, from, 'palisade.yaml'), `palisade.yaml at ${from.slice(0, 12)}`);
+  if (rules === undefined) return { required: false, from, to, checked: 0, failures: [], signedBy: [] };
   const commits = await rangeCommits(repoDir, from, to);
   const dir = await mkdtemp(join(tmpdir(), 'palisade-verify-'));
   try {
@@ -123,9 +129,9 @@ export async function verifyRange(repoDir: string, from: string | undefined, to:
     const limit = pLimit(4);
     const facts = await Promise.all(commits.map((c) => limit(() => factsOf(repoDir, c, signers))));
     const verdicts = facts.map((f) => judgeCommit(f, rules));
-    const head = facts.find((f) => f.sha === to) ?? await factsOf(repoDir, to, signers);
+    const head = facts.find((f) => f.sha === to)!;
     return {
-      required: true, ...(from === undefined ? {} : { from }), to, checked: commits.length,
+      required: true, from, to, checked: commits.length,
       failures: verdicts.filter((v): v is Extract<CommitVerdict, { ok: false }> => !v.ok),
       signedBy: head.signature.status === 'good' ? head.signature.groups : [],
     };

@@ -71,7 +71,8 @@ export function definePolicies(scope: Construct, _cluster: ClusterSpec): void {
     for (const args of [['init', '-q', '-b', 'main'], ['add', '.'], ['commit', '-q', '-m', 'policies']]) await run('git', args, { cwd: repo, env });
     await run('git', ['clone', '-q', '--bare', repo, `${repo}.git`]);
 
-    const r = await node(app, ['reconcile', '--once', '--git', `${repo}.git`, '--ref', 'main', '-c', `image-${suffix}`, '--kubeconfig', inject('kubeconfig')]);
+    const first = (await run('git', ['rev-parse', 'HEAD'], { cwd: repo })).stdout.trim();
+    const r = await node(app, ['reconcile', '--once', '--git', `${repo}.git`, '--ref', 'main', '-c', `image-${suffix}`, '--kubeconfig', inject('kubeconfig'), '--trust-revision', first]);
     expect(r.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND/);
     expect(r.code, r.stderr).toBe(0);
     // What it applied is there (a drift check here would race other files' writes of the shared guardrail VAP).

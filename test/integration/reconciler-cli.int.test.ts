@@ -157,7 +157,9 @@ async function stopChild(child: ReturnType<typeof spawn>): Promise<void> {
 /** `reconcile --watch` following a bare Git repository, its logs collected, and the tool's ingress port as applied. */
 async function watchGit(bare: string, cluster: string, suffix: string): Promise<{ child: ReturnType<typeof spawn>; port: number; logs: () => string; toolPort: () => Promise<unknown> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/palisade.js'), 'reconcile', '--watch', '--git', bare, '--ref', 'main', '-c', cluster, '--kubeconfig', kubeconfig(), '--listen', `127.0.0.1:${port}`, '--poll-interval', '1s'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The cluster is new: its first revision is the one the operator reviewed (the bare repository's main now).
+  const first = execFileSync('git', ['rev-parse', 'main'], { cwd: bare, encoding: 'utf8' }).trim();
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/palisade.js'), 'reconcile', '--watch', '--git', bare, '--ref', 'main', '-c', cluster, '--kubeconfig', kubeconfig(), '--listen', `127.0.0.1:${port}`, '--poll-interval', '1s', '--trust-revision', first], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let logs = '';
   child.stderr?.on('data', (d: Buffer) => { logs += d.toString(); });
   const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: `tools-${suffix}`, name: 'tool-ingress' };

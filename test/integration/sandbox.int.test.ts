@@ -1,17 +1,23 @@
 /**
- * Policy code is code (issue 15): `reconcile --once` synthesizes in a sandbox without cluster
- * credentials. Policy code that reads the kubeconfig or the ServiceAccount token, starts a process
- * to do it, looks for credentials in its environment, or never returns fails the revision with a
- * clear error (exit 2) and leaves the cluster untouched; the same repository without the hostile
- * line applies.
+ * Policy code is code: every command that synthesizes runs it in a sandbox without cluster
+ * credentials or network. Policy code that reads the kubeconfig or the ServiceAccount token,
+ * starts a process to do it, looks for credentials in its environment, never returns, floods
+ * memory, or reaches the network fails the revision with a clear error (exit 2) or gets nothing,
+ * and leaves the cluster untouched; a repository that links, by symlink, to anything outside
+ * itself (/proc, devices, the kubeconfig) or holds a device, a FIFO or an oversized file is
+ * refused before any code runs, by synth, drift, diff and reconcile alike.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createServer as createTcpServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { createServer as createHttpServer } from 'node:http';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { testClient, uniqueName } from '../support/cluster.js';
-import { makeSource } from '../support/source.js';
+import { gitRepoOf, makeSource } from '../support/source.js';
 
 const client = testClient();
 const kubeconfig = (): string => inject('kubeconfig');
@@ -82,7 +88,106 @@ describe('the synthesis sandbox', () => {
     const s = await hostileSource('const hog: string[] = []; for (;;) hog.push("x".repeat(1 << 20) + String(hog.length));');
     const r = await reconcile(s, { PALISADE_SYNTH_MEMORY: '64', PALISADE_SYNTH_TIMEOUT: '60' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/ran out of memory \(heap limit 64 MB\)/);
+    expect(r.stderr).toMatch(/ran out of memory \(heap limit 64 MB/);
     await untouched(s.namespace);
   }, 120_000);
+});
+
+/** A listener on loopback that counts what reaches it (TCP connections, HTTP requests, UDP datagrams). */
+async function listeners(): Promise<{ tcp: number; http: number; udp: number; hits: () => number; close: () => void }> {
+  let hits = 0;
+  const tcp = createTcpServer((c) => { hits++; c.destroy(); });
+  const http = createHttpServer((_q, res) => { hits++; res.end('ok'); });
+  const udp = createSocket('udp4');
+  udp.on('message', () => { hits++; });
+  await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+  const port = (a: unknown): number => (a as { port: number }).port;
+  return { tcp: port(tcp.address()), http: port(http.address()), udp: udp.address().port, hits: () => hits, close: () => { tcp.close(); http.close(); udp.close(); } };
+}
+
+describe('the synthesis sandbox: no network', () => {
+  it('gives policy code no TCP, HTTP, UDP or DNS: nothing reaches a listener on loopback, and synthesis goes on', async () => {
+    const l = await listeners();
+    try {
+      const tries = `import { connect } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { promises as dns } from 'node:dns';
+const attempts = await Promise.all([
+  fetch('http://127.0.0.1:${l.http}/exfiltrate').then(() => 'fetch', () => ''),
+  new Promise((ok) => { const s = connect(${l.tcp}, '127.0.0.1'); s.on('connect', () => ok('tcp')); s.on('error', () => ok('')); }),
+  new Promise((ok) => { try { const u = createSocket('udp4'); u.on('error', () => ok('')); u.send('x', ${l.udp}, '127.0.0.1', (e) => ok(e ? '' : 'udp')); } catch { ok(''); } }),
+  dns.lookup('localhost').then(() => 'dns', () => ''),
+]);
+if (attempts.some(Boolean)) throw new Error(\`network reached: \${attempts.filter(Boolean).join(', ')}\`);
+`;
+      const s = await hostileSource('', tries);
+      const r = await reconcile(s);
+      expect(r.stderr).not.toMatch(/network reached/);
+      expect(r.code, r.stderr).toBe(0);
+      // The oracle: the listeners, not what policy code says about itself.
+      await new Promise((res) => setTimeout(res, 200));
+      expect(l.hits()).toBe(0);
+    } finally {
+      l.close();
+    }
+  }, 120_000);
+
+  it('caps Buffers and other memory outside the heap with it', async () => {
+    const s = await hostileSource('const hog: Buffer[] = []; for (;;) hog.push(Buffer.alloc(64 << 20, 1));');
+    const r = await reconcile(s, { PALISADE_SYNTH_MEMORY: '64', PALISADE_SYNTH_TIMEOUT: '60' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/ran out of memory \(heap limit 64 MB, Buffers and other memory capped with it\)/);
+    await untouched(s.namespace);
+  }, 120_000);
+});
+
+/** A repository file planted before synthesis, and what the refusal says. */
+interface Escape { readonly name: string; readonly plant: (dir: string, cluster: string) => void; readonly refusal: RegExp }
+
+const ESCAPES: readonly Escape[] = [
+  { name: 'a symlink to /proc/self/environ', plant: (d) => symlinkSync('/proc/self/environ', join(d, 'policies', 'env.json')), refusal: /policies\/env\.json is a symlink to \/proc\/\d+\/environ, outside the repository/ },
+  { name: 'a symlink to /proc/self/root (the whole filesystem)', plant: (d) => symlinkSync('/proc/self/root', join(d, 'policies', 'root')), refusal: /policies\/root is a symlink to \S+, outside the repository/ },
+  { name: 'a symlink to the kubeconfig', plant: (d) => symlinkSync(inject('kubeconfig'), join(d, 'policies', 'kube.yaml')), refusal: /policies\/kube\.yaml is a symlink to \S+, outside the repository/ },
+  { name: 'a symlink to /dev/zero in clusters/', plant: (d, c) => symlinkSync('/dev/zero', join(d, 'clusters', c, 'zero')), refusal: /clusters\/\S+\/zero is a symlink to \/dev\/zero, outside the repository/ },
+  { name: 'a relative symlink climbing out', plant: (d) => symlinkSync('../../../../../../../../etc/passwd', join(d, 'policies', 'passwd')), refusal: /policies\/passwd is a symlink to \/etc\/passwd, outside the repository/ },
+  { name: 'a dangling symlink', plant: (d) => symlinkSync('nowhere.json', join(d, 'policies', 'gone.json')), refusal: /policies\/gone\.json is a symlink to \S+ that does not resolve/ },
+  { name: 'a symlinked cluster.yaml', plant: (d, c) => { rmSync(join(d, 'clusters', c, 'cluster.yaml')); symlinkSync('/etc/hostname', join(d, 'clusters', c, 'cluster.yaml')); }, refusal: /cluster\.yaml is not a regular file|cluster\.yaml is a symlink to \/etc\/hostname, outside the repository/ },
+  { name: 'a FIFO', plant: (d) => execFileSync('mkfifo', [join(d, 'policies', 'pipe')]), refusal: /policies\/pipe is not a regular file or folder/ },
+  { name: 'a file over the size limit', plant: (d) => writeFileSync(join(d, 'policies', 'big.json'), Buffer.alloc((16 << 20) + 1, 32)), refusal: /policies\/big\.json is 16777217 bytes, over the 16777216-byte limit per file/ },
+];
+
+describe('the synthesis sandbox: nothing but the repository\'s own regular files', () => {
+  it.each(ESCAPES)('refuses $name before any policy code runs (reconcile)', async (e) => {
+    const s = await hostileSource('');
+    e.plant(s.dir, s.cluster);
+    const r = await reconcile(s);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(e.refusal);
+    await untouched(s.namespace);
+  }, 120_000);
+
+  it('refuses a link out of the repository in synth, drift and diff too, and follows one inside it', async () => {
+    const s = await hostileSource('');
+    const bare = gitRepoOf(s.dir);
+    expect(bare).toBeTruthy();
+    // Inside the repository: followed (a shared data file linked into policies/).
+    mkdirSync(join(s.dir, 'data'), { recursive: true });
+    writeFileSync(join(s.dir, 'data', 'shared.json'), '{}\n');
+    symlinkSync('../data/shared.json', join(s.dir, 'policies', 'shared.json'));
+    const inside = await runCli(['synth', '--source', s.dir, '-c', s.cluster, '-o', join(s.dir, 'out')]);
+    expect(inside.code, inside.stderr).toBe(0);
+    symlinkSync('/proc/self/environ', join(s.dir, 'policies', 'env.json'));
+    const refusal = /policies\/env\.json is a symlink to \/proc\/\d+\/environ, outside the repository/;
+    for (const args of [
+      ['synth', '--source', s.dir, '-c', s.cluster, '-o', join(s.dir, 'out')],
+      ['drift', '--source', s.dir, '-c', s.cluster, '--kubeconfig', kubeconfig()],
+      ['diff', '--base', 'HEAD', '--source', s.dir, '-c', s.cluster],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(refusal);
+    }
+  }, 180_000);
 });

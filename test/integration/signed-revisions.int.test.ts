@@ -7,65 +7,21 @@
  * it was verified.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { readAppliedRevision } from '../../reconciler/inventory/revision-record.js';
 import { freePort } from '../../reconciler/controlplane/index.js';
 import { runCli } from '../support/cli.js';
-import { eventually, testClient, uniqueName } from '../support/cluster.js';
+import { eventually, testClient } from '../support/cluster.js';
 import { REPO_ROOT } from '../support/shared.js';
-import { makeSource } from '../support/source.js';
+import { commit, gitIn, signedRepo, touchPolicies, type SignedRepo as Repo } from '../support/signed-repo.js';
 
 const client = testClient();
 const kubeconfig = (): string => inject('kubeconfig');
-const keys = mkdtempSync(join(tmpdir(), 'palisade-keys-'));
-const pub = (who: string): string => readFileSync(join(keys, `${who}.pub`), 'utf8').trim();
 
-beforeAll(() => {
-  for (const who of ['alice', 'bob', 'mallory']) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${who}@example.com`, '-f', join(keys, who)]);
-});
-
-interface Repo { readonly dir: string; readonly bare: string; readonly cluster: string; readonly namespace: string }
-
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
-const gitIn = (dir: string, ...args: string[]): string => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: gitEnv }).trim();
-
-/** Commits everything in the working tree signed by `who` (or unsigned) and pushes it to the bare repository. */
-function commit(r: Repo, who: string | undefined, message: string): string {
-  gitIn(r.dir, 'add', '-A');
-  gitIn(r.dir, ...(who ? ['-c', `user.signingkey=${join(keys, who)}`, 'commit', '-q', '-S'] : ['commit', '-q', '--no-gpg-sign']), '--allow-empty', '-m', message);
-  gitIn(r.dir, 'push', '-q', r.bare, 'HEAD:main');
-  return gitIn(r.dir, 'rev-parse', 'HEAD');
-}
-
-/** A policy repository requiring `security` (alice) for clusters/, policies/ and palisade.yaml, and security or platform (bob) elsewhere. */
-async function signedRepo(): Promise<Repo> {
-  const suffix = uniqueName('sig');
-  const { dir, cluster } = await makeSource(suffix);
-  writeFileSync(join(dir, 'palisade.yaml'), `source:
-  signatures:
-    signers:
-      security: ["${pub('alice')}"]
-      platform: ["${pub('bob')}"]
-    rules:
-      - {paths: ["clusters/**", "policies/**", "palisade.yaml"], signers: [security]}
-      - {paths: ["**"], signers: [security, platform]}
-`);
-  gitIn(dir, 'init', '-q', '-b', 'main');
-  gitIn(dir, 'config', 'gpg.format', 'ssh');
-  const bare = `${dir}.git`;
-  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-  const r = { dir, bare, cluster, namespace: `agents-${suffix}` };
-  commit(r, 'alice', 'policies');
-  return r;
-}
-
-const reconcile = (r: Repo): ReturnType<typeof runCli> => runCli(['reconcile', '--once', '--git', r.bare, '--ref', 'main', '-c', r.cluster, '--kubeconfig', kubeconfig()]);
-
-/** A harmless change to the policies (a comment), so the commit touches a protected path. */
-const touchPolicies = (r: Repo, text: string): void => appendFileSync(join(r.dir, 'policies', 'index.ts'), `// ${text}\n`);
+/** `reconcile --once` of main, the cluster bootstrapped from the repository's first commit (used only while no revision is recorded). */
+const reconcile = (r: Repo): ReturnType<typeof runCli> => runCli(['reconcile', '--once', '--git', r.bare, '--ref', 'main', '-c', r.cluster, '--kubeconfig', kubeconfig(), '--trust-revision', r.first]);
 
 describe('signed revisions (reconcile --once --git)', () => {
   it('applies a revision signed as required, and drift says it is live and verified', async () => {
@@ -137,7 +93,7 @@ describe('signed revisions (reconcile --watch --git)', () => {
   it('stays on the last good revision when an unsigned one arrives, with a metric, an Event and a log line naming commit and path', { timeout: 240_000 }, async () => {
     const r = await signedRepo();
     const port = await freePort();
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/palisade.js'), 'reconcile', '--watch', '--git', r.bare, '--ref', 'main', '-c', r.cluster, '--kubeconfig', kubeconfig(), '--listen', `127.0.0.1:${port}`, '--poll-interval', '1s'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/palisade.js'), 'reconcile', '--watch', '--git', r.bare, '--ref', 'main', '-c', r.cluster, '--kubeconfig', kubeconfig(), '--listen', `127.0.0.1:${port}`, '--poll-interval', '1s', '--trust-revision', r.first], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let logs = '';
     child.stderr?.on('data', (d: Buffer) => { logs += d.toString(); });
     const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: r.namespace.replace(/^agents-/, 'tools-'), name: 'tool-ingress' };

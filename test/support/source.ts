@@ -1,18 +1,19 @@
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT } from './shared.js';
 
 /**
  * A policy repository for CLI tests, inside the checkout (so node_modules resolve) under
- * .palisade/test-sources/: lib/ links to this repository's lib, policies/ and clusters/ are its own.
+ * .palisade/test-sources/: lib/ is a copy of this repository's lib (the sandbox follows no link out
+ * of a repository), policies/ and clusters/ are its own.
  */
 export async function makeSource(suffix: string, opts: { readonly crossZone?: boolean } = {}): Promise<{ dir: string; cluster: string }> {
   const dir = join(REPO_ROOT, '.palisade', 'test-sources', suffix);
   const cluster = `cli-${suffix}`;
   await mkdir(join(dir, 'policies'), { recursive: true });
   await mkdir(join(dir, 'clusters', cluster), { recursive: true });
-  await symlink(join(REPO_ROOT, 'lib'), join(dir, 'lib')).catch(() => undefined);
+  await cp(join(REPO_ROOT, 'lib'), join(dir, 'lib'), { recursive: true, filter: (src) => !src.endsWith('.test.ts') });
   const zone2 = opts.crossZone ? "const other = new Zone(scope, 'other');\n  " : '';
   await writeFile(join(dir, 'policies', 'index.ts'), `import type { Construct } from 'constructs';
 import { Agent, Port, Tool, Zone, type ClusterSpec } from '../lib/index.js';

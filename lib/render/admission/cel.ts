@@ -2,7 +2,11 @@ import type { AgentModel } from '../../model/model.js';
 
 /** CEL building blocks shared by the admission rules (VAP and Kyverno evaluate the same CEL). */
 
-export const lit = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/**
+ * A CEL string literal of any text: backslash, quote and every control character escaped, so a
+ * value from cluster.yaml or policy code can never end the literal or the expression.
+ */
+export const lit = (s: string): string => `'${s.replace(/[\\'\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`;
 export const list = (xs: readonly string[]): string => `[${xs.map(lit).join(', ')}]`;
 
 /**

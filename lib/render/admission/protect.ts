@@ -5,6 +5,7 @@ import { LABELS, MANAGED_BY_VALUE } from '../../core/labels.js';
 import { PROTECT_RULE, protectPolicyName } from '../../core/order.js';
 import { RECONCILER_NAME, SYSTEM_NAMESPACE } from '../../deploy/reconciler-manifests.js';
 import { meta, objectId, type RenderContext } from '../context.js';
+import { list, lit } from './cel.js';
 
 
 /**
@@ -24,11 +25,10 @@ function syncIdentity(cluster: ClusterSpec): string {
   }
 }
 
-const list = (xs: readonly string[]): string => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
 
 /** `o` carries palisade's managed-by label for this cluster (only trusted identities can write those labels here). */
 const managedBy = (o: string, cluster: string): string =>
-  `(${o} != null && has(${o}.metadata.labels) && '${LABELS.managedBy}' in ${o}.metadata.labels && ${o}.metadata.labels['${LABELS.managedBy}'] == '${MANAGED_BY_VALUE}' && '${LABELS.cluster}' in ${o}.metadata.labels && ${o}.metadata.labels['${LABELS.cluster}'] == '${cluster}')`;
+  `(${o} != null && has(${o}.metadata.labels) && ${lit(LABELS.managedBy)} in ${o}.metadata.labels && ${o}.metadata.labels[${lit(LABELS.managedBy)}] == ${lit(MANAGED_BY_VALUE)} && ${lit(LABELS.cluster)} in ${o}.metadata.labels && ${o}.metadata.labels[${lit(LABELS.cluster)}] == ${lit(cluster)})`;
 
 function resourcesOf(cluster: ClusterSpec): { all: k8s.NamedRuleWithOperations[]; enforced: string[] } {
   const enforced = enforcedKinds(cluster);
@@ -44,7 +44,7 @@ function resourcesOf(cluster: ClusterSpec): { all: k8s.NamedRuleWithOperations[]
 
 function message(cluster: ClusterSpec, p: ProtectSpec): string {
   const where = p.repository ? `in Git (${p.repository})` : 'in Git';
-  return `'palisade protects ' + request.resource.resource + ' ' + (request.namespace != '' ? request.namespace + '/' : '') + request.name + ' on cluster ${cluster.name}: change the policies ${where} and let palisade apply them; in an emergency a member of group ${p.breakGlassGroup} may change it (README: Responding to incidents)'`;
+  return `'palisade protects ' + request.resource.resource + ' ' + (request.namespace != '' ? request.namespace + '/' : '') + request.name + ${lit(` on cluster ${cluster.name}: change the policies ${where} and let palisade apply them; in an emergency a member of group ${p.breakGlassGroup} may change it (README: Responding to incidents)`)}`;
 }
 
 
