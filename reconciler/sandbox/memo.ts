@@ -3,10 +3,10 @@
  * hourly drift report, a pre-commit hook, `diff` against a base already seen) reads the result
  * instead of starting the sandbox. The key is a hash of everything the sandbox can read and that
  * shapes its output: the compiled tree (every lib/ and policies/ file's content, the worker,
- * esbuild), every file under clusters/, palisade's installed node_modules, the Node version and
+ * esbuild) with its copy of clusters/, palisade's installed node_modules, the Node version and
  * the clusters asked for. Synthesis is a function of those (the sandbox has an empty environment,
- * TZ=UTC, no network, no writes); policy code that reads the clock or random numbers breaks that
- * assumption, and `PALISADE_SYNTH_CACHE=off` turns the memo off.
+ * TZ=UTC, a fixed clock, seeded randomness, no network, no writes); `PALISADE_SYNTH_CACHE=off`
+ * turns the memo off.
  *
  * Only complete successes are remembered. An unreadable or corrupt entry is a miss. The memo is in
  * palisade's cache directory, which holds the compiled code the sandbox runs: it trusts that

@@ -19,6 +19,34 @@ interface LibModule {
 
 const PALISADE_ERROR = Symbol.for('palisade.error');
 
+/** The instant policy code sees as "now": synthesis is a function of the revision's files, not of when it ran. */
+const FIXED_NOW = Date.UTC(2000, 0, 1);
+
+/**
+ * A fixed clock and seeded randomness, installed before any of the revision's code loads, so the
+ * reviewed synthesis and the applied one cannot differ by when or how often they ran.
+ */
+function makeHermetic(): void {
+  const RealDate = Date;
+  class FixedDate extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(FIXED_NOW);
+      else super(...(args as [string]));
+    }
+
+    static override now(): number { return FIXED_NOW; }
+  }
+  globalThis.Date = FixedDate as DateConstructor;
+  // mulberry32 with a fixed seed.
+  let state = 0x2545f491;
+  Math.random = (): number => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** The innermost cause the permission model raised, if any. */
 function denied(e: unknown): { permission?: string; resource?: string } | undefined {
   for (let c = e as { code?: unknown; cause?: unknown } | undefined; c; c = c.cause as typeof c) {
@@ -63,5 +91,6 @@ function reply(msg: SandboxResponse): void {
 }
 
 process.once('message', (req: SandboxRequest) => {
+  makeHermetic();
   synthesizeAll(req).then(reply, (e: unknown) => reply({ kind: 'failed', error: wire(e) }));
 });

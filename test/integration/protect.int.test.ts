@@ -77,6 +77,29 @@ describe.skipIf(skipWithout('kubectl'))('protect: drift prevented at admission',
     expect(live?.['spec']).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 
+  it('refuses lifting a pod\'s quarantine to a namespace editor and to the quarantined agent itself, and lets the break-glass group do it', async () => {
+    const pod = uniqueName('quarantined');
+    const agentSa = `system:serviceaccount:${agents}:agent`;
+    await client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod, namespace: agents, labels: { app: 'agent', 'palisade.dev/quarantine': 'true' } }, spec: { containers: [{ name: 'a', image: 'ghcr.io/acme/a:1' }] } });
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    await client.apply({ apiVersion: rbac, kind: 'Role', metadata: { name: 'pod-patcher', namespace: agents }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch', 'update'] }] });
+    await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'pod-patcher', namespace: agents }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-patcher' }, subjects: [{ kind: 'User', name: MALLORY, apiGroup: 'rbac.authorization.k8s.io' }, { kind: 'ServiceAccount', name: 'agent', namespace: agents }] });
+    for (const [who, groups] of [[MALLORY, []], [agentSa, []]] as const) {
+      const removed = await kubectlAs(who, groups, ['-n', agents, 'label', 'pod', pod, 'palisade.dev/quarantine-']);
+      expect(removed.ok, removed.out).toBe(false);
+      expect(removed.out).toContain(`pod is quarantined (palisade.dev/quarantine=true) on cluster it-${suffix}`);
+      expect(removed.out).toContain(`${who} may not`);
+      const flipped = await kubectlAs(who, groups, ['-n', agents, 'label', '--overwrite', 'pod', pod, 'palisade.dev/quarantine=false']);
+      expect(flipped.ok).toBe(false);
+    }
+    // Other edits of a quarantined pod are not this rule's business; the quarantine stays.
+    expect((await kubectlAs(MALLORY, [], ['-n', agents, 'label', 'pod', pod, 'note=seen'])).ok).toBe(true);
+    const live = await client.get({ apiVersion: 'v1', kind: 'Pod', namespace: agents, name: pod });
+    expect((live?.['metadata'] as { labels: Record<string, string> }).labels).toMatchObject({ 'palisade.dev/quarantine': 'true', note: 'seen' });
+    const glass = await kubectlAs(MALLORY, ['palisade:break-glass'], ['-n', agents, 'label', 'pod', pod, 'palisade.dev/quarantine-']);
+    expect(glass.ok, glass.out).toBe(true);
+  });
+
   it('leaves namespaces palisade does not govern alone', async () => {
     const r = await kubectlAs(MALLORY, [], ['apply', '-f', '-'], allowAll(outside, 'theirs'));
     expect(r.out).toContain('created');

@@ -143,6 +143,20 @@ if (attempts.some(Boolean)) throw new Error(\`network reached: \${attempts.filte
   }, 120_000);
 });
 
+describe('the synthesis sandbox: hermetic', () => {
+  it('gives policy code a fixed clock and seeded randomness: two syntheses of one revision are byte-identical', async () => {
+    const s = await hostileSource("if (Date.now() !== Date.UTC(2000, 0, 1) || new Date().getUTCFullYear() !== 2000) throw new Error(`clock leaks: ${new Date().toISOString()}`);\n  new Agent(scope, 'dice', { namespace: `dice-${String(Math.random()).slice(2, 10)}`, zone: new Zone(scope, 'dz'), podLabels: { roll: String(Math.random()).slice(2, 12), at: String(Date.now()) } });");
+    const out = (n: number): string => join(s.dir, `out-${n}`);
+    for (const n of [1, 2]) {
+      const r = await runCli(['synth', '--source', s.dir, '-c', s.cluster, '-o', out(n)], { PALISADE_SYNTH_CACHE: 'off' });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const files = (dir: string): string => execFileSync('sh', ['-c', 'find . -type f | sort | xargs sha256sum'], { cwd: join(dir, s.cluster), encoding: 'utf8' });
+    expect(files(out(1))).toBe(files(out(2)));
+    expect(files(out(1))).toMatch(/namespace\.dice-\d{8}\.yaml/);
+  }, 120_000);
+});
+
 /** A repository file planted before synthesis, and what the refusal says. */
 interface Escape { readonly name: string; readonly plant: (dir: string, cluster: string) => void; readonly refusal: RegExp }
 

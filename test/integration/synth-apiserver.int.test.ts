@@ -149,6 +149,23 @@ describe.skipIf(skipWithout('kubectl'))('agent identity at admission (local clus
     expect(unlabelled.message).toMatch(/pods running as ServiceAccount agents\/research-agent \(agent research-agent\) must carry its labels app=research-agent/);
   });
 
+  it('denies a token to an agent that may not call the API: automounting turned on in the pod, or a projected token volume', async () => {
+    for (const o of await admissionObjects()) await client.apply(o);
+    const automount = await eventually(() => statusOf(() => client.create(podOf(research, 'research-agent', { automountServiceAccountToken: true }))), (r) => r.status !== 200);
+    expect(automount.status).toBe(403);
+    expect(automount.message).toMatch(/agent research-agent may not call the Kubernetes API: its pods may not set automountServiceAccountToken: true/);
+    const projected = podOf(research, 'research-agent', {
+      automountServiceAccountToken: false,
+      volumes: [{ name: 'sneaky', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }] } }],
+      containers: [{ name: 'a', image: 'ghcr.io/acme/research:1.0', volumeMounts: [{ name: 'sneaky', mountPath: '/var/run/sneaky' }] }],
+    });
+    const denied = await statusOf(() => client.create(projected));
+    expect(denied.status).toBe(403);
+    expect(denied.message).toMatch(/may not project a ServiceAccount token \(volumes sneaky\)/);
+    // Without either, the same pod is admitted (the rule judges the token, nothing else).
+    expect(await statusOf(() => client.create(podOf(research, 'research-agent', { automountServiceAccountToken: false })))).toEqual({ status: 200, message: 'ok' });
+  });
+
   it('denies relabelling a running pod into an agent\'s selector (UPDATE is checked too)', async () => {
     for (const o of await admissionObjects()) await client.apply(o);
     const bystander = podOf({ app: 'bystander' }, undefined);

@@ -30,6 +30,13 @@ function syncIdentity(cluster: ClusterSpec): string {
 const managedBy = (o: string, cluster: string): string =>
   `(${o} != null && has(${o}.metadata.labels) && ${lit(LABELS.managedBy)} in ${o}.metadata.labels && ${o}.metadata.labels[${lit(LABELS.managedBy)}] == ${lit(MANAGED_BY_VALUE)} && ${lit(LABELS.cluster)} in ${o}.metadata.labels && ${o}.metadata.labels[${lit(LABELS.cluster)}] == ${lit(cluster)})`;
 
+/** `o` (a pod) carries the quarantine label set to true. */
+const quarantined = (o: string): string =>
+  `(${o} != null && has(${o}.metadata.labels) && ${lit(LABELS.quarantine)} in ${o}.metadata.labels && ${o}.metadata.labels[${lit(LABELS.quarantine)}] == 'true')`;
+
+/** A pod update that lifts a quarantine: the old pod carries the label, the new one does not. */
+const LIFTS_QUARANTINE = `request.resource.group == '' && request.resource.resource == 'pods' && request.operation == 'UPDATE' && ${quarantined('oldObject')} && !${quarantined('object')}`;
+
 function resourcesOf(cluster: ClusterSpec): { all: k8s.NamedRuleWithOperations[]; enforced: string[] } {
   const enforced = enforcedKinds(cluster);
   // A Kyverno PolicyException weakens admission: only trusted identities may add one in a governed namespace.
@@ -39,7 +46,9 @@ function resourcesOf(cluster: ClusterSpec): { all: k8s.NamedRuleWithOperations[]
     apiGroups: [g], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'],
     resources: [...new Set(KINDS.filter((s) => s.group === g).map((s) => s.resource))].sort(),
   }));
-  return { all, enforced: [...new Set([...enforced, ...exceptions].map((s) => `${s.group}/${s.resource}`))].sort() };
+  // Pods: only so that a quarantine label cannot be lifted by whoever may patch pods (the quarantined agent included).
+  const pods = { apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['pods'] };
+  return { all: [...all, pods], enforced: [...new Set([...enforced, ...exceptions].map((s) => `${s.group}/${s.resource}`))].sort() };
 }
 
 function message(cluster: ClusterSpec, p: ProtectSpec): string {
@@ -50,9 +59,9 @@ function message(cluster: ClusterSpec, p: ProtectSpec): string {
 
 /**
  * Drift prevented at admission: denies CREATE, UPDATE and DELETE of the objects palisade manages on
- * this cluster, and CREATE/UPDATE of the policy kinds the cluster enforces inside its governed
- * namespaces, unless the request comes from the sync identity, a trusted user or group, or the
- * break-glass group. The binding selects the cluster's governed namespaces (their labels are
+ * this cluster, CREATE/UPDATE of the policy kinds the cluster enforces inside its governed
+ * namespaces, and an update that removes a pod's quarantine label, unless the request comes from
+ * the sync identity, a trusted user or group, or the break-glass group. The binding selects the cluster's governed namespaces (their labels are
  * protected too); cluster-scoped objects are judged by their own (protected) labels.
  */
 export function renderProtection(ctx: RenderContext): void {
@@ -73,7 +82,14 @@ export function renderProtection(ctx: RenderContext): void {
         { name: 'managed', expression: `${managedBy('object', ctx.cluster.name)} || ${managedBy('oldObject', ctx.cluster.name)}` },
         { name: 'enforced', expression: `request.namespace != '' && request.operation != 'DELETE' && (request.resource.group + '/' + request.resource.resource) in ${list(enforced)}` },
       ],
-      validations: [{ expression: 'variables.trusted || !(variables.managed || variables.enforced)', messageExpression: message(ctx.cluster, p), reason: 'Forbidden' }],
+      validations: [
+        { expression: 'variables.trusted || !(variables.managed || variables.enforced)', messageExpression: message(ctx.cluster, p), reason: 'Forbidden' },
+        {
+          expression: `variables.trusted || !(${LIFTS_QUARANTINE})`,
+          messageExpression: `${lit(`pod is quarantined (${LABELS.quarantine}=true) on cluster ${ctx.cluster.name}: only the sync identity, trusted users and groups and group ${p.breakGlassGroup} may lift it; `)} + request.userInfo.username + ' may not'`,
+          reason: 'Forbidden',
+        },
+      ],
     },
   });
   new k8s.KubeValidatingAdmissionPolicyBinding(ctx.chart, objectId('vapb', name), {

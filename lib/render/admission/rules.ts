@@ -95,9 +95,40 @@ function gpuRules(model: PolicyModel): AdmissionRule[] {
   });
 }
 
+/** The projected volume sources of a pod that mint a ServiceAccount token. */
+const TOKEN_VOLUMES = "(has(object.spec.volumes) ? object.spec.volumes.filter(v, has(v.projected) && has(v.projected.sources) && v.projected.sources.exists(s, has(s.serviceAccountToken))).map(v, v.name) : [])";
+
+/**
+ * Agents that may not call the Kubernetes API get no token: their ServiceAccount does not mount
+ * one, and a pod running as them may neither turn automounting back on nor project a token. One
+ * rule per namespace, naming only its agents (the API server caps a CEL expression's size).
+ */
+function tokenRules(model: PolicyModel): AdmissionRule[] {
+  const tokenless = model.agents.filter((a) => !a.allowKubeApi);
+  return [...new Set(tokenless.map((a) => a.namespace))].sort().map((namespace) => {
+    const scope: Scope = { agents: tokenless.filter((a) => a.namespace === namespace), namespaces: [namespace] };
+    return {
+      name: `palisade-no-token-${namespace}`, rule: 'admission:no-api-token', sources: scope.agents.map((a) => a.source.path).sort(),
+      operations: ['CREATE', 'UPDATE'], resources: POD_RESOURCES, matchConditions: runsAs(scope),
+      variables: [{ name: 'tokenVolumes', expression: TOKEN_VOLUMES }],
+      validations: [
+        {
+          expression: '!(has(object.spec.automountServiceAccountToken) && object.spec.automountServiceAccountToken)',
+          messageExpression: `'agent ' + ${agentName(scope)} + ' may not call the Kubernetes API: its pods may not set automountServiceAccountToken: true (declare allowKubeApi to give it a token)'`,
+        },
+        {
+          expression: 'size(variables.tokenVolumes) == 0',
+          messageExpression: `'agent ' + ${agentName(scope)} + ' may not call the Kubernetes API: its pods may not project a ServiceAccount token (volumes ' + variables.tokenVolumes.join(', ') + ')'`,
+        },
+      ],
+      namespaces: scope.namespaces,
+    };
+  });
+}
+
 /** Every admission rule the model implies, sorted by name. Rules that bind no agent are dropped. */
 export function admissionRules(model: PolicyModel): AdmissionRule[] {
-  const rules = [guardrails(), ...identityRules(model), ...registryRules(model), ...sandboxRules(model), ...gpuRules(model)];
+  const rules = [guardrails(), ...identityRules(model), ...tokenRules(model), ...registryRules(model), ...sandboxRules(model), ...gpuRules(model)];
   return rules.filter((r) => r.namespaces === undefined || r.namespaces.length > 0).sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
