@@ -1,5 +1,6 @@
 import type { ReviewConfig } from './config.js';
 import { controlFindings } from './controls.js';
+import { enforcementFindings } from './enforcement.js';
 import { analyzeCluster, edgeDelta, edgesOf } from './edges.js';
 import { objectChanges } from './objects.js';
 import { evaluateProbes } from './probes.js';
@@ -25,7 +26,13 @@ function reviewCluster(before: SideCluster | undefined, after: SideCluster, conf
   return {
     cluster: after.name,
     edges,
-    findings: [...reachFindings(after.name, edges, beforeEdges), ...(before === undefined ? [] : controlFindings(before, after)), ...probeFindings],
+    findings: [
+      ...reachFindings(after.name, edges, beforeEdges),
+      ...(before === undefined ? [] : controlFindings(before, after)),
+      // From the objects themselves: what the head's code reports of its model is not trusted alone.
+      ...(before === undefined ? [] : enforcementFindings(before.objects, after.objects).map((f) => ({ cluster: after.name, ...f }))),
+      ...probeFindings,
+    ],
     probes,
     objects: objectChanges(after.name, base.objects, after.objects),
   };

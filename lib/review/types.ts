@@ -55,7 +55,17 @@ export type FindingKind =
   | 'identity-weakened'
   | 'quarantine-lifted'
   | 'probe-violated'
-  | 'review-rules-changed';
+  | 'review-rules-changed'
+  /** The protect policy trusts more identities, or protects fewer kinds. */
+  | 'trust-widened'
+  /** An enforcement object's checked values changed (listed; direction unknown). */
+  | 'enforcement-changed'
+  /** An enforcement object (RuntimeClass, TracingPolicy) removed. */
+  | 'enforcement-removed'
+  /** Code that synthesis runs (lib/) changed: what both sides render differs by more than the policies. */
+  | 'synthesis-code-changed'
+  /** A cluster's own configuration (clusters/<name>/) changed: its context, trust lists, backends or addresses. */
+  | 'cluster-config-changed';
 
 export interface ProbeVerdict {
   readonly cluster: string;

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { effectiveRules, loadReviewConfig, review, REVIEW_CODE_PATHS, reviewMarkdown, reviewRuleFindings, reviewSarif, reviewText, withRuleFindings, type Review } from '../../lib/review/index.js';
+import { effectiveRules, loadReviewConfig, review, REVIEW_CODE_PATHS, reviewMarkdown, reviewRuleFindings, reviewSarif, reviewText, TRUSTED_INPUT_PATHS, trustedInputFindings, withRuleFindings, type Review } from '../../lib/review/index.js';
 import { PalisadeError } from '../../lib/core/errors.js';
 import { streamProgress } from '../../lib/core/progress.js';
 import { changedPaths, loadSide } from '../review/sides.js';
@@ -47,8 +47,9 @@ export async function runDiff(flags: DiffFlags): Promise<number> {
   const before = await loadReviewConfig(flags.config === undefined ? join(base.dir, 'palisade.yaml') : resolve(flags.config));
   const after = await loadReviewConfig(join(head.dir, 'palisade.yaml'));
   const changed = await changedPaths(repo, flags.base, flags.head, REVIEW_CODE_PATHS);
+  const trusted = await changedPaths(repo, flags.base, flags.head, TRUSTED_INPUT_PATHS);
   progress.step('analysing connectivity of both sides');
-  const r = withRuleFindings(review(base.side, head.side, effectiveRules(before, after), flags.label), reviewRuleFindings(before, after, changed));
+  const r = withRuleFindings(review(base.side, head.side, effectiveRules(before, after), flags.label), [...reviewRuleFindings(before, after, changed), ...trustedInputFindings(trusted)]);
   const out = render(r, flags.format);
   if (flags.out === undefined) process.stdout.write(out);
   else await writeFile(flags.out, out);

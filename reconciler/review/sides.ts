@@ -33,8 +33,11 @@ export async function loadSide(role: 'base' | 'head', repoDir: string, ref: stri
 
 /** Files under `paths` that differ between `base` and `head` (the working tree when undefined), sorted. */
 export async function changedPaths(repoDir: string, base: string, head: string | undefined, paths: readonly string[]): Promise<string[]> {
-  const out = await git(repoDir).raw(['diff', '--name-only', base, ...(head === undefined ? [] : [head]), '--', ...paths]).catch((e: unknown) => {
+  // -z: paths exactly as committed (never quoted), so a non-ASCII name is matched like any other.
+  const out = await git(repoDir).raw(['diff', '-z', '--no-renames', '--name-only', base, ...(head === undefined ? [] : [head]), '--', ...paths]).catch((e: unknown) => {
     throw new PalisadeError('GitFailed', `cannot compare ${base} with ${head ?? 'the working tree'}: ${describeError(e)}`);
   });
-  return out.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+  // A working tree's new files are changes too, tracked or not.
+  const untracked = head === undefined ? await git(repoDir).raw(['ls-files', '-z', '--others', '--exclude-standard', '--', ...paths]).catch(() => '') : '';
+  return [...new Set([...out.split('\0'), ...untracked.split('\0')].filter(Boolean))].sort();
 }

@@ -61,9 +61,12 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>(['InvalidInput', 'Validati
 /** `1a2b3c4d5e6f` for a commit, `1a2b3c4d5e6f+dirty` for a working tree on top of one. */
 const shortRevision = (r: string): string => r.replace(/^([0-9a-f]{12})[0-9a-f]+/, '$1');
 
-function fromWire(w: WireError, revision: string): PalisadeError {
+/** Names files as the repository does: the tree's copy of clusters/ is `clusters/`, its other files relative to the repository. */
+const repositoryPaths = (tree: CompiledTree) => (text: string): string => text.replaceAll(`${tree.clusters}/`, 'clusters/').replaceAll(`${tree.dir}/`, '');
+
+function fromWire(w: WireError, revision: string, paths: (text: string) => string): PalisadeError {
   const code = (w.code !== undefined && CODES.has(w.code) ? w.code : 'SynthFailed') as ErrorCode;
-  const message = revision === 'local' ? w.message : `revision ${shortRevision(revision)}: ${w.message}`;
+  const message = paths(revision === 'local' ? w.message : `revision ${shortRevision(revision)}: ${w.message}`);
   return new PalisadeError(code, message, w.hint === undefined ? {} : { hint: w.hint });
 }
 
@@ -148,10 +151,11 @@ export async function synthesizeInSandbox(req: SynthesisRequest, limits: Sandbox
   const key = memoEnabled() ? await synthesisKey(tree, { entry, names: req.names }) : undefined;
   const known = key === undefined ? undefined : await recall(key);
   const response = known ?? await runSandbox(tree, request, { ...req, source }, limits);
-  if (response.kind === 'failed') throw fromWire(response.error, req.revision);
+  const paths = repositoryPaths(tree);
+  if (response.kind === 'failed') throw fromWire(response.error, req.revision, paths);
   // A memo that cannot be written (read-only cache) only costs the next run a synthesis.
   if (key !== undefined && known === undefined) await remember(key, response).catch(() => undefined);
-  return { results: [...response.results], errors: response.errors.map((e) => fromWire(e, req.revision)), remembered: known !== undefined };
+  return { results: [...response.results], errors: response.errors.map((e) => fromWire(e, req.revision, paths)), remembered: known !== undefined };
 }
 
 /** Like {@link synthesizeInSandbox}, failing with every cluster's errors when any cluster failed. */

@@ -1,28 +1,12 @@
 /** `palisade analyze`, `palisade diff` and the synth probe gate, run as a user would (CLI, exit codes). */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { goModuleDir, netpolicySpec } from '../../reconciler/controlplane/index.js';
-import { REPO_ROOT } from '../support/shared.js';
 
-const exec = promisify(execFile);
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
-const execa = async (cwd: string, args: readonly string[]): Promise<string> => (await exec('git', [...args], { cwd, env: GIT_ENV })).stdout;
-
-/** A repository made from this one's files as they are now (node_modules linked), one commit. */
-async function scratchRepo(): Promise<string> {
-  const repo = await mkdtemp(join(tmpdir(), 'palisade-diff-repo-'));
-  await exec('sh', ['-c', `git -C "${REPO_ROOT}" ls-files -z --cached --others --exclude-standard | tar -C "${REPO_ROOT}" --null --ignore-failed-read -T - -c | tar -x -C "${repo}"`]);
-  await symlink(join(REPO_ROOT, 'node_modules'), join(repo, 'node_modules'));
-  await execa(repo, ['init', '-q']);
-  await execa(repo, ['add', '-A']);
-  await execa(repo, ['commit', '-qm', 'template']);
-  return repo;
-}
+import { gitAt, scratchRepo } from '../support/scratch-repo.js';
 
 /** A scratch repository whose working tree has `from` replaced by `to` in policies/index.ts. */
 async function editedRepo(from: string, to: string): Promise<string> {
@@ -138,7 +122,7 @@ describe('palisade diff (CLI)', () => {
     expect(worktree.code).toBe(2);
     expect(worktree.stderr).toMatch(/head \(working tree[^)]*\) does not synthesize/);
     expect(worktree.stderr).toMatch(/cluster local: policies\/index\.ts:\d+:\d+: Invalid port 70000/);
-    await execa(repo, ['commit', '-qam', 'broken port']);
+    await gitAt(repo, ['commit', '-qam', 'broken port']);
     const committed = await runCli(['diff', '--base', 'HEAD', '--head', 'HEAD~1', '-c', 'local'], {}, repo);
     expect(committed.code).toBe(2);
     expect(committed.stderr).toMatch(/base \(HEAD @ [0-9a-f]{12}\) does not synthesize/);
