@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { KEY, smallOrg, type SmallOrgOptions } from '../../test/fixtures/small-org.js';
 import { DEFAULT_PROTECT, type ClusterSpec } from '../cluster/cluster-spec.js';
 import type { KubeObject } from '../core/resource-id.js';
-import { Agent, RegistryAllowList, Zone, type PolicyDefinition } from '../index.js';
+import { Agent, type PolicyDefinition, type RegistryAllowList, type Zone } from '../index.js';
 import { synthesize } from '../synth/synthesize.js';
 import { testCluster } from '../testing/index.js';
 import { celStrings } from './enforcement.js';
@@ -21,13 +21,13 @@ const TETRAGON = testCluster({ name: 'cil', network: 'cilium', runtime: 'tetrago
 type Edit = (objects: KubeObject[]) => KubeObject[];
 const same: Edit = (o) => o;
 
-/** Findings of a review whose head carries `after`'s objects (edited) but `before`'s model. */
-function forged(before: PolicyDefinition, after: PolicyDefinition, cluster: ClusterSpec, edit: Edit = same, headCluster = cluster): readonly Finding[] {
+/** Findings of a review whose head carries `after`'s objects (edited) but `before`'s model; `head.cluster` synthesizes the head. */
+function forged(before: PolicyDefinition, after: PolicyDefinition, cluster: ClusterSpec, head: { readonly edit?: Edit; readonly cluster?: ClusterSpec } = {}): readonly Finding[] {
   const b = synthesize(before, cluster);
-  const a = synthesize(after, headCluster);
+  const a = synthesize(after, head.cluster ?? cluster);
   const side = (label: string, objects: readonly KubeObject[]): Parameters<typeof review>[0] => ({ label, clusters: [{ name: cluster.name, network: cluster.network, model: b.model, objects }] });
-  const head = edit(structuredClone([...a.objects]) as KubeObject[]);
-  return review(side('base', b.objects), side('head', head), { probes: [] }, []).clusters[0]!.findings;
+  const edited = (head.edit ?? same)(structuredClone<KubeObject[]>([...a.objects]));
+  return review(side('base', b.objects), side('head', edited), { probes: [] }, []).clusters[0]!.findings;
 }
 
 /** `risk kind` of every finding that needs approval. */
@@ -52,15 +52,15 @@ describe.each([VAP, KYVERNO])('control findings from objects ($admission)', (clu
 
   it('finds a rule that now fails open', () => {
     const kind = cluster.admission === 'vap' ? 'ValidatingAdmissionPolicy' : 'ValidatingPolicy';
-    const found = forged(org({}), org({}), cluster, editOne(kind, (o) => { (o['spec'] as Record<string, unknown>)['failurePolicy'] = 'Ignore'; }, 'palisade-registry-acme'));
+    const found = forged(org({}), org({}), cluster, { edit: editOne(kind, (o) => { (o['spec'] as Record<string, unknown>)['failurePolicy'] = 'Ignore'; }, 'palisade-registry-acme') });
     expect(needsApproval(found)).toContain('high admission-weakened');
   });
 
   it('finds a trusted group added to the protect policy (a cluster.yaml edit), and not one removed', () => {
     const wider = testCluster({ ...cluster, protect: { ...DEFAULT_PROTECT, groups: ['system:masters', 'contractors'] } });
-    const found = forged(org({}), org({}), cluster, same, wider);
+    const found = forged(org({}), org({}), cluster, { cluster: wider });
     expect(found.filter((f) => f.kind === 'trust-widened').map((f) => `${f.risk} ${f.message}`)).toEqual([expect.stringMatching(/^high ValidatingAdmissionPolicy\/palisade-protect-.* now trusts contractors/)]);
-    expect(needsApproval(forged(org({}), org({}), wider, same, cluster))).toEqual([]);
+    expect(needsApproval(forged(org({}), org({}), wider, { cluster }))).toEqual([]);
   });
 
   it('lists the rules an added agent extends without asking for approval', () => {
@@ -75,9 +75,9 @@ describe.each([VAP, KYVERNO])('control findings from objects ($admission)', (clu
   });
 
   it('finds a PolicyException added or a sandbox RuntimeClass whose handler changed', () => {
-    const exception: Edit = (o) => [...o, { apiVersion: 'policies.kyverno.io/v1', kind: 'PolicyException', metadata: { name: 'let-me', namespace: 'agents' }, spec: {} } as KubeObject];
-    expect(needsApproval(forged(org({}), org({}), cluster, exception))).toContain('high admission-weakened');
-    const runc = forged(org({ sandbox: true }), org({ sandbox: true }), cluster, editOne('RuntimeClass', (o) => { o['handler'] = 'runc'; }));
+    const exception: Edit = (o) => [...o, { apiVersion: 'policies.kyverno.io/v1', kind: 'PolicyException', metadata: { name: 'let-me', namespace: 'agents' }, spec: {} }];
+    expect(needsApproval(forged(org({}), org({}), cluster, { edit: exception }))).toContain('high admission-weakened');
+    const runc = forged(org({ sandbox: true }), org({ sandbox: true }), cluster, { edit: editOne('RuntimeClass', (o) => { o['handler'] = 'runc'; }) });
     expect(runc.map((f) => `${f.risk} ${f.kind} ${f.message}`)).toContain('high sandbox-removed RuntimeClass/gvisor: the sandbox runtime changed (handler)');
   });
 });
@@ -88,12 +88,12 @@ describe('control findings from objects (signatures, Kyverno)', () => {
       const a = (o['spec'] as { attestors: Array<{ cosign: { key?: { data: string } } }> }).attestors;
       a[0]!.cosign.key!.data = KEY.replace('example', 'mallory');
     });
-    expect(needsApproval(forged(org({ signatures: true }), org({ signatures: true }), KYVERNO, swapKey))).toContain('high signature-dropped');
+    expect(needsApproval(forged(org({ signatures: true }), org({ signatures: true }), KYVERNO, { edit: swapKey }))).toContain('high signature-dropped');
     const swapSubject = editOne('ImageValidatingPolicy', (o) => {
       const a = (o['spec'] as { attestors: Array<{ cosign: { keyless?: { identities: Array<{ subject: string }> } } }> }).attestors;
       a[1]!.cosign.keyless!.identities[0]!.subject = 'repo:mallory/agents';
     });
-    expect(needsApproval(forged(org({ signatures: true }), org({ signatures: true }), KYVERNO, swapSubject))).toContain('high signature-dropped');
+    expect(needsApproval(forged(org({ signatures: true }), org({ signatures: true }), KYVERNO, { edit: swapSubject }))).toContain('high signature-dropped');
   });
 });
 
@@ -105,11 +105,11 @@ describe('control findings from objects (runtime guard, Tetragon)', () => {
   });
 
   it('finds an executable added to the allow-list, and not one removed', () => {
-    const found = forged(org({ runtimeGuard: true }), org({ runtimeGuard: true }), TETRAGON, allowed('/bin/sh'));
+    const found = forged(org({ runtimeGuard: true }), org({ runtimeGuard: true }), TETRAGON, { edit: allowed('/bin/sh') });
     expect(found.filter((f) => f.kind === 'runtime-relaxed').map((f) => f.message)).toEqual([expect.stringMatching(/now allows \/bin\/sh \(bprm_check_security NotEqual\)/)]);
     // The reverse: the base had /bin/sh allowed, the head does not.
     const b = synthesize(org({ runtimeGuard: true }), TETRAGON);
-    const loose = allowed('/bin/sh')(structuredClone([...b.objects]) as KubeObject[]);
+    const loose = allowed('/bin/sh')(structuredClone<KubeObject[]>([...b.objects]));
     const side = (objects: readonly KubeObject[]): Parameters<typeof review>[0] => ({ label: 's', clusters: [{ name: 'cil', network: 'cilium', model: b.model, objects }] });
     expect(needsApproval(review(side(loose), side(b.objects), { probes: [] }, []).clusters[0]!.findings)).toEqual([]);
   });
