@@ -25,11 +25,23 @@ export function celStrings(expr: string): string[] {
   return [...expr.matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((m) => (m[1] ?? '').replace(/\\u([0-9a-f]{4})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))).replace(/\\(.)/g, '$1'));
 }
 
-/** The expression with every string literal, and list or map literal of literals, blanked: its shape. */
-const shape = (expr: string): string => expr
-  .replace(/'(?:[^'\\]|\\.)*'/g, "''")
-  .replace(/\[(?:''(?:,\s*)?)*\]/g, '[]')
-  .replace(/\{(?:''\s*:\s*(?:''|\[\])(?:,\s*)?)*\}/g, '{}');
+/** A parenthesized group nesting at most two levels (what palisade's label and identity checks are). */
+const GROUP = String.raw`\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)`;
+/** The same group repeated with `||` or `&&`: one check per agent or label, however many there are. */
+const REPEATED = new RegExp(String.raw`(${GROUP})(?:\s*(?:\|\||&&)\s*\1)+`, 'g');
+
+/**
+ * The expression with every string literal, list or map literal of literals blanked and repeated
+ * checks folded: its shape. Two expressions of one shape differ only in the values they check.
+ */
+function shape(expr: string): string {
+  let out = expr
+    .replace(/'(?:[^'\\]|\\.)*'/g, "''")
+    .replace(/\[(?:''(?:,\s*)?)*\]/g, '[]')
+    .replace(/\{(?:''\s*:\s*(?:''|\[\])(?:,\s*)?)*\}/g, '{}');
+  for (let prev = ''; prev !== out;) { prev = out; out = out.replace(REPEATED, '$1'); }
+  return out;
+}
 
 interface CelBody { readonly failurePolicy: string; readonly parts: ReadonlyArray<readonly [string, string]> }
 

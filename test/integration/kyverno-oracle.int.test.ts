@@ -39,7 +39,10 @@ const CASES: ReadonlyArray<{ readonly object: KubeObject; readonly user?: string
   { object: pod('coding-no-sandbox', coding, { serviceAccountName: 'coding-agent', containers: [{ name: 'a', image: 'ghcr.io/acme/agents/coder:1.0' }] }), denied: ['palisade-sandbox-gvisor'] },
   { object: pod('coding-plain-registry', coding, { serviceAccountName: 'coding-agent', runtimeClassName: 'gvisor', containers: [{ name: 'a', image: 'ghcr.io/acme/tools:1.0' }] }), denied: ['palisade-registry-acme-signed-images'] },
   { object: pod('coding-ok', coding, { serviceAccountName: 'coding-agent', runtimeClassName: 'gvisor', containers: [{ name: 'a', image: 'ghcr.io/acme/agents/coder:1.0' }] }), denied: [] },
-  { object: pod('privileged', { app: 'bystander' }, { initContainers: [{ name: 'i', image: 'x', securityContext: { privileged: true } }] }), denied: ['palisade-agent-guardrails'] },
+  // A bystander runs as `default`, which no agent is: the namespace's spawn rule fails closed on it too.
+  { object: pod('privileged', { app: 'bystander' }, { initContainers: [{ name: 'i', image: 'x', securityContext: { privileged: true } }] }), denied: ['palisade-agent-guardrails', 'palisade-agent-spawn-agents'] },
+  { object: pod('as-default', { app: 'bystander' }, {}), denied: ['palisade-agent-spawn-agents'] },
+  { object: pod('as-new-sa', { app: 'helper' }, { serviceAccountName: 'helper' }), user: 'system:serviceaccount:agents:research-agent', denied: ['palisade-agent-spawn-agents'] },
   { object: job('job-as-research', 'research-agent', research), user: 'system:serviceaccount:agents:coding-agent', denied: ['palisade-agent-spawn-agents'] },
   { object: job('job-as-self', 'coding-agent', coding), user: 'system:serviceaccount:agents:coding-agent', denied: [] },
   {

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { eventually, freshNamespace, statusOf, testClient, uniqueName } from '../support/cluster.js';
 import { skipWithout } from '../support/tools.js';
+import { kubectlAs } from '../support/kubectl-as.js';
 import { REPO_ROOT } from '../support/shared.js';
 
 const client = testClient();
@@ -168,11 +169,31 @@ describe.skipIf(skipWithout('kubectl'))('agent identity at admission (local clus
 
   it('denies relabelling a running pod into an agent\'s selector (UPDATE is checked too)', async () => {
     for (const o of await admissionObjects()) await client.apply(o);
-    const bystander = podOf({ app: 'bystander' }, undefined);
-    await client.create(bystander);
-    const relabel = await eventually(() => statusOf(() => client.apply({ ...bystander, metadata: { ...bystander.metadata, labels: research } })), (r) => r.status !== 200);
+    // A research agent pod (admitted) relabelled as the coding agent's.
+    const research1 = podOf(research, 'research-agent');
+    await client.create(research1);
+    const relabel = await eventually(() => statusOf(() => client.apply({ ...research1, metadata: { ...research1.metadata, labels: { app: 'coding-agent' } } })), (r) => r.status !== 200);
     expect(relabel.status).toBe(403);
-    expect(relabel.message).toMatch(/must run as its ServiceAccount agents\/research-agent/);
+    expect(relabel.message).toMatch(/must run as its ServiceAccount agents\/coding-agent|agents\/research-agent \(agent research-agent\) must carry its labels/);
+  });
+
+  it('fails closed: a pod as `default` or a Deployment as a new ServiceAccount in an agent namespace is no agent and is denied, to the agent and to a namespace editor', async () => {
+    for (const o of await admissionObjects()) await client.apply(o);
+    await grantAgentsPodCreation();
+    const bystander = podOf({ app: 'bystander' }, undefined);
+    const asAdmin = await eventually(() => statusOf(() => client.create({ ...bystander, metadata: { ...bystander.metadata, name: uniqueName('p') } })), (r) => r.status !== 200);
+    expect(asAdmin.status).toBe(403);
+    expect(asAdmin.message).toMatch(/pods in agent namespace agents run as one of its agents \(coding-agent, research-agent\); agents\/default is none/);
+    // As the research agent (which may create pods here): a pod and a Deployment as identities nobody declared.
+    expect((await asAgent('research-agent', podOf({ app: 'helper' }, 'helper'))).stderr).toMatch(/agents\/helper is none: declare it as an Agent/);
+    const deployment: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: uniqueName('d'), namespace: 'agents' }, spec: { selector: { matchLabels: { app: 'helper' } }, template: { metadata: { labels: { app: 'helper' } }, spec: { serviceAccountName: 'helper', containers: [{ name: 'a', image: 'ghcr.io/acme/research:1.0' }] } } } };
+    expect((await asAgent('research-agent', deployment)).stderr).toMatch(/agents\/helper is none/);
+    // A namespace editor (a user with create rights there) gets the same answer.
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'editor-starts-pods', namespace: 'agents' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'agent-starts-pods' }, subjects: [{ kind: 'User', name: 'mallory@example.com', apiGroup: 'rbac.authorization.k8s.io' }] });
+    const editor = await kubectlAs('mallory@example.com', [], ['create', '-f', '-'], JSON.stringify(podOf({ app: 'x' }, 'default')));
+    expect(editor.ok).toBe(false);
+    expect(editor.out).toMatch(/agents\/default is none/);
   });
 
   it('scopes controls to the agent: the research agent runs without gVisor from the plain registry, the coding agent does not', async () => {

@@ -34,11 +34,28 @@ function bindingRule(a: AgentModel): AdmissionRule {
 /** The pod spec of a Pod, a workload's pod template, or a CronJob's job template. */
 const POD_SPEC = "(object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec))";
 
+/** The labels of the pod (or of the pods a workload's template makes). */
+const POD_LABELS_OF = (meta: string): string => `(has(${meta}.labels) ? ${meta}.labels : {})`;
+const POD_LABELS = `(object.kind == 'Pod' ? ${POD_LABELS_OF('object.metadata')} : (object.kind == 'CronJob' ? ${POD_LABELS_OF('object.spec.jobTemplate.spec.template.metadata')} : ${POD_LABELS_OF('object.spec.template.metadata')}))`;
+
+/**
+ * Pods of this namespace that some declared workload accounts for: they carry an agent's labels
+ * (whose own rule binds them to its ServiceAccount) or an endpoint's labels (endpoints are
+ * selected by label). `false` when the namespace declares neither.
+ */
+function declaredLabels(model: PolicyModel, namespace: string): string {
+  const workloads = [...model.agents, ...model.endpoints].filter((w) => w.namespace === namespace);
+  const each = workloads.filter((w) => Object.keys(w.podLabels).length > 0).map((w) => `(${carriesLabels('variables.podLabels', w.podLabels)})`);
+  return each.length === 0 ? 'false' : [...new Set(each)].sort().join(' || ');
+}
+
 /**
  * One rule per agent namespace: a ServiceAccount of any governed namespace that asks for a pod (or
  * pod template) running as an agent of this namespace must be that agent, or an agent that declares
  * `spawns()` for it. Controllers, people and CI (not ServiceAccounts of governed namespaces) are not
- * judged here. The rule names only this namespace's agents and the agents that may start them, so
+ * judged by that part. And, failing closed, every pod of the namespace, whoever asks, runs as one of
+ * its declared agents or is one of its declared workloads by label: a pod as `default` or as a new
+ * ServiceAccount would otherwise be no agent at all, outside every per-agent control. The rule names only this namespace's agents and the agents that may start them, so
  * its CEL stays small however many agents the cluster has (the API server caps an expression at
  * 100,000 code points; listing every agent broke at a few hundred).
  */
@@ -59,13 +76,20 @@ function spawnRule(model: PolicyModel, namespace: string): AdmissionRule {
       { name: 'target', expression: `request.namespace + '/' + ${serviceAccountOf('variables.podSpec')}` },
       { name: 'mayStart', expression: mapOf(may) },
       { name: 'agentOf', expression: mapOf(names) },
+      { name: 'podLabels', expression: POD_LABELS },
       // Namespace names hold no ':', so the prefix names exactly the ServiceAccounts of that namespace.
       { name: 'governedRequester', expression: `${list(governed)}.exists(n, request.userInfo.username.startsWith('system:serviceaccount:' + n + ':'))` },
     ],
-    validations: [{
-      expression: '!variables.governedRequester || !(variables.target in variables.agentOf) || (request.userInfo.username in variables.mayStart && variables.target in variables.mayStart[request.userInfo.username])',
-      messageExpression: "request.userInfo.username + ' may not start pods as agent ' + variables.agentOf[variables.target] + ' (ServiceAccount ' + variables.target + '): declare spawns() for it in the starting agent\\'s policy'",
-    }],
+    validations: [
+      {
+        expression: '!variables.governedRequester || !(variables.target in variables.agentOf) || (request.userInfo.username in variables.mayStart && variables.target in variables.mayStart[request.userInfo.username])',
+        messageExpression: "request.userInfo.username + ' may not start pods as agent ' + variables.agentOf[variables.target] + ' (ServiceAccount ' + variables.target + '): declare spawns() for it in the starting agent\\'s policy'",
+      },
+      {
+        expression: `variables.target in variables.agentOf || ${declaredLabels(model, namespace)}`,
+        messageExpression: `'pods in agent namespace ${namespace} run as one of its agents (' + ${lit(here.map((a) => a.serviceAccount).sort().join(', '))} + '); ' + variables.target + ' is none: declare it as an Agent in policies/ or run it outside agent namespaces'`,
+      },
+    ],
     namespaces: [namespace],
   };
 }
