@@ -196,6 +196,30 @@ describe.skipIf(skipWithout('kubectl'))('agent identity at admission (local clus
     expect(editor.out).toMatch(/agents\/default is none/);
   });
 
+  it('denies an agent exec, attach, port-forward and a debug container in another agent\'s pod (and its own); a person is left to RBAC', async () => {
+    for (const o of await admissionObjects()) await client.apply(o);
+    const target = podOf(research, 'research-agent');
+    await client.create(target);
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    await client.apply({ apiVersion: rbac, kind: 'Role', metadata: { name: 'agent-enters-pods', namespace: 'agents' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }, { apiGroups: [''], resources: ['pods/exec', 'pods/attach', 'pods/portforward'], verbs: ['create', 'get'] }, { apiGroups: [''], resources: ['pods/ephemeralcontainers'], verbs: ['get', 'patch', 'update'] }] });
+    await client.apply({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'agent-enters-pods', namespace: 'agents' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'agent-enters-pods' }, subjects: ['coding-agent', 'research-agent'].map((name) => ({ kind: 'ServiceAccount', name, namespace: 'agents' })) });
+    const coder = 'system:serviceaccount:agents:coding-agent';
+    const exec = await eventually(() => kubectlAs(coder, [], ['-n', 'agents', 'exec', target.metadata.name, '--', 'true']), (r) => /may not use pods\/exec/.test(r.out), 30_000);
+    expect(exec.out).toContain(`${coder} may not use pods/exec on agents/${target.metadata.name}: workloads of governed namespaces never run code in an agent's pod`);
+    expect((await kubectlAs('system:serviceaccount:agents:research-agent', [], ['-n', 'agents', 'exec', target.metadata.name, '--', 'true'])).out).toMatch(/may not use pods\/exec/);
+    expect((await kubectlAs(coder, [], ['-n', 'agents', 'attach', target.metadata.name])).out).toMatch(/may not use pods\/attach/);
+    // kubectl port-forward refuses a pending pod itself: the request as the API sees it.
+    const forward = await kubectlAs(coder, [], ['create', '--raw', `/api/v1/namespaces/agents/pods/${target.metadata.name}/portforward?ports=8080`, '-f', '-'], '{}');
+    expect(forward.out).toMatch(/may not use pods\/portforward/);
+    const debug = await kubectlAs(coder, [], ['-n', 'agents', 'patch', 'pod', target.metadata.name, '--subresource', 'ephemeralcontainers', '--type', 'strategic', '-p', JSON.stringify({ spec: { ephemeralContainers: [{ name: 'dbg', image: 'ghcr.io/acme/research:1.0', targetContainerName: 'a' }] } })]);
+    expect(debug.ok).toBe(false);
+    expect(debug.out).toMatch(/may not use pods\/ephemeralcontainers/);
+    // Admission lets a person through (no node runs this pod, so the exec itself fails afterwards).
+    const admin = await kubectlAs('alice@example.com', ['system:masters'], ['-n', 'agents', 'exec', target.metadata.name, '--', 'true']);
+    expect(admin.ok).toBe(false);
+    expect(admin.out).not.toMatch(/may not use pods/);
+  });
+
   it('scopes controls to the agent: the research agent runs without gVisor from the plain registry, the coding agent does not', async () => {
     for (const o of await admissionObjects()) await client.apply(o);
     const coder = (spec: Record<string, unknown>): KubeObject => podOf({ app: 'coding-agent' }, 'coding-agent', spec);

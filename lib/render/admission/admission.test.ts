@@ -46,7 +46,7 @@ describe('Kyverno renderer', () => {
   it('emits ValidatingPolicy for the same rules and ImageValidatingPolicy for signatures', () => {
     const objects = synthObjects(smallOrg({ signatures: true, sandbox: true }), { admission: 'kyverno' });
     expect(objectsOfKind(objects, 'ValidatingAdmissionPolicy')).toEqual([]);
-    expect(objectsOfKind(objects, 'ValidatingPolicy').map((o) => o.metadata.name)).toEqual(['palisade-agent-guardrails', 'palisade-agent-spawn-agents', 'palisade-identity-agents-researcher', 'palisade-no-token-agents', 'palisade-registry-acme', 'palisade-sandbox-gvisor']);
+    expect(objectsOfKind(objects, 'ValidatingPolicy').map((o) => o.metadata.name)).toEqual(['palisade-agent-guardrails', 'palisade-agent-pod-entry', 'palisade-agent-spawn-agents', 'palisade-identity-agents-researcher', 'palisade-no-token-agents', 'palisade-registry-acme', 'palisade-sandbox-gvisor']);
     const ivp = findObject(objects, 'ImageValidatingPolicy', 'palisade-signatures-acme').spec as Record<string, unknown>;
     expect(ivp['matchImageReferences']).toEqual([{ glob: 'ghcr.io/acme/*' }]);
     expect(ivp['attestors']).toEqual([

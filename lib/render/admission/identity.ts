@@ -1,6 +1,6 @@
 import type { AgentModel, PolicyModel } from '../../model/model.js';
 import { carriesLabels, identityOf, labelText, lit, list, mapOf, POD_IDENTITY, serviceAccountOf, usernameOf } from './cel.js';
-import { POD_RESOURCES, WORKLOAD_RESOURCES, type AdmissionRule } from './rule.js';
+import { POD_ENTRY, POD_RESOURCES, WORKLOAD_RESOURCES, type AdmissionRule } from './rule.js';
 
 /**
  * Identity at admission. An agent is its namespace and ServiceAccount: a pod wearing its labels
@@ -66,7 +66,6 @@ function spawnRule(model: PolicyModel, namespace: string): AdmissionRule {
   const starters = model.agents.filter((a) => mayStartHere(a).length > 0);
   const may = starters.map((a) => [usernameOf(a), list(mayStartHere(a))] as const);
   const names = here.map((a) => [identityOf(a), lit(a.name)] as const);
-  const governed = [...new Set([...model.agents, ...model.endpoints].map((w) => w.namespace))].sort();
   return {
     name: `palisade-agent-spawn-${namespace}`, rule: 'admission:spawn', sources: here.map((a) => a.source.path).sort(),
     operations: ['CREATE', 'UPDATE'], resources: WORKLOAD_RESOURCES, matchConditions: [],
@@ -77,8 +76,7 @@ function spawnRule(model: PolicyModel, namespace: string): AdmissionRule {
       { name: 'mayStart', expression: mapOf(may) },
       { name: 'agentOf', expression: mapOf(names) },
       { name: 'podLabels', expression: POD_LABELS },
-      // Namespace names hold no ':', so the prefix names exactly the ServiceAccounts of that namespace.
-      { name: 'governedRequester', expression: `${list(governed)}.exists(n, request.userInfo.username.startsWith('system:serviceaccount:' + n + ':'))` },
+      { name: 'governedRequester', expression: governedRequester(model) },
     ],
     validations: [
       {
@@ -94,7 +92,32 @@ function spawnRule(model: PolicyModel, namespace: string): AdmissionRule {
   };
 }
 
+/** A request made by a ServiceAccount of a governed namespace (an agent, an endpoint, a namespace's `default`). */
+function governedRequester(model: PolicyModel): string {
+  const governed = [...new Set([...model.agents, ...model.endpoints].map((w) => w.namespace))].sort();
+  // Namespace names hold no ':', so the prefix names exactly the ServiceAccounts of that namespace.
+  return `${list(governed)}.exists(n, request.userInfo.username.startsWith('system:serviceaccount:' + n + ':'))`;
+}
+
+/**
+ * No workload runs code in a pod of an agent namespace: exec, attach, port-forward and debug
+ * containers are denied to every ServiceAccount of a governed namespace (one agent would otherwise
+ * act as another, with its identity and reach, which spawns() never declared). People and CI are
+ * left to their RBAC.
+ */
+function podEntryRule(model: PolicyModel): AdmissionRule {
+  return {
+    name: 'palisade-agent-pod-entry', rule: 'admission:pod-entry', sources: ['(guardrail)'],
+    operations: ['CONNECT', 'UPDATE'], resources: POD_ENTRY, matchConditions: [],
+    variables: [{ name: 'governedRequester', expression: governedRequester(model) }],
+    validations: [{
+      expression: '!variables.governedRequester',
+      messageExpression: "request.userInfo.username + ' may not use pods/' + request.subResource + ' on ' + request.namespace + '/' + request.name + ': workloads of governed namespaces never run code in an agent\\'s pod'",
+    }],
+  };
+}
+
 export function identityRules(model: PolicyModel): AdmissionRule[] {
   const namespaces = [...new Set(model.agents.map((a) => a.namespace))].sort();
-  return [...model.agents.map(bindingRule), ...namespaces.map((ns) => spawnRule(model, ns))];
+  return [...model.agents.map(bindingRule), ...namespaces.map((ns) => spawnRule(model, ns)), ...(namespaces.length > 0 ? [podEntryRule(model)] : [])];
 }

@@ -17,7 +17,7 @@ export interface AdmissionRule {
   readonly name: string;
   readonly rule: string;
   readonly sources: readonly string[];
-  readonly operations: ReadonlyArray<'CREATE' | 'UPDATE'>;
+  readonly operations: ReadonlyArray<'CREATE' | 'UPDATE' | 'CONNECT'>;
   /** API resources the rule checks (v1 of each group). */
   readonly resources: readonly ResourceRule[];
   /** CEL conditions a request must meet for the rule to apply (e.g. the pod runs as one of some agents). */
@@ -32,6 +32,9 @@ export const POD_RESOURCES: readonly ResourceRule[] = [{ apiGroup: '', resources
 
 /** Pods and the ephemeral containers `kubectl debug` adds to running pods. */
 export const POD_AND_EPHEMERAL: readonly ResourceRule[] = [{ apiGroup: '', resources: ['pods', 'pods/ephemeralcontainers'] }];
+
+/** The ways into a running pod: a shell or attached terminal, a forwarded port, a debug container. */
+export const POD_ENTRY: readonly ResourceRule[] = [{ apiGroup: '', resources: ['pods/attach', 'pods/ephemeralcontainers', 'pods/exec', 'pods/portforward'] }];
 
 /** Pods and every built-in kind with a pod template. */
 export const WORKLOAD_RESOURCES: readonly ResourceRule[] = [
