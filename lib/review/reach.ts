@@ -25,11 +25,49 @@ function covers(pattern: string, name: string): boolean {
   return n.wildcard === 'none' && under && !n.base.slice(0, -p.base.length - 1).includes('.');
 }
 
-function ipSize(id: string): number {
+/** The address range `[first, last]` an external destination stands for, if it is one. */
+function ipRange(id: string): readonly [number, number] | undefined {
   const m = IP.exec(id);
-  if (m === null) return 0;
+  if (m === null) return undefined;
   const n = (s: string): number => s.split('.').reduce((acc, x) => acc * 256 + Number(x), 0);
-  return n(m[2]!) - n(m[1]!) + 1;
+  return [n(m[1]!), n(m[2]!)];
+}
+
+function ipSize(id: string): number {
+  const r = ipRange(id);
+  return r === undefined ? 0 : r[1] - r[0] + 1;
+}
+
+/** How many addresses `ranges` cover together (overlaps counted once). */
+function covered(ranges: ReadonlyArray<readonly [number, number]>): number {
+  let total = 0;
+  let end = -1;
+  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end + 1) + 1;
+    end = b;
+  }
+  return total;
+}
+
+/** A /8's worth of addresses: reach to this many more, in one range or many, is reach to the world. */
+const WORLD = 2 ** 24;
+
+/**
+ * New external address space per source, however it is split: a /8 in /9s (or in 256 /16s) is as
+ * wide as the /8. Sources with one range of WORLD or more are reported per range (see below).
+ */
+function splitWorldFindings(cluster: string, delta: readonly EdgeChange[], before: ReadonlyMap<string, Edge>): Finding[] {
+  const rangesOf = (edges: Iterable<Edge>, src: string): Array<readonly [number, number]> => [...edges].filter((e) => e.src === src).flatMap((e) => { const r = ipRange(e.dst); return r ? [r] : []; });
+  const sources = [...new Set(delta.filter((c) => c.change !== 'removed').map(sourceOf))].sort();
+  return sources.flatMap((src) => {
+    const added = delta.flatMap((c) => (c.change !== 'removed' && sourceOf(c) === src ? [c.after] : []));
+    if (added.some((e) => ipSize(e.dst) >= WORLD)) return [];
+    const old = rangesOf(before.values(), src);
+    const more = covered([...old, ...rangesOf(added, src)]) - covered(old);
+    if (more < WORLD) return [];
+    return [{ cluster, kind: 'world-reach' as const, risk: 'high' as const, subject: src, message: `${src} can now reach ${more} more external addresses, split over ${added.filter((e) => ipRange(e.dst)).length} ranges (as wide as a /${32 - Math.floor(Math.log2(more))} or wider)` }];
+  });
 }
 
 /** A wildcard destination: a widening of names the source reached before, or a new wildcard no earlier one covers. */
@@ -54,9 +92,9 @@ export function reachFindings(cluster: string, delta: readonly EdgeChange[], bef
     const wildcard = name !== undefined && isWildcardHost(name) ? wildcardFinding({ cluster, src }, name, before, hadWildcard) : undefined;
     if (wildcard) out.push(wildcard);
     const size = ipSize(dst);
-    if (size >= 2 ** 24 && !beforeDst.has(`${src} => ${dst}`)) {
+    if (size >= WORLD && !beforeDst.has(`${src} => ${dst}`)) {
       out.push({ cluster, kind: 'world-reach', risk: 'high', subject: src, message: `${src} can now reach ${dst.replace('[External]', '')}${size === 2 ** 32 ? ' (0.0.0.0/0)' : ''} : ${c.after.conns}` });
     }
   }
-  return out;
+  return [...out, ...splitWorldFindings(cluster, delta, before)];
 }

@@ -79,6 +79,18 @@ describe('semantic review', () => {
     expect(kinds({}, { external: 'cidr-fallback' }, k8s)).toContain('world-reach');
   });
 
+  it('flags a /8 split into /9s or /16s as reach to the world, and not a few small ranges', () => {
+    const fallback = (cidrs: string[]): PolicyDefinition => (scope) => {
+      const zone = new Zone(scope, 'inference');
+      const agent = new Agent(scope, 'coder', { namespace: 'agents', zone, podLabels: { app: 'coder' } });
+      agent.allowTo(new ExternalEndpoint(scope, 'api', { host: 'api.example.com', cidrFallback: cidrs, allowWideFallback: true }));
+    };
+    const found = (cidrs: string[]): string[] => review(side('base', fallback(['192.0.2.0/24']), k8s), side('head', fallback(cidrs), k8s), { probes: [] }, []).clusters[0]!.findings.filter((f) => f.kind === 'world-reach').map((f) => f.message);
+    expect(found(['44.0.0.0/9', '44.128.0.0/9'])).toEqual([expect.stringMatching(/can now reach 16777216 more external addresses, split over 2 ranges/)]);
+    expect(found(Array.from({ length: 256 }, (_, i) => `45.${i}.0.0/16`))).toEqual([expect.stringMatching(/can now reach 16777216 more external addresses, split over 256 ranges/)]);
+    expect(found(['44.0.0.0/9'])).toEqual([]);
+  });
+
   it.each([
     [{ sandbox: true }, {}, 'sandbox-removed'],
     [{ runtimeGuard: true }, {}, 'runtime-relaxed'],
