@@ -6,6 +6,7 @@ import { formatId, idOf, keyOf, type KubeObject, type ResourceId, type ResourceK
 import type { ClusterClient } from '../cluster/client.js';
 import { applySetId, CachedInventory, PART_OF_LABEL } from '../inventory/inventory.js';
 import { exemptingKinds } from '../observe/foreign.js';
+import { holdWhole, slim } from '../observe/held.js';
 import { Predictor } from '../observe/predict.js';
 import type { FieldChange } from '../plan/types.js';
 import type { DriftItem } from '../report/index.js';
@@ -40,6 +41,9 @@ export interface Correction {
   readonly at: number;
 }
 
+/** A watch event waiting to be handled: the object whole, or its id only (see ../observe/held.ts). */
+interface PendingEvent { readonly type: WatchEventType; readonly obj: KubeObject; readonly whole: boolean; readonly at: number }
+
 /**
  * Keeps one cluster equal to its desired set: a full pass at start, on each new revision and every
  * resync interval, then watches palisade's objects (by ApplySet label) and every kind the
@@ -54,7 +58,7 @@ export class ClusterController {
   private denials: NodeJS.Timeout | undefined;
   /** This controller holds the cluster's Lease: the inventory's only writer, so it is cached. */
   private readonly inventory: CachedInventory;
-  private readonly pending = new Map<ResourceKey, { type: WatchEventType; obj: KubeObject; at: number }>();
+  private readonly pending = new Map<ResourceKey, PendingEvent>();
   public readonly corrections: Correction[] = [];
 
   public constructor(private readonly client: ClusterClient, private target: ClusterTarget, private readonly opts: ControllerOptions) {
@@ -157,7 +161,8 @@ export class ClusterController {
       return;
     }
     const first = !this.pending.has(key);
-    this.pending.set(key, { type, obj, at: this.pending.get(key)?.at ?? performance.now() });
+    const whole = holdWhole(key, obj, this.target.desired);
+    this.pending.set(key, { type, obj: whole ? obj : slim(obj), whole, at: this.pending.get(key)?.at ?? performance.now() });
     if (first) queueMicrotask(() => { void this.handle(key); });
   }
 
@@ -181,10 +186,12 @@ export class ClusterController {
    * inventory's record, or foreign) → plan → apply → inventory → report. A label-selected watch
    * reports an object whose label was stripped as DELETED, so a deleted object is read again.
    */
-  private async correct(key: ResourceKey, ev: { type: WatchEventType; obj: KubeObject; at: number }): Promise<void> {
+  private async correct(key: ResourceKey, ev: PendingEvent): Promise<void> {
     if (this.waiting(key, ev.obj)) return;
+    // Held as an id only: palisade's business only if its inventory records the object.
+    if (!ev.whole && !(await this.inventory.read()).entries.some((e) => e.key === key)) return;
     const id: ResourceId = idOf(ev.obj);
-    const scope = new Map([[key, ev.type === 'DELETED' ? { id } : { id, seen: ev.obj }]]);
+    const scope = new Map([[key, ev.type === 'DELETED' || !ev.whole ? { id } : { id, seen: ev.obj }]]);
     const pass = await reconcileOnce(this.client, this.predictor, this.target, { write: true, scope, allowMassPrune: this.opts.allowMassPrune ?? false, inventory: this.inventory });
     for (const f of pass.report.failures) this.opts.log.error({ cluster: this.cluster, object: formatId(f.id), err: f.error }, 'correction failed');
     for (const item of pass.report.items.filter((i) => i.corrected)) {
