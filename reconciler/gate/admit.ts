@@ -34,11 +34,11 @@ export interface TrustOptions {
 }
 
 /** Why a revision was not admitted; a closed vocabulary shared by logs, Events and metrics. */
-export type RefusalReason = 'NoBaseline' | 'RollbackRefused' | 'SignatureRejected' | 'SynthesisFailed' | 'ProbeFailed';
+export type RefusalReason = 'NoBaseline' | 'RollbackRefused' | 'SignatureRejected' | 'SynthesisFailed' | 'ProbeFailed' | 'DigestMismatch';
 
 /** The `reason` label of palisade_revisions_refused_total per refusal. */
 export const REFUSAL_METRIC: Readonly<Record<RefusalReason, string>> = {
-  NoBaseline: 'baseline', RollbackRefused: 'rollback', SignatureRejected: 'signature', SynthesisFailed: 'synthesis', ProbeFailed: 'probe',
+  NoBaseline: 'baseline', RollbackRefused: 'rollback', SignatureRejected: 'signature', SynthesisFailed: 'synthesis', ProbeFailed: 'probe', DigestMismatch: 'digest',
 };
 
 export interface Refusal {

@@ -9,7 +9,7 @@ const sa = (namespace: string, name: string, big = ''): KubeObject => ({ apiVers
 const desiredSa = sa('agents', 'research-agent');
 const desired: DesiredSet = {
   cluster: 'c', revision: 'r', objects: new Map([[keyOf(idOf(desiredSa)), desiredSa]]), governedNamespaces: ['agents'],
-  admissionPolicies: [], kyvernoPolicies: [], enforcedKinds: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }], enforcedClusterKinds: [],
+  admissionPolicies: [], kyvernoPolicies: ['ValidatingPolicy/palisade-registry-acme'], enforcedKinds: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }], enforcedClusterKinds: [],
 };
 const held = (o: KubeObject): boolean => holdWhole(keyOf(idOf(o)), o, desired);
 
@@ -17,6 +17,8 @@ describe('holdWhole', () => {
   it('holds what palisade judges: its desired objects and enforced kinds in governed namespaces', () => {
     expect(held(desiredSa)).toBe(true);
     expect(held(np('agents', 'foreign-allow'))).toBe(true);
+    // A Kyverno PolicyException anywhere can exempt requests from palisade's policies.
+    expect(held({ apiVersion: 'policies.kyverno.io/v1', kind: 'PolicyException', metadata: { name: 'x', namespace: 'elsewhere' } })).toBe(true);
   });
 
   it('holds only the id of an object that merely wears palisade\'s labels (a namespace editor\'s 1 MB ServiceAccounts)', () => {

@@ -13,17 +13,19 @@ import { exemptingKinds } from './foreign.js';
 const kindOf = (o: { readonly apiVersion: string; readonly kind: string }): string => `${o.apiVersion}/${o.kind}`;
 
 /**
- * True when the event's object must be held whole: it is desired, or of a kind the cluster
- * enforces in one of its governed namespaces, or of an enforced cluster-scoped or exempting kind.
+ * True when the event's object must be held whole: it is desired, or of an enforced
+ * cluster-scoped or exempting kind (watched everywhere), or of a kind the cluster enforces in one
+ * of its governed namespaces.
  * Proof obligation: every object the scoped pass could correct or remove without a record in the
  * inventory falls in one of these; an object that falls in none is either recorded in the
  * inventory (handled from a fresh read) or none of palisade's business.
  */
 export function holdWhole(key: ResourceKey, obj: KubeObject, desired: DesiredSet): boolean {
   if (desired.objects.has(key)) return true;
+  // Watched everywhere: cluster-scoped enforced kinds, and kinds that exempt requests from palisade's admission policies.
+  if ([...desired.enforcedClusterKinds, ...exemptingKinds(desired)].some((k) => kindOf(k) === kindOf(obj))) return true;
   const ns = obj.metadata.namespace;
-  if (ns !== undefined) return desired.governedNamespaces.includes(ns) && desired.enforcedKinds.some((k) => kindOf(k) === kindOf(obj));
-  return [...desired.enforcedClusterKinds, ...exemptingKinds(desired)].some((k) => kindOf(k) === kindOf(obj));
+  return ns !== undefined && desired.governedNamespaces.includes(ns) && desired.enforcedKinds.some((k) => kindOf(k) === kindOf(obj));
 }
 
 /** The id of an object, all that is held of one that is not held whole. */

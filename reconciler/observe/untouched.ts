@@ -1,16 +1,8 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../lib/core/canonical.js';
 import { ANNOTATIONS } from '../../lib/core/labels.js';
 import type { KubeObject } from '../../lib/core/resource-id.js';
 import { normalize } from '../plan/normalize.js';
-
-/** JSON with object keys sorted, so equal objects hash equally whatever their key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** `obj` annotated with the SHA-256 of itself (as the reconciler will apply it). */
 export function withDesiredHash(obj: KubeObject): KubeObject {

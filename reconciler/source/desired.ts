@@ -7,6 +7,7 @@ import { synthesizeAll } from '../sandbox/index.js';
 import { applySetId, PART_OF_LABEL } from '../inventory/inventory.js';
 import { loadReviewConfig, type ProbeVerdict, type ReviewConfig } from '../../lib/review/index.js';
 import { PalisadeError } from '../../lib/core/errors.js';
+import { outputDigest } from '../../lib/synth/digest.js';
 import { assertSameCluster, clusterRefs, type ClusterRef } from './clusters.js';
 import { probeVerdicts } from '../gate/index.js';
 import { isKyvernoPolicy } from '../observe/foreign.js';
@@ -43,6 +44,8 @@ export interface ClusterTarget {
   readonly desired: DesiredSet;
   /** The probes of the trusted palisade.yaml (`review.probes`) judged on this cluster's synthesis. */
   readonly probes: readonly ProbeVerdict[];
+  /** The digest of the rendered output (lib/synth/digest.ts), what `palisade diff` shows a reviewer. */
+  readonly digest?: string;
 }
 
 /** The cluster a target is for, as palisade names and reaches it. */
@@ -66,7 +69,7 @@ export async function synthesizeTargets(checkout: Checkout, refs: readonly Clust
     const r = results.find((x) => x.cluster.name === ref.name) ?? results[refs.indexOf(ref)];
     if (r === undefined) throw new PalisadeError('SynthFailed', `revision ${checkout.revision.slice(0, 12)}: synthesis returned no result for cluster ${ref.name}`);
     assertSameCluster(ref, r.cluster, checkout.revision);
-    return { spec: r.cluster, desired: desiredFrom(r, checkout.revision), probes: probeVerdicts(r, review(ref)) };
+    return { spec: r.cluster, desired: desiredFrom(r, checkout.revision), probes: probeVerdicts(r, review(ref)), digest: outputDigest(r.objects) };
   });
 }
 
