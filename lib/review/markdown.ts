@@ -35,6 +35,7 @@ function clusterSection(c: ClusterReview): string[] {
   if (c.probes.length > 0) {
     lines.push('| Probe | Expect | Before | After |', '| --- | --- | --- | --- |', ...c.probes.map((p) => `| ${p.ok ? '✅' : '❌'} ${p.probe} | ${p.expect} | ${p.before ?? 'n/a'} | ${p.after} |`), '');
   }
+  lines.push(`Reviewed output (a merge commit with this trailer lets \`reconcile --require-digest\` apply exactly it): \`Palisade-Digest: ${c.cluster} ${c.digest}\``, '');
   if (c.objects.length > 0) {
     lines.push(`<details><summary>Raw object diff: ${c.objects.length} object(s)</summary>`, '', '```diff', ...c.objects.map((o) => o.patch.trimEnd()), '```', '', '</details>', '');
   }

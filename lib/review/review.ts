@@ -3,6 +3,7 @@ import { controlFindings } from './controls.js';
 import { enforcementFindings } from './enforcement.js';
 import { analyzeCluster, edgeDelta, edgesOf } from './edges.js';
 import { objectChanges } from './objects.js';
+import { outputDigest } from '../synth/digest.js';
 import { evaluateProbes } from './probes.js';
 import { reachFindings } from './reach.js';
 import type { ClusterReview, Finding, Review, ReviewSide, Risk, SideCluster } from './types.js';
@@ -35,6 +36,7 @@ function reviewCluster(before: SideCluster | undefined, after: SideCluster, conf
     ],
     probes,
     objects: objectChanges(after.name, base.objects, after.objects),
+    digest: outputDigest(after.objects),
   };
 }
 

@@ -19,6 +19,7 @@ function clusterLines(c: ClusterReview): string[] {
     ...c.findings.map((f) => `  ! [${f.risk}] ${f.message}`),
     ...c.probes.map((p) => `  probe ${p.ok ? 'ok  ' : 'FAIL'} ${p.probe}: expect ${p.expect}, ${p.before ?? 'n/a'} → ${p.after}`),
     `  ${c.objects.length} object(s) changed`,
+    `  reviewed output: Palisade-Digest: ${c.cluster} ${c.digest}`,
   ];
 }
 

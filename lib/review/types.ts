@@ -89,6 +89,8 @@ export interface ClusterReview {
   readonly findings: readonly Finding[];
   readonly probes: readonly ProbeVerdict[];
   readonly objects: readonly ObjectChange[];
+  /** Digest of the head's rendered output for this cluster: what a `Palisade-Digest:` trailer records as reviewed. */
+  readonly digest: string;
 }
 
 export interface Review {

@@ -13,6 +13,7 @@ export function registerReconcile(program: Command): void {
     .option('--allow-probe-failures', 'apply a revision even when it violates a probe of its palisade.yaml (the probes of the applied revision\'s palisade.yaml; default: --once exits 1 and writes nothing; --watch stays on the applied revision)')
     .option('--trust-revision <sha>', '--git: the commit (full SHA, reviewed by you) a cluster with no applied revision is judged from; nothing is trusted on first use otherwise')
     .option('--allow-rollback', '--git: apply a revision that is not a descendant of the applied one (the head is judged by the applied revision\'s signature rules)')
+    .option('--require-digest', '--git: apply a revision only when its head commit has a "Palisade-Digest: <cluster> sha256:…" trailer equal to the digest of its output (what palisade diff showed the reviewer)')
     .option('--poll-interval <duration>', 'how often --watch polls Git for new revisions', '30s')
     .option('--resync-interval <duration>', '--watch: full pass this often, a safety net for missed events (0: never)', '5m')
     .option('--listen <host:port>', '--watch: address of /metrics, /healthz and /readyz', '0.0.0.0:9090')

@@ -7,7 +7,7 @@ import { reconcileOnce } from '../engine/reconcile-once.js';
 import { runLoop } from '../engine/loop.js';
 import { hasOpenDrift, type DriftReport, type ReportFormat } from '../report/index.js';
 import type { ClusterClient } from '../cluster/client.js';
-import { admitRange, appliedOf, describeProbeFailures, isRefusal, parseTrustRevision, trustedReviewConfig, type RangeAdmission, type TrustOptions } from '../gate/index.js';
+import { admitRange, appliedOf, describeProbeFailures, digestRefusal, headMessage, isRefusal, parseTrustRevision, trustedReviewConfig, type RangeAdmission, type TrustOptions } from '../gate/index.js';
 import { readAppliedRevision, recordAppliedRevision } from '../inventory/revision-record.js';
 import type { Checkout } from '../source/source.js';
 import type { ClusterRef } from '../source/clusters.js';
@@ -24,6 +24,8 @@ export interface ReconcileFlags extends TargetFlags {
   /** A full SHA: the baseline of a cluster with no applied revision recorded. */
   readonly trustRevision?: string;
   readonly allowRollback?: boolean;
+  /** Apply a revision only when its head commit records each cluster's output digest as reviewed. */
+  readonly requireDigest?: boolean;
   readonly format: ReportFormat;
   readonly output?: string;
   readonly pollInterval: string;
@@ -66,6 +68,15 @@ async function gateAll(flags: ReconcileFlags, checkout: Checkout, refs: readonly
   return out;
 }
 
+/** The reviewed-output gate of `--once` (`--require-digest`): true when every target's output is the one its head commit records. */
+async function digestsAdmit(flags: ReconcileFlags, checkout: Checkout, targets: readonly ClusterTarget[]): Promise<boolean> {
+  if (!flags.requireDigest) return true;
+  const message = await headMessage(checkout);
+  const refusals = targets.flatMap((t) => digestRefusal(t, message, checkout.revision) ?? []);
+  for (const r of refusals) process.stderr.write(`${r.message}\nnothing applied: the revision was not admitted (${r.reason})\n`);
+  return refusals.length === 0;
+}
+
 async function once(flags: ReconcileFlags): Promise<number> {
   const checkout = await checkoutOf(flags);
   const refs = await clustersOf(checkout, flags.cluster);
@@ -73,6 +84,7 @@ async function once(flags: ReconcileFlags): Promise<number> {
   if (gated === undefined) return EXIT.findings;
   const targets = await synthesizeTargets(checkout, refs, (ref) => gated.find((g) => g.admission.ref === ref)!.review);
   if (!probesAdmit(targets, flags.allowProbeFailures ?? false)) return EXIT.findings;
+  if (!(await digestsAdmit(flags, checkout, targets))) return EXIT.findings;
   const reports: DriftReport[] = [];
   for (const [i, t] of targets.entries()) {
     const { client, admission } = gated[i]!;
@@ -102,7 +114,7 @@ export async function runReconcile(flags: ReconcileFlags): Promise<number> {
   const [host, port] = flags.listen.split(':');
   await runLoop({
     source: sourceOf(flags), clusters: flags.cluster, pollSeconds: seconds(flags.pollInterval), resyncSeconds: seconds(flags.resyncInterval, '--resync-interval'),
-    connect: (ref: ClusterRef) => connectCluster(flags, ref), trust: trustOf(flags), allowMassPrune: flags.allowMassPrune ?? false, allowProbeFailures: flags.allowProbeFailures ?? false,
+    connect: (ref: ClusterRef) => connectCluster(flags, ref), trust: trustOf(flags), requireDigest: flags.requireDigest ?? false, allowMassPrune: flags.allowMassPrune ?? false, allowProbeFailures: flags.allowProbeFailures ?? false,
     listen: { host: host || '0.0.0.0', port: Number(port ?? 9090) },
   });
   return EXIT.ok;

@@ -3,7 +3,7 @@ import type { ClusterClient } from '../cluster/client.js';
 import { inventoryNamespace } from '../inventory/inventory.js';
 import { join } from 'node:path';
 import { loadReviewConfig, type ReviewConfig } from '../../lib/review/index.js';
-import { admitRange, appliedOf, describeProbeFailures, isCommit, isRefusal, REFUSAL_METRIC, trustedReviewConfig, type RangeAdmission, type Refusal, type TrustOptions } from '../gate/index.js';
+import { admitRange, appliedOf, describeProbeFailures, digestRefusal, headMessage, isCommit, isRefusal, REFUSAL_METRIC, trustedReviewConfig, type RangeAdmission, type Refusal, type TrustOptions } from '../gate/index.js';
 import { readAppliedRevision, recordAppliedRevision, type AppliedRevision } from '../inventory/revision-record.js';
 import type { ClusterRef } from '../source/clusters.js';
 import { clustersOf, failedProbes, refOf, synthesizeTargets, type ClusterTarget } from '../source/desired.js';
@@ -22,6 +22,8 @@ export interface LoopOptions {
   readonly connect: (ref: ClusterRef) => Promise<ClusterClient>;
   /** What the operator vouches for beyond the recorded baselines (--trust-revision, --allow-rollback). */
   readonly trust: TrustOptions;
+  /** Apply only output whose digest the head commit records as reviewed (--require-digest). */
+  readonly requireDigest: boolean;
   readonly allowMassPrune: boolean;
   /** Apply a revision even when it violates one of its probes. */
   readonly allowProbeFailures: boolean;
@@ -157,10 +159,11 @@ async function advance(rt: Runtime, opts: LoopOptions, checkout: Checkout): Prom
     return undefined;
   });
   if (targets === undefined) return [...refused, ...gated.map((g) => g.admission.ref)];
+  const message = opts.requireDigest ? await headMessage(checkout) : '';
   for (const [i, t] of targets.entries()) {
     const g = gated[i]!;
-    const probes = probeRefusal(rt, opts, t);
-    if (probes) { await refuse(rt, g.client, probes, checkout.revision); refused.push(refOf(t)); continue; }
+    const refusal = probeRefusal(rt, opts, t) ?? (opts.requireDigest ? digestRefusal(t, message, checkout.revision) : undefined);
+    if (refusal) { await refuse(rt, g.client, refusal, checkout.revision); refused.push(refOf(t)); continue; }
     await enforce(rt, opts, { t, client: g.client, applied: appliedOf(checkout, g.admission) });
   }
   return refused;

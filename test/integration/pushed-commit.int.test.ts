@@ -166,6 +166,36 @@ describe('attacker (d): one pushed commit or tag', () => {
   }, 180_000);
 });
 
+describe('attacker (c) after review: the output applied is the output reviewed (--require-digest)', () => {
+  it('applies a revision only when its head commit records the digest palisade diff showed, and refuses any other output', async () => {
+    const r = await signedRepo();
+    await bootstrapped(r);
+    movePort(r);
+    commit(r, 'alice', 'tool to 9090, no reviewed digest');
+    const none = await reconcile(r, '--require-digest');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`cluster ${r.cluster}: revision`);
+    expect(none.stderr).toContain('records no reviewed output digest');
+    expect(await toolPort(r)).toBe(8080);
+    // The reviewer's digest, as palisade diff prints it, recorded in a signed merge commit's trailer.
+    const reviewed = await runCli(['diff', '--base', r.first, '--head', 'HEAD', '--source', r.dir, '-c', r.cluster, '--format', 'json']);
+    const digest = (JSON.parse(reviewed.stdout) as { clusters: Array<{ digest: string }> }).clusters[0]!.digest;
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    writeFileSync(join(r.dir, 'NOTES.md'), 'reviewed\n');
+    commit(r, 'alice', `merge reviewed change\n\nPalisade-Digest: ${r.cluster} ${digest}`);
+    const ok = await reconcile(r, '--require-digest');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(await toolPort(r)).toBe(9090);
+    // A later change carrying the old trailer renders something else: refused.
+    execFileSync('sed', ['-i', 's/Port.tcp(9090)/Port.tcp(9191)/', join(r.dir, 'policies', 'index.ts')]);
+    commit(r, 'alice', `sneak 9191 in\n\nPalisade-Digest: ${r.cluster} ${digest}`);
+    const other = await reconcile(r, '--require-digest');
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(new RegExp(`renders sha256:[0-9a-f]{64}, but the head commit records ${digest} as reviewed`));
+    expect(await toolPort(r)).toBe(9090);
+  }, 240_000);
+});
+
 describe('attacker (d) against reconcile --watch: the reconciler keeps enforcing the applied revision', () => {
   it('starts on the applied revision when the head is refused, and stays up through refusals of every kind', { timeout: 300_000 }, async () => {
     const r = await signedRepo();
