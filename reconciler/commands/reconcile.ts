@@ -1,14 +1,11 @@
-import { join } from 'node:path';
 import { PalisadeError } from '../../lib/core/errors.js';
 import { formatId } from '../../lib/core/resource-id.js';
-import { loadReviewConfig, type ReviewConfig } from '../../lib/review/index.js';
 import { Predictor } from '../observe/predict.js';
 import { reconcileOnce } from '../engine/reconcile-once.js';
 import { runLoop } from '../engine/loop.js';
 import { hasOpenDrift, type DriftReport, type ReportFormat } from '../report/index.js';
-import type { ClusterClient } from '../cluster/client.js';
-import { admitRange, appliedOf, describeProbeFailures, digestRefusal, headMessage, isRefusal, parseTrustRevision, trustedReviewConfig, type RangeAdmission, type TrustOptions } from '../gate/index.js';
-import { readAppliedRevision, recordAppliedRevision } from '../inventory/revision-record.js';
+import { appliedOf, describeProbeFailures, digestRefusal, gateCluster, headMessage, isRefusal, parseTrustRevision, reviewsOf, type Gated, type TrustOptions } from '../gate/index.js';
+import { recordAppliedRevision } from '../inventory/revision-record.js';
 import type { Checkout } from '../source/source.js';
 import type { ClusterRef } from '../source/clusters.js';
 import { clustersOf, failedProbes, synthesizeTargets, type ClusterTarget } from '../source/desired.js';
@@ -48,22 +45,20 @@ function probesAdmit(targets: readonly ClusterTarget[], allow: boolean): boolean
   return allow;
 }
 
-interface Gated { readonly admission: RangeAdmission; readonly client: ClusterClient; readonly review: ReviewConfig }
-
 /**
  * Gates 1-3 of `--once` (see ../gate/admit.ts) for every cluster before any policy code runs and
  * before any is written; undefined when one refuses (the refusal is printed).
  */
 async function gateAll(flags: ReconcileFlags, checkout: Checkout, refs: readonly ClusterRef[]): Promise<Gated[] | undefined> {
   const out: Gated[] = [];
+  const trust = trustOf(flags);
   for (const ref of refs) {
-    const client = await connectCluster(flags, ref);
-    const admission = await admitRange(checkout, ref, await readAppliedRevision(client, ref.name), { ...trustOf(flags), gated: flags.git !== undefined });
-    if (isRefusal(admission)) {
-      process.stderr.write(`${admission.message}\nnothing applied: the revision was not admitted (${admission.reason})\n`);
+    const gated = await gateCluster(checkout, ref, await connectCluster(flags, ref), { trust, gated: flags.git !== undefined });
+    if (isRefusal(gated)) {
+      process.stderr.write(`${gated.message}\nnothing applied: the revision was not admitted (${gated.reason})\n`);
       return undefined;
     }
-    out.push({ admission, client, review: await trustedReviewConfig(checkout, admission, () => loadReviewConfig(join(checkout.dir, 'palisade.yaml'))) });
+    out.push(gated);
   }
   return out;
 }
@@ -82,7 +77,7 @@ async function once(flags: ReconcileFlags): Promise<number> {
   const refs = await clustersOf(checkout, flags.cluster);
   const gated = await gateAll(flags, checkout, refs);
   if (gated === undefined) return EXIT.findings;
-  const targets = await synthesizeTargets(checkout, refs, (ref) => gated.find((g) => g.admission.ref === ref)!.review);
+  const targets = await synthesizeTargets(checkout, refs, { review: reviewsOf(gated), digest: flags.requireDigest ?? false });
   if (!probesAdmit(targets, flags.allowProbeFailures ?? false)) return EXIT.findings;
   if (!(await digestsAdmit(flags, checkout, targets))) return EXIT.findings;
   const reports: DriftReport[] = [];

@@ -1,9 +1,7 @@
 import type { Logger } from 'pino';
 import type { ClusterClient } from '../cluster/client.js';
 import { inventoryNamespace } from '../inventory/inventory.js';
-import { join } from 'node:path';
-import { loadReviewConfig, type ReviewConfig } from '../../lib/review/index.js';
-import { admitRange, appliedOf, describeProbeFailures, digestRefusal, headMessage, isCommit, isRefusal, REFUSAL_METRIC, trustedReviewConfig, type RangeAdmission, type Refusal, type TrustOptions } from '../gate/index.js';
+import { appliedOf, describeProbeFailures, digestRefusal, gateCluster, headMessage, isCommit, isRefusal, REFUSAL_METRIC, reviewsOf, type Gated, type Refusal, type TrustOptions } from '../gate/index.js';
 import { readAppliedRevision, recordAppliedRevision, type AppliedRevision } from '../inventory/revision-record.js';
 import type { ClusterRef } from '../source/clusters.js';
 import { clustersOf, failedProbes, refOf, synthesizeTargets, type ClusterTarget } from '../source/desired.js';
@@ -130,18 +128,16 @@ function fatal(rt: Runtime, e: unknown): never {
   process.exit(2);
 }
 
-interface Gated { readonly admission: RangeAdmission; readonly client: ClusterClient; readonly review: ReviewConfig }
-
 /** Gates 1-3 (baseline, ancestry, signatures) for every cluster, before any policy code runs; refusals are recorded. */
 async function gateRanges(rt: Runtime, opts: LoopOptions, checkout: Checkout, refs: readonly ClusterRef[]): Promise<{ gated: Gated[]; refused: ClusterRef[] }> {
   const gated: Gated[] = [];
   const refused: ClusterRef[] = [];
   for (const ref of refs) {
     const client = await opts.connect(ref);
-    const last = rt.applied.get(ref.name) ?? await readAppliedRevision(client, ref.name);
-    const admission = await admitRange(checkout, ref, last, { ...opts.trust, gated: opts.source.kind === 'git' });
-    if (isRefusal(admission)) { await refuse(rt, client, admission, checkout.revision); refused.push(ref); continue; }
-    gated.push({ admission, client, review: await trustedReviewConfig(checkout, admission, () => loadReviewConfig(join(checkout.dir, 'palisade.yaml'))) });
+    const last = rt.applied.get(ref.name);
+    const g = await gateCluster(checkout, ref, client, { trust: opts.trust, gated: opts.source.kind === 'git', ...(last ? { last } : {}) });
+    if (isRefusal(g)) { await refuse(rt, client, g, checkout.revision); refused.push(ref); continue; }
+    gated.push(g);
   }
   return { gated, refused };
 }
@@ -150,11 +146,10 @@ async function gateRanges(rt: Runtime, opts: LoopOptions, checkout: Checkout, re
  * Gates a revision for every cluster and hands each admitted cluster to its controller; a cluster
  * that refuses it stays where it is. Returns the clusters that did not admit it.
  */
-async function advance(rt: Runtime, opts: LoopOptions, checkout: Checkout): Promise<ClusterRef[]> {
-  const refs = await clustersOf(checkout, opts.clusters);
+async function advance(rt: Runtime, opts: LoopOptions, checkout: Checkout, refs: readonly ClusterRef[]): Promise<ClusterRef[]> {
   const { gated, refused } = await gateRanges(rt, opts, checkout, refs);
   if (gated.length === 0) return refused;
-  const targets = await synthesizeTargets(checkout, gated.map((g) => g.admission.ref), (ref) => gated.find((g) => g.admission.ref === ref)!.review).catch(async (e: unknown) => {
+  const targets = await synthesizeTargets(checkout, gated.map((g) => g.admission.ref), { review: reviewsOf(gated), digest: opts.requireDigest }).catch(async (e: unknown) => {
     for (const g of gated) await refuse(rt, g.client, { cluster: g.admission.ref.name, reason: 'SynthesisFailed', message: `revision ${checkout.revision.slice(0, 12)} did not synthesize: ${(e as Error).message}` }, checkout.revision);
     return undefined;
   });
@@ -184,7 +179,7 @@ async function enforceApplied(rt: Runtime, opts: LoopOptions, ref: ClusterRef): 
   try {
     const checkout = await resolveSource({ ...opts.source, ref: last.revision });
     const [old] = await clustersOf(checkout, [ref.name]);
-    const [t] = await synthesizeTargets(checkout, [old ?? ref], () => ({ probes: [] }));
+    const [t] = await synthesizeTargets(checkout, [old ?? ref], { review: () => ({ probes: [] }) });
     rt.applied.set(ref.name, last);
     rt.log.info({ cluster: ref.name, revision: last.revision }, 'enforcing the applied revision');
     if (t) await handOver(rt, opts, t);
@@ -199,8 +194,9 @@ async function poll(rt: Runtime, opts: LoopOptions, current: Checkout | undefine
     const next = await resolveSource(opts.source);
     if (next.revision === current?.revision) return current;
     rt.log.info({ from: current?.revision, to: next.revision }, 'new revision');
-    if (current === undefined) rt.expected = (await clustersOf(next, opts.clusters)).length;
-    const refused = await advance(rt, opts, next);
+    const refs = await clustersOf(next, opts.clusters);
+    if (current === undefined) rt.expected = refs.length;
+    const refused = await advance(rt, opts, next, refs);
     const unserved = current === undefined ? refused.filter((ref) => !rt.leading.has(ref.name)) : [];
     for (const ref of unserved) await enforceApplied(rt, opts, ref);
     return next;

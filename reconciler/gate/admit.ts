@@ -19,11 +19,14 @@
  * alike, and it is the baseline the next revision is judged from.
  */
 import { PalisadeError } from '../../lib/core/errors.js';
-import { parseReviewConfig, type ReviewConfig } from '../../lib/review/index.js';
+import { join } from 'node:path';
+import { loadReviewConfig, parseReviewConfig, type ReviewConfig } from '../../lib/review/index.js';
+import type { ClusterClient } from '../cluster/client.js';
+import { readAppliedRevision } from '../inventory/revision-record.js';
 import type { AppliedRevision } from '../inventory/revision-record.js';
 import type { ClusterRef } from '../source/clusters.js';
 import { git, type Checkout } from '../source/source.js';
-import { describeRefusals, verifyRange, type RangeVerdict } from '../verify/index.js';
+import { commitExists, describeRefusals, verifyRange, type RangeVerdict } from '../verify/index.js';
 
 /** What the operator authorises beyond the recorded baseline. */
 export interface TrustOptions {
@@ -72,10 +75,6 @@ async function isAncestor(dir: string, older: string, newer: string): Promise<bo
   return git(dir).raw(['merge-base', '--is-ancestor', older, newer]).then(() => true, () => false);
 }
 
-async function commitExists(dir: string, sha: string): Promise<boolean> {
-  return git(dir).raw(['cat-file', '-e', `${sha}^{commit}`]).then(() => true, () => false);
-}
-
 /** `cluster prod: unverified commits 1a2b..3c4d:` and one line per refused commit and path. */
 export function describeSignatureRefusal(cluster: string, v: RangeVerdict): string {
   const range = v.from === v.to ? `revision ${v.to.slice(0, 12)}` : `commits ${v.from.slice(0, 12)}..${v.to.slice(0, 12)}`;
@@ -107,13 +106,33 @@ export async function admitRange(checkout: Checkout, ref: ClusterRef, last: Appl
   return { ref, baseline: base.revision, verdict };
 }
 
-export const isRefusal = (x: RangeAdmission | Refusal): x is Refusal => 'reason' in x;
+export const isRefusal = <T extends object>(x: T | Refusal): x is Refusal => 'reason' in x;
 
 /** The review configuration probes are judged by: the baseline's palisade.yaml for a --git revision, else the working tree's. */
-export async function trustedReviewConfig(checkout: Checkout, admission: RangeAdmission, local: () => Promise<ReviewConfig>): Promise<ReviewConfig> {
-  if (admission.baseline === undefined) return local();
+async function trustedReviewConfig(checkout: Checkout, admission: RangeAdmission): Promise<ReviewConfig> {
+  if (admission.baseline === undefined) return loadReviewConfig(join(checkout.dir, 'palisade.yaml'));
   const text = await git(checkout.dir).raw(['show', `${admission.baseline}:palisade.yaml`]).catch(() => undefined);
   return parseReviewConfig(text, `palisade.yaml at ${admission.baseline.slice(0, 12)}`);
+}
+
+/** A cluster through gates 1-3: its admission, the connection it was judged over, the review configuration its probes use. */
+export interface Gated { readonly admission: RangeAdmission; readonly client: ClusterClient; readonly review: ReviewConfig }
+
+/**
+ * Gates 1-3 for one cluster over `client`, judged from its applied revision (`last` when the
+ * caller already knows it, else read from the cluster). Before any of the revision's code runs.
+ */
+export async function gateCluster(checkout: Checkout, ref: ClusterRef, client: ClusterClient, opts: { readonly trust: TrustOptions; readonly gated: boolean; readonly last?: AppliedRevision }): Promise<Gated | Refusal> {
+  const last = opts.last ?? await readAppliedRevision(client, ref.name);
+  const admission = await admitRange(checkout, ref, last, { ...opts.trust, gated: opts.gated });
+  if (isRefusal(admission)) return admission;
+  return { admission, client, review: await trustedReviewConfig(checkout, admission) };
+}
+
+/** Each gated cluster's review configuration, by the ref it was gated for (what synthesizeTargets asks). */
+export function reviewsOf(gated: readonly Gated[]): (ref: ClusterRef) => ReviewConfig {
+  const byRef = new Map(gated.map((g) => [g.admission.ref, g.review]));
+  return (ref) => byRef.get(ref)!;
 }
 
 /** The applied-revision record of an admitted revision; "verified" only when rules required signatures and a commit was judged. */

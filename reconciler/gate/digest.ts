@@ -9,11 +9,11 @@
 import { digestTrailers } from '../../lib/synth/digest.js';
 import type { ClusterTarget } from '../source/desired.js';
 import { git, type Checkout } from '../source/source.js';
-import type { Refusal } from './admit.js';
+import { isCommit, type Refusal } from './admit.js';
 
 /** The head commit's message (empty for a working tree). */
 export async function headMessage(checkout: Checkout): Promise<string> {
-  if (!/^[0-9a-f]{40}$/.test(checkout.revision)) return '';
+  if (!isCommit(checkout.revision)) return '';
   return git(checkout.dir).raw(['log', '-1', '--format=%B', checkout.revision]).catch(() => '');
 }
 

@@ -59,17 +59,26 @@ export function clustersOf(checkout: Checkout, requested: readonly string[]): Pr
   return clusterRefs(join(checkout.dir, 'clusters'), requested);
 }
 
+/** How synthesizeTargets judges each cluster: the review configuration of its probes, and whether to digest its output. */
+export interface TargetOptions {
+  readonly review: (ref: ClusterRef) => ReviewConfig;
+  /** Compute each output's digest (`--require-digest` compares it; a pass over every object, so only when asked). */
+  readonly digest?: boolean;
+}
+
 /**
- * Synthesizes `refs` of a checkout with the checkout's own code, in the sandbox, and judges
- * `review`'s probes on each; a result that renames its cluster or moves its context is refused.
+ * Synthesizes `refs` of a checkout with the checkout's own code, in the sandbox, and judges the
+ * review configuration's probes on each; a result that renames its cluster or moves its context is
+ * refused.
  */
-export async function synthesizeTargets(checkout: Checkout, refs: readonly ClusterRef[], review: (ref: ClusterRef) => ReviewConfig): Promise<ClusterTarget[]> {
+export async function synthesizeTargets(checkout: Checkout, refs: readonly ClusterRef[], opts: TargetOptions): Promise<ClusterTarget[]> {
   const results = await synthesizeAll({ source: checkout.dir, revision: checkout.revision, names: refs.map((r) => r.name) });
-  return refs.map((ref) => {
-    const r = results.find((x) => x.cluster.name === ref.name) ?? results[refs.indexOf(ref)];
+  return refs.map((ref, i) => {
+    // By name; else the result in its place, which assertSameCluster then refuses as renamed.
+    const r = results.find((x) => x.cluster.name === ref.name) ?? results[i];
     if (r === undefined) throw new PalisadeError('SynthFailed', `revision ${checkout.revision.slice(0, 12)}: synthesis returned no result for cluster ${ref.name}`);
     assertSameCluster(ref, r.cluster, checkout.revision);
-    return { spec: r.cluster, desired: desiredFrom(r, checkout.revision), probes: probeVerdicts(r, review(ref)), digest: outputDigest(r.objects) };
+    return { spec: r.cluster, desired: desiredFrom(r, checkout.revision), probes: probeVerdicts(r, opts.review(ref)), ...(opts.digest ? { digest: outputDigest(r.objects) } : {}) };
   });
 }
 
@@ -77,7 +86,7 @@ export async function synthesizeTargets(checkout: Checkout, refs: readonly Clust
 export async function desiredSets(checkout: Checkout, clusters: readonly string[]): Promise<ClusterTarget[]> {
   const refs = await clustersOf(checkout, clusters);
   const review = await loadReviewConfig(join(checkout.dir, 'palisade.yaml'));
-  return synthesizeTargets(checkout, refs, () => review);
+  return synthesizeTargets(checkout, refs, { review: () => review });
 }
 
 /** Synthesizes every selected cluster of a checkout with the checkout's own code, in the sandbox. */

@@ -33,7 +33,8 @@ async function fileAt(repoDir: string, rev: string, path: string): Promise<strin
   return git(repoDir).raw(['show', `${rev}:${path}`]).catch(() => undefined);
 }
 
-async function exists(repoDir: string, rev: string): Promise<boolean> {
+/** Whether `rev` names a commit of the repository at `repoDir`. */
+export async function commitExists(repoDir: string, rev: string): Promise<boolean> {
   return git(repoDir).raw(['cat-file', '-e', `${rev}^{commit}`]).then(() => true, () => false);
 }
 
@@ -116,7 +117,7 @@ async function rangeCommits(repoDir: string, from: string, to: string): Promise<
 
 /** Verifies `from..to` and the head `to` in the repository at `repoDir`, by the rules at `from`. */
 export async function verifyRange(repoDir: string, from: string, to: string): Promise<RangeVerdict> {
-  if (!(await exists(repoDir, from))) {
+  if (!(await commitExists(repoDir, from))) {
     throw new PalisadeError('GitFailed', `the baseline revision ${from.slice(0, 12)} is not in the repository: the commits since it cannot be verified`, { hint: 'history was rewritten; apply a revision on top of the last applied one, or re-bootstrap the cluster deliberately (--trust-revision)' });
   }
   const rules = parseSignatureConfig(await fileAt(repoDir, from, 'palisade.yaml'), `palisade.yaml at ${from.slice(0, 12)}`);

@@ -162,7 +162,6 @@ describe('attacker (d): one pushed commit or tag', () => {
     const refused = await reconcile(r);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`commit ${byBob.slice(0, 12)} touches lib/backdoor.ts and changes the code synthesis runs, which the rule of policies/index.ts protects`);
-    rmSync(join(r.dir, 'lib', 'backdoor.ts'));
   }, 180_000);
 });
 
